@@ -1,0 +1,1 @@
+"""Pure domain logic: models, deck validation, grading, scheduling policy, stats math."""
