@@ -1,0 +1,5 @@
+"""`python -m loopdrill`."""
+
+from loopdrill.cli import main
+
+main()

@@ -1,0 +1,207 @@
+"""The command line: parse, call services, print. `loopdrill` alone opens the TUI."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from loopdrill import __version__, clock, paths
+from loopdrill.core.model import DeckError
+from loopdrill.core.options import OptionError, as_text
+from loopdrill.services import config as config_service
+from loopdrill.services import decks as deck_service
+from loopdrill.services.library import Library, open_library
+from loopdrill.store.db import StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UserError(Exception):
+    """Bad input from the user; printed as one line, exit code 1."""
+
+
+def db_option(func: F) -> F:
+    """The --db option every command takes."""
+    return click.option(
+        "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        help=f"Database file (default: ${paths.DB_ENV} or the user data directory).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    """The --json option of data-producing commands."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
+
+
+def library(db_path: Path | None, *, builtins: bool = True) -> Library:
+    """Open the library for a command."""
+    return open_library(paths.database(db_path), clock.now(), builtins=builtins)
+
+
+class LoopdrillGroup(click.Group):
+    """The command group: `tui` when no command is named; expected errors become one line
+    on stderr and exit code 1."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
+            args.insert(0, "tui")
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DeckError as exc:
+            for problem in exc.problems:
+                click.echo(f"error: {problem}", err=True)
+        except (UserError, StoreError, OptionError, clock.ClockError) as exc:
+            click.echo(f"error: {exc}", err=True)
+        ctx.exit(1)
+
+
+@click.group(cls=LoopdrillGroup)
+@click.version_option(__version__, prog_name="loopdrill")
+def cli() -> None:
+    """loopdrill: spaced-repetition drill for system-design interview loops.
+
+    Run it with no command to open the drill on your decks.
+    """
+
+
+@cli.command()
+@db_option
+def tui(db_path: Path | None) -> None:
+    """Open the full-screen drill (the default command)."""
+    lib = library(db_path)
+    from loopdrill.tui.app import LoopdrillApp  # deferred: textual costs ~150 ms to import
+
+    LoopdrillApp(lib.db, clock.now).run()
+    lib.close()
+
+
+@cli.command()
+@db_option
+@click.option("--deck", "decks", multiple=True, help="Drill only this deck (repeatable).")
+@click.option("--tag", default=None, help="Drill only cards with this tag.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after N answers.")
+@click.option("--cram", is_flag=True, help="Review ahead without changing the schedule.")
+@click.option("--plain", is_flag=True, help="Line-by-line mode on stdin/stdout (no TUI).")
+def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: int | None,
+          cram: bool, plain: bool) -> None:
+    """Drill today's cards, in the TUI or line by line with --plain."""
+    from loopdrill.services.session import DrillSession
+    from loopdrill.store.decks import deck_slugs
+    from loopdrill.store.queries import Scope
+
+    lib = library(db_path)
+    unknown = [d for d in decks if d not in deck_slugs(lib.db)]
+    if unknown:
+        raise UserError(f"--deck: no deck named {unknown[0]!r}; `loopdrill decks` lists them")
+    session = DrillSession(lib.db, clock.now, Scope(decks, tag), cram=cram, limit=limit)
+    if plain:
+        from loopdrill.plain import run_plain
+
+        run_plain(session, sys.stdin, sys.stdout)
+    else:
+        from loopdrill.tui.app import LoopdrillApp
+
+        LoopdrillApp(lib.db, clock.now, session=session).run()
+    lib.close()
+
+
+@cli.command()
+@db_option
+@json_option
+def decks(db_path: Path | None, as_json: bool) -> None:
+    """List decks with card counts: total, new, learning, due today, suspended."""
+    lib = library(db_path)
+    rows = deck_service.deck_list(lib.db, clock.now())
+    lib.close()
+    if as_json:
+        click.echo(json.dumps([vars(r) for r in rows], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("deck", "title", "total", "new", "learning", "due", "suspended")
+    for r in rows:
+        table.add_row(r.slug, r.title, *(str(v) for v in
+                                          (r.total, r.new, r.learning, r.due, r.suspended)))
+    Console().print(table)
+
+
+@cli.command(name="import")
+@db_option
+@json_option
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], dry_run: bool) -> None:
+    """Import deck files (native YAML). A deck imported again keeps its progress."""
+    specs = deck_service.read_files(files)
+    lib = library(db_path)
+    result = deck_service.import_decks(lib.db, specs, clock.now(), dry_run=dry_run)
+    lib.close()
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, "decks": [vars(r) for r in result.reports]},
+                              indent=2))
+        return
+    verb = "would import" if dry_run else "imported"
+    for r in result.reports:
+        click.echo(f"{verb} {r.deck}: {r.added} added, {r.updated} updated, "
+                   f"{r.unchanged} unchanged, {r.retired} retired"
+                   + (f", {r.restored} restored" if r.restored else ""))
+        for warning in r.warnings:
+            click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command()
+@db_option
+@click.option("--deck", default=None, help="Show or set the options of this deck.")
+@click.option("--unset", is_flag=True, help="Remove KEY's value from this scope.")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
+           value: str | None) -> None:
+    """Show options, or set KEY to VALUE (globally, or for one deck with --deck)."""
+    lib = library(db_path)
+    try:
+        if key is None:
+            for name, current, origin in config_service.describe(lib.db, deck):
+                click.echo(f"{name:22} {as_text(name, current):12} ({origin})")
+        elif unset:
+            removed = config_service.unset_value(lib.db, key, deck)
+            click.echo(f"{key} unset" if removed else f"{key} was not set here")
+        elif value is None:
+            for name, current, origin in config_service.describe(lib.db, deck):
+                if name == key:
+                    click.echo(f"{as_text(name, current)} ({origin})")
+                    break
+            else:
+                raise OptionError(f"unknown option {key!r}; `loopdrill config` lists them")
+        else:
+            stored = config_service.set_value(lib.db, key, value, deck)
+            scope = f"deck {deck}" if deck else "global"
+            click.echo(f"{key} = {as_text(key, stored)} ({scope})")
+    finally:
+        lib.close()
+
+
+@cli.command()
+@db_option
+def where(db_path: Path | None) -> None:
+    """Print the database, backup and deck paths in use."""
+    db = paths.database(db_path)
+    click.echo(f"database:       {db}")
+    click.echo(f"backups:        {paths.backups(db)}")
+    click.echo("options:        stored in the database (see `loopdrill config`)")
+    click.echo(f"built-in decks: {paths.builtin_decks()}")
+
+
+def main() -> None:
+    """Entry point for the `loopdrill` script."""
+    cli.main(prog_name="loopdrill")

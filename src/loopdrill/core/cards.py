@@ -1,0 +1,141 @@
+"""Items to cards: ids, expansion (reversible, cloze) and the faces of self-graded cards."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from loopdrill.core.model import SELF_GRADED, CardSpec, DeckSpec, Item
+
+ITEM_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+DECK_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+
+
+def card_id(deck: str, item: str, variant: str = "") -> str:
+    """`deck/item` for an item's main card, `deck/item:variant` for the others."""
+    return f"{deck}/{item}:{variant}" if variant else f"{deck}/{item}"
+
+
+def cloze_numbers(text: str) -> list[int]:
+    """The distinct cloze numbers in a cloze text, ascending."""
+    return sorted({int(m.group(1)) for m in CLOZE.finditer(text)})
+
+
+def check_self_graded(item: Item) -> list[str]:
+    """Problems with a basic or cloze item's fields."""
+    fields = item.fields
+    problems: list[str] = []
+    if item.kind == "basic":
+        for key in ("front", "back"):
+            value = fields.get(key)
+            if not isinstance(value, str | int | float) or not str(value).strip():
+                problems.append(f"`{key}` is required and must be text")
+        if "reversible" in fields and not isinstance(fields["reversible"], bool):
+            problems.append("`reversible` must be true or false")
+    elif item.kind == "cloze":
+        text = fields.get("text")
+        if not isinstance(text, str) or not text.strip():
+            problems.append("`text` is required and must be text")
+        elif not cloze_numbers(text):
+            problems.append("`text` has no cloze like {{c1::answer}}")
+        elif any(n == 0 for n in cloze_numbers(text)):
+            problems.append("cloze numbers start at c1")
+    return problems
+
+
+def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
+    """The cards an item yields: one, two for a reversible basic, one per cloze number."""
+
+    def spec(variant: str, content: dict[str, Any]) -> CardSpec:
+        return CardSpec(
+            id=card_id(deck, item.id, variant),
+            deck=deck,
+            item=item.id,
+            variant=variant,
+            kind=item.kind,
+            content=content,
+            tags=item.tags,
+            source=item.source,
+            as_of=item.as_of,
+            position=position,
+        )
+
+    fields = item.fields
+    if item.kind == "basic":
+        front, back = str(fields["front"]), str(fields["back"])
+        yield spec("", {"front": front, "back": back})
+        if fields.get("reversible"):
+            yield spec("r", {"front": back, "back": front})
+    elif item.kind == "cloze":
+        text = str(fields["text"])
+        extra = fields.get("extra")
+        for number in cloze_numbers(text):
+            content: dict[str, Any] = {"text": text, "ord": number}
+            if extra:
+                content["extra"] = str(extra)
+            yield spec(f"c{number}", content)
+    else:
+        yield spec("", dict(fields))
+
+
+def expand_deck(deck: DeckSpec) -> list[CardSpec]:
+    """Every card of a deck, in file order."""
+    return [card for pos, item in enumerate(deck.items) for card in expand(item, deck.slug, pos)]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text on a card face; `mark` is the part to emphasise (a cloze gap or its answer)."""
+
+    text: str
+    mark: bool = False
+
+
+def front_spans(kind: str, content: dict[str, Any]) -> list[Span]:
+    """The question side of a self-graded card."""
+    if kind == "cloze":
+        return _cloze(content, reveal=False)
+    return [Span(str(content.get("front", "")))]
+
+
+def back_spans(kind: str, content: dict[str, Any]) -> list[Span]:
+    """The answer side of a self-graded card."""
+    if kind == "cloze":
+        spans = _cloze(content, reveal=True)
+        if content.get("extra"):
+            spans.append(Span("\n\n" + str(content["extra"])))
+        return spans
+    return [Span(str(content.get("back", "")))]
+
+
+def plain(spans: list[Span], marker: tuple[str, str] = ("[", "]")) -> str:
+    """Spans as plain text, emphasised runs wrapped in `marker`."""
+    return "".join(f"{marker[0]}{s.text}{marker[1]}" if s.mark else s.text for s in spans)
+
+
+def _cloze(content: dict[str, Any], *, reveal: bool) -> list[Span]:
+    text, ord_ = str(content["text"]), int(content["ord"])
+    spans: list[Span] = []
+    last = 0
+    for match in CLOZE.finditer(text):
+        if match.start() > last:
+            spans.append(Span(text[last : match.start()]))
+        number, answer, hint = int(match.group(1)), match.group(2), match.group(3)
+        if number != ord_:
+            spans.append(Span(answer))
+        elif reveal:
+            spans.append(Span(answer, mark=True))
+        else:
+            spans.append(Span(hint or "...", mark=True))
+        last = match.end()
+    if last < len(text):
+        spans.append(Span(text[last:]))
+    return spans
+
+
+def is_self_graded(kind: str) -> bool:
+    """Basic and cloze cards are graded by the learner; the other kinds by the drill."""
+    return kind in SELF_GRADED

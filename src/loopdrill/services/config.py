@@ -1,0 +1,67 @@
+"""Options as the user sees them: defaults < global config < deck file < deck config."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from sqlite_utils import Database
+
+from loopdrill.core.options import GLOBAL_ONLY, NAMES, OptionError, Options, merge, parse_option
+from loopdrill.store import settings
+from loopdrill.store.decks import deck_options, deck_slugs
+
+
+def global_options(db: Database) -> Options:
+    """Options with only the global layer applied."""
+    return merge(Options(), settings.get_options(db))
+
+
+def options_for(db: Database, deck: str | None) -> Options:
+    """The options in force for a deck (or globally when deck is None)."""
+    layers: list[dict[str, Any]] = [settings.get_options(db)]
+    if deck is not None:
+        file_layer = {k: v for k, v in deck_options(db, deck).items() if k not in GLOBAL_ONLY}
+        deck_layer = settings.get_options(db, deck)
+        layers += [file_layer, deck_layer]
+    return merge(Options(), *layers)
+
+
+def describe(db: Database, deck: str | None) -> list[tuple[str, Any, str]]:
+    """Every option with its value in force and where that value comes from."""
+    _require_deck(db, deck)
+    defaults = asdict(Options())
+    layers = [("global", settings.get_options(db))]
+    if deck is not None:
+        layers += [("deck file", deck_options(db, deck)), ("deck", settings.get_options(db, deck))]
+    out = []
+    for key in NAMES:
+        value, origin = defaults[key], "default"
+        for name, layer in layers:
+            if key in layer and not (name != "global" and key in GLOBAL_ONLY):
+                value, origin = parse_option(key, layer[key]), name
+        out.append((key, value, origin))
+    return out
+
+
+def set_value(db: Database, key: str, raw: str, deck: str | None) -> Any:
+    """Check and store one option; returns the value as stored."""
+    _require_deck(db, deck)
+    value = parse_option(key, raw)
+    if deck is not None and key in GLOBAL_ONLY:
+        raise OptionError(f"option {key} is global; set it without --deck")
+    stored = list(value) if isinstance(value, tuple) else value
+    settings.set_option(db, key, stored, deck or settings.GLOBAL)
+    return value
+
+
+def unset_value(db: Database, key: str, deck: str | None) -> bool:
+    """Remove one option from a scope."""
+    _require_deck(db, deck)
+    parse_option(key, Options().__getattribute__(key) if key in NAMES else None)
+    return settings.unset_option(db, key, deck or settings.GLOBAL)
+
+
+def _require_deck(db: Database, deck: str | None) -> None:
+    if deck is not None and deck not in deck_slugs(db):
+        raise OptionError(f"no deck named {deck!r}; `loopdrill decks` lists them")

@@ -1,0 +1,72 @@
+"""Opening the user's library: the database, daily backups, and the built-in decks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from loopdrill import paths
+from loopdrill.core.model import DeckError
+from loopdrill.formats.native import read_deck
+from loopdrill.store.backup import backed_up_today, backup
+from loopdrill.store.db import StoreError, open_db
+from loopdrill.store.decks import deck_hashes, sync_deck
+from loopdrill.store.tx import transaction
+
+
+@dataclass
+class Library:
+    """An open database and where it lives."""
+
+    db: Database
+    path: Path
+    backup_dir: Path
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+
+def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
+                 daily_backup: bool = True) -> Library:
+    """Open the database, take the day's backup, and load or refresh the built-in decks."""
+    backup_dir = paths.backups(db_path)
+    db = open_db(db_path, backup_dir=backup_dir)
+    library = Library(db, db_path, backup_dir)
+    try:
+        if daily_backup and str(db_path) != ":memory:" and not backed_up_today(
+                backup_dir, now.date()):
+            backup(db.conn, backup_dir, now=now)
+        if builtins:
+            sync_builtins(db, now)
+    except OSError as exc:
+        library.close()
+        raise StoreError(f"cannot write beside the database {db_path} ({exc.strerror})") from None
+    except BaseException:
+        library.close()
+        raise
+    return library
+
+
+def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) -> list[str]:
+    """Load the built-in decks whose files changed since last time; progress is kept."""
+    folder = folder or paths.builtin_decks()
+    known = deck_hashes(db)
+    changed = []
+    for path in sorted(folder.glob("*.yaml")):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest in known.values():
+            continue
+        try:
+            deck = read_deck(path)
+        except DeckError:
+            continue  # a broken built-in never blocks the drill; `loopdrill check` reports it
+        if known.get(deck.slug) == digest:
+            continue
+        with transaction(db):
+            sync_deck(db, deck, now, builtin=True, content_hash=digest)
+        changed.append(deck.slug)
+    return changed

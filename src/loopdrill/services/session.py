@@ -1,0 +1,266 @@
+"""A drill session: what to show next, grading, undo, suspend and bury, and its summary."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import fsrs
+from sqlite_utils import Database
+
+from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
+from loopdrill.core.model import CardState, Rating
+from loopdrill.core.options import Options
+from loopdrill.core.queue import interleave, order_reviews
+from loopdrill.core.scheduling import (
+    Outcome,
+    interval_label,
+    is_leech,
+    make_scheduler,
+    preview,
+    retrievability,
+)
+from loopdrill.core.timeutil import day_start, next_day_start, study_day
+from loopdrill.services.config import global_options, options_for
+from loopdrill.services.params import parameters_for
+from loopdrill.store import queries, reviews
+from loopdrill.store.decks import deck_slugs
+from loopdrill.store.queries import Scope
+from loopdrill.store.rows import StoredCard
+
+Clock = Callable[[], dt.datetime]
+MAX_ANSWER_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Shown:
+    """The card on screen and what each grade would do."""
+
+    card: StoredCard
+    front: list[Span]
+    back: list[Span]
+    outcomes: dict[Rating, Outcome]
+    shown_at: dt.datetime
+
+    def label(self, rating: Rating) -> str:
+        """The interval a grade gives, as on Anki's buttons."""
+        return interval_label(self.outcomes[rating].interval)
+
+    @property
+    def self_graded(self) -> bool:
+        return is_self_graded(self.card.kind)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Done today / left today within the session's scope."""
+
+    done: int
+    left: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a session amounted to."""
+
+    cards: int
+    answers: int
+    minutes: float
+    again: int
+    retention: float | None
+
+
+@dataclass
+class DrillSession:
+    """One sitting of the drill over a scope of decks and tags."""
+
+    db: Database
+    clock: Clock
+    scope: Scope = field(default_factory=Scope)
+    cram: bool = False
+    limit: int | None = None
+    fuzz: bool = True
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    queue: list[str] = field(default_factory=list)
+    current: Shown | None = None
+    answered: int = 0
+    started: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
+        self.started = self.clock()
+        self.globals = global_options(self.db)
+        self.queue = self._build_queue(self.started)
+
+    # -- queue -------------------------------------------------------------------------------
+    def _decks(self) -> list[str]:
+        if self.scope.decks:
+            return list(self.scope.decks)
+        return deck_slugs(self.db)
+
+    def _build_queue(self, now: dt.datetime) -> list[str]:
+        if self.cram:
+            return self._cram_queue(now)
+        g = self.globals
+        start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
+        day_end = next_day_start(now, g.rollover_hour)
+        done = queries.studied_since(self.db, start)
+        decks = self._decks()
+        new_left, review_left = {}, {}
+        for deck in decks:
+            opts = options_for(self.db, deck)
+            new_today, reviews_today = done.get(deck, (0, 0))
+            new_left[deck] = max(0, opts.new_per_day - new_today)
+            review_left[deck] = max(0, opts.reviews_per_day - reviews_today)
+        all_new = sum(n for n, _ in done.values())
+        all_reviews = sum(r for _, r in done.values())
+        due = queries.reviews_due(self.db, self.scope, now, day_end)
+        ordered = order_reviews(due, now, review_left, max(0, g.reviews_per_day - all_reviews))
+        fresh = queries.new_cards(self.db, self.scope, now, new_left,
+                                  max(0, g.new_per_day - all_new))
+        return interleave(ordered, [cid for cid, _ in fresh])
+
+    def _cram_queue(self, now: dt.datetime) -> list[str]:
+        due = queries.reviews_due(self.db, self.scope, now, now + dt.timedelta(days=36500))
+        studied = order_reviews(due, now, {d: len(due) for _, d, _, _ in due}, len(due))
+        return studied[: self.limit] if self.limit else studied
+
+    # -- scheduling --------------------------------------------------------------------------
+    def scheduler(self, deck: str) -> tuple[Options, fsrs.Scheduler]:
+        """The options and scheduler for a deck (cached for the session)."""
+        if deck not in self._schedulers:
+            opts = options_for(self.db, deck)
+            self._schedulers[deck] = (
+                opts, make_scheduler(opts, parameters_for(self.db, deck), fuzz=self.fuzz))
+        return self._schedulers[deck]
+
+    # -- the loop ----------------------------------------------------------------------------
+    def next_card(self) -> Shown | None:
+        """The next card to show, or None when the session is over."""
+        if self.limit is not None and self.answered >= self.limit:
+            self.current = None
+            return None
+        now = self.clock()
+        card = self._next_stored(now)
+        if card is None:
+            self.current = None
+            return None
+        _, sched = self.scheduler(card.deck)
+        self.current = Shown(
+            card=card,
+            front=front_spans(card.kind, card.content),
+            back=back_spans(card.kind, card.content),
+            outcomes=preview(sched, card.memory, now, seed=card.id),
+            shown_at=now,
+        )
+        return self.current
+
+    def _next_stored(self, now: dt.datetime) -> StoredCard | None:
+        if not self.cram:
+            learning = queries.learning_due(self.db, self.scope, now, now)
+            if learning:
+                return queries.get_card(self.db, learning[0])
+        while self.queue:
+            card = queries.get_card(self.db, self.queue.pop(0))
+            if card is not None and self._showable(card, now):
+                return card
+        if not self.cram:
+            ahead = self.globals.learn_ahead_minutes
+            soon = queries.learning_due(self.db, self.scope, now,
+                                        now + dt.timedelta(minutes=ahead))
+            if soon:
+                return queries.get_card(self.db, soon[0])
+        return None
+
+    def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
+        if card.retired or card.suspended:
+            return False
+        if card.buried_until is not None and card.buried_until > now:
+            return False
+        return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
+
+    def answer(self, rating: Rating, *, typed: str | None = None, proposed: Rating | None = None,
+               verdict: dict[str, object] | None = None) -> None:
+        """Record a grade for the current card: one transaction, committed now."""
+        shown = self.current
+        if shown is None:
+            raise RuntimeError("no card on screen")
+        now = self.clock()
+        card = shown.card
+        opts, sched = self.scheduler(card.deck)
+        outcome = shown.outcomes[rating]
+        if (now - shown.shown_at) > dt.timedelta(seconds=30):
+            outcome = preview(sched, card.memory, now, seed=card.id)[rating]
+        leech = outcome.lapse and is_leech(outcome.after, opts)
+        bury: tuple[str, ...] = ()
+        if opts.bury_siblings and not self.cram:
+            bury = tuple(queries.siblings(self.db, card.id, card.deck, card.item))
+        duration = int(min(MAX_ANSWER_MS, (now - shown.shown_at).total_seconds() * 1000))
+        reviews.record(self.db, reviews.Answer(
+            card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
+            before=card.memory, after=outcome.after, duration_ms=max(0, duration),
+            retrievability=retrievability(sched, card.memory, now),
+            typed=typed, proposed=proposed, verdict=verdict, cram=self.cram, session=self.id,
+            bury=bury, bury_until=next_day_start(now, self.globals.rollover_hour),
+            leech=leech, suspend=leech and opts.leech_action == "suspend",
+        ))
+        self.answered += 1
+        self.current = None
+
+    def undo(self) -> bool:
+        """Take back the newest answer of this session; its card comes back next."""
+        card_id = reviews.undo_last(self.db, self.id)
+        if card_id is None:
+            return False
+        self.answered = max(0, self.answered - 1)
+        if self.current is not None:
+            self.queue.insert(0, self.current.card.id)
+        self.queue.insert(0, card_id)
+        self.current = None
+        return True
+
+    def can_undo(self) -> bool:
+        """Whether this session has an answer to take back."""
+        row = self.db.conn.execute("SELECT 1 FROM reviews WHERE session = ? LIMIT 1", (self.id,))
+        return row.fetchone() is not None
+
+    def suspend_current(self) -> None:
+        """Suspend the card on screen; the next one follows."""
+        if self.current is not None:
+            reviews.set_suspended(self.db, self.current.card.id, True)
+            self.current = None
+
+    def bury_current(self) -> None:
+        """Hide the card on screen until the next study day."""
+        if self.current is not None:
+            until = next_day_start(self.clock(), self.globals.rollover_hour)
+            reviews.bury(self.db, self.current.card.id, until)
+            self.current = None
+
+    # -- reporting ---------------------------------------------------------------------------
+    def progress(self) -> Progress:
+        """Answers today in scope, and cards still to come today."""
+        now = self.clock()
+        g = self.globals
+        start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
+        done = queries.reviews_since(self.db, start, self.scope)
+        learning = queries.learning_due(self.db, self.scope, now, next_day_start(
+            now, g.rollover_hour)) if not self.cram else []
+        left = len(self.queue) + len(learning)
+        if self.current is not None and self.current.card.id not in learning:
+            left += 1
+        if self.limit is not None:
+            left = min(left, max(0, self.limit - self.answered))
+        return Progress(done, left)
+
+    def summary(self) -> Summary:
+        """Cards, minutes, Again count and pass rate of this session's answers."""
+        row = self.db.conn.execute(
+            "SELECT COUNT(DISTINCT card_id), COUNT(*), COALESCE(SUM(duration_ms), 0), "
+            "COALESCE(SUM(rating = 1), 0) FROM reviews WHERE session = ?", (self.id,)).fetchone()
+        cards, answers, ms, again = row
+        retention = (answers - again) / answers if answers else None
+        return Summary(cards, answers, ms / 60000, again, retention)
+

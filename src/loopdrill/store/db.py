@@ -1,0 +1,80 @@
+"""Opening the database: pragmas, migrations, and clear errors for files we cannot use."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from loopdrill.store.backup import backup
+from loopdrill.store.schema import migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is one sentence naming the file."""
+
+
+def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
+    """Open (creating if need be) and migrate the database at `path`.
+
+    A backup is taken into `backup_dir` before any migration of an existing file.
+    """
+    memory = str(path) == ":memory:"
+    if not memory:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the data directory {path.parent}: "
+                             f"{exc.strerror}") from None
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory, not a database file")
+    existed = not memory and Path(path).exists() and Path(path).stat().st_size > 0
+    try:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
+                               isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the database {path}: {exc}") from None
+    try:
+        _configure(conn, memory)
+        db = Database(conn)
+        _check_version(db, path)
+        pending = migrations.pending(db)
+        if pending:
+            if existed and backup_dir is not None:
+                backup(conn, backup_dir, reason="pre-migration")
+            migrations.apply(db)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if "not a database" in str(exc) or "malformed" in str(exc):
+            raise StoreError(f"{path} is not a loopdrill database or is corrupt ({exc})") from None
+        if "readonly" in str(exc) or "unable to open" in str(exc):
+            raise StoreError(f"cannot write the database {path} ({exc})") from None
+        raise StoreError(f"cannot use the database {path} ({exc})") from None
+    except StoreError:
+        conn.close()
+        raise
+    return db
+
+
+def _configure(conn: sqlite3.Connection, memory: bool) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    if not memory:
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _check_version(db: Database, path: Path | str) -> None:
+    known = {m.name for m in migrations.pending(Database(memory=True))}
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - known
+    if unknown:
+        raise StoreError(f"{path} was written by a newer loopdrill (schema {sorted(unknown)[-1]});"
+                         " upgrade loopdrill to open it")
+    tables = set(db.table_names())
+    if tables and not applied and "cards" not in tables and "_sqlite_migrations" not in tables:
+        raise StoreError(f"{path} is an SQLite file but not a loopdrill database")

@@ -1,0 +1,123 @@
+"""Writing decks and their cards: sync a DeckSpec, keeping progress by card id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from loopdrill.core.cards import expand_deck
+from loopdrill.core.model import CardSpec, DeckSpec
+from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.rows import tags_to_text
+
+
+@dataclass
+class SyncReport:
+    """What syncing one deck did (or, in a dry run, would do)."""
+
+    deck: str
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retired: int = 0
+    restored: int = 0
+    new_deck: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def _card_values(card: CardSpec) -> tuple[Any, ...]:
+    return (
+        card.deck, card.item, card.variant, card.kind,
+        json.dumps(card.content, sort_keys=True, ensure_ascii=False, default=str),
+        tags_to_text(card.tags), card.source,
+        card.as_of.isoformat() if card.as_of else None, card.position,
+    )
+
+
+def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool = False,
+              content_hash: str = "", dry_run: bool = False) -> SyncReport:
+    """Insert or update a deck and its cards; retire cards whose items are gone.
+
+    The caller owns the transaction (see `store.tx`); nothing here commits.
+    """
+    conn = db.conn
+    report = SyncReport(deck.slug, warnings=[str(w) for w in deck.warnings])
+    exists = conn.execute("SELECT 1 FROM decks WHERE slug = ?", (deck.slug,)).fetchone()
+    report.new_deck = exists is None
+    cards = expand_deck(deck)
+    current: dict[str, tuple[Any, ...]] = {}
+    for row in conn.execute(
+        "SELECT id, deck, item, variant, kind, content, tags, source, as_of, position, retired "
+        "FROM cards WHERE deck = ?", (deck.slug,)
+    ):
+        current[row[0]] = row[1:]
+    inserts: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    for card in cards:
+        values = _card_values(card)
+        old = current.pop(card.id, None)
+        if old is None:
+            inserts.append((card.id, *values))
+        elif old[:-1] != values or old[-1]:
+            updates.append((*values, card.id))
+            if old[-1]:
+                report.restored += 1
+            else:
+                report.updated += 1
+        else:
+            report.unchanged += 1
+    retire = [card_id for card_id, old in current.items() if not old[-1]]
+    report.added, report.retired = len(inserts), len(retire)
+    if dry_run:
+        return report
+    conn.execute(
+        "INSERT INTO decks (slug, title, description, origin, options, content_hash, builtin, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(slug) DO UPDATE SET "
+        "title = excluded.title, description = excluded.description, origin = excluded.origin, "
+        "options = excluded.options, content_hash = excluded.content_hash, "
+        "builtin = excluded.builtin, updated_at = excluded.updated_at",
+        (deck.slug, deck.title, deck.description, deck.origin,
+         json.dumps(deck.options, sort_keys=True, default=str), content_hash, int(builtin),
+         to_stamp(now)),
+    )
+    conn.executemany(
+        "INSERT INTO cards (id, deck, item, variant, kind, content, tags, source, as_of, "
+        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts,
+    )
+    conn.executemany(
+        "UPDATE cards SET deck = ?, item = ?, variant = ?, kind = ?, content = ?, tags = ?, "
+        "source = ?, as_of = ?, position = ?, retired = 0 WHERE id = ?", updates,
+    )
+    conn.executemany("UPDATE cards SET retired = 1 WHERE id = ?", ((c,) for c in retire))
+    return report
+
+
+def deck_hashes(db: Database) -> dict[str, str]:
+    """The content hash each deck was last synced from."""
+    return dict(db.conn.execute("SELECT slug, content_hash FROM decks").fetchall())
+
+
+def deck_options(db: Database, slug: str) -> dict[str, Any]:
+    """The options a deck's file gives."""
+    row = db.conn.execute("SELECT options FROM decks WHERE slug = ?", (slug,)).fetchone()
+    return dict(json.loads(row[0])) if row else {}
+
+
+def deck_slugs(db: Database) -> list[str]:
+    """Every deck's slug, sorted."""
+    return [r[0] for r in db.conn.execute("SELECT slug FROM decks ORDER BY slug")]
+
+
+def insert_cards(db: Database, cards: Iterable[CardSpec]) -> int:
+    """Bulk-insert new cards (no progress to keep): the fast path for big imports."""
+    cursor = db.conn.executemany(
+        "INSERT INTO cards (id, deck, item, variant, kind, content, tags, source, as_of, "
+        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        ((c.id, *_card_values(c)) for c in cards),
+    )
+    return cursor.rowcount

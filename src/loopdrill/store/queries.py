@@ -1,0 +1,136 @@
+"""Read queries over cards and the revlog, scoped to decks and a tag."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from loopdrill.core.model import CardState
+from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which cards a query looks at: some decks (all when empty) and maybe one tag."""
+
+    decks: tuple[str, ...] = ()
+    tag: str | None = None
+
+    def where(self, alias: str = "") -> tuple[str, list[Any]]:
+        """SQL conditions (always starting with AND-able text) and their parameters."""
+        prefix = f"{alias}." if alias else ""
+        sql, params = "", list[Any]()
+        if self.decks:
+            sql += f" AND {prefix}deck IN ({', '.join('?' * len(self.decks))})"
+            params.extend(self.decks)
+        if self.tag:
+            sql += f" AND {prefix}tags LIKE ?"
+            params.append(f"% {self.tag} %")
+        return sql, params
+
+
+ACTIVE = "retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)"
+
+
+def get_card(db: Database, card_id: str) -> StoredCard | None:
+    """One card by id."""
+    row = db.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
+    return card_from_row(row) if row else None
+
+
+def learning_due(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime) -> list[str]:
+    """Learning and relearning cards due by `until`, soonest first."""
+    where, params = scope.where()
+    sql = (f"SELECT id FROM cards WHERE state IN (1, 3) AND due <= ? AND {ACTIVE}{where} "
+           "ORDER BY due, id")
+    return [r[0] for r in db.conn.execute(sql, (to_stamp(until), to_stamp(now), *params))]
+
+
+def reviews_due(db: Database, scope: Scope, now: dt.datetime,
+                day_end: dt.datetime) -> list[tuple[str, str, float, str]]:
+    """Review cards due before the study day ends: (id, deck, stability, last_review)."""
+    where, params = scope.where()
+    sql = (f"SELECT id, deck, stability, last_review FROM cards WHERE state = 2 AND due < ? "
+           f"AND {ACTIVE}{where}")
+    return list(db.conn.execute(sql, (to_stamp(day_end), to_stamp(now), *params)))
+
+
+def new_cards(db: Database, scope: Scope, now: dt.datetime, limits: dict[str, int],
+              overall: int) -> list[tuple[str, str]]:
+    """New cards in deck order, at most limits[deck] per deck and `overall` in all."""
+    out: list[tuple[str, str]] = []
+    where, params = scope.where()
+    for deck, limit in sorted(limits.items()):
+        take = min(limit, overall - len(out))
+        if take <= 0:
+            continue
+        sql = (f"SELECT id, deck FROM cards WHERE deck = ? AND state = 0 AND {ACTIVE}{where} "
+               "ORDER BY position, id LIMIT ?")
+        out.extend(db.conn.execute(sql, (deck, to_stamp(now), *params, take)))
+    return out
+
+
+def studied_since(db: Database, since: dt.datetime) -> dict[str, tuple[int, int]]:
+    """Per deck, (new cards introduced, review-state cards reviewed) since `since` (not cram)."""
+    sql = ("SELECT deck, SUM(state_before = 0), SUM(state_before = 2) FROM reviews "
+           "WHERE reviewed_at >= ? AND cram = 0 GROUP BY deck")
+    return {d: (int(n or 0), int(r or 0)) for d, n, r in db.conn.execute(sql, (to_stamp(since),))}
+
+
+def reviews_since(db: Database, since: dt.datetime, scope: Scope) -> int:
+    """All answers (any state) recorded since `since` within a scope."""
+    where, params = scope.where("c")
+    sql = ("SELECT COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id "
+           f"WHERE r.reviewed_at >= ?{where}")
+    return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
+
+
+@dataclass(frozen=True)
+class DeckCounts:
+    """One line of the deck list."""
+
+    slug: str
+    title: str
+    total: int
+    new: int
+    learning: int
+    due: int
+    suspended: int
+
+
+def deck_counts(db: Database, now: dt.datetime, day_end: dt.datetime,
+                decks: Sequence[str] = ()) -> list[DeckCounts]:
+    """Card counts per deck: total (not retired), new, learning, due today, suspended."""
+    where = f" AND d.slug IN ({', '.join('?' * len(decks))})" if decks else ""
+    sql = f"""
+        SELECT d.slug, d.title,
+               COUNT(c.id),
+               COALESCE(SUM(c.state = 0 AND c.suspended = 0), 0),
+               COALESCE(SUM(c.state IN (1, 3) AND c.suspended = 0), 0),
+               COALESCE(SUM(c.state = 2 AND c.suspended = 0 AND c.due < ?
+                            AND (c.buried_until IS NULL OR c.buried_until <= ?)), 0),
+               COALESCE(SUM(c.suspended = 1), 0)
+        FROM decks d LEFT JOIN cards c ON c.deck = d.slug AND c.retired = 0
+        WHERE 1 = 1{where}
+        GROUP BY d.slug ORDER BY d.slug
+    """
+    rows = db.conn.execute(sql, (to_stamp(day_end), to_stamp(now), *decks))
+    return [DeckCounts(*r) for r in rows]
+
+
+def siblings(db: Database, card_id: str, deck: str, item: str) -> list[str]:
+    """Other cards of the same item."""
+    sql = "SELECT id FROM cards WHERE deck = ? AND item = ? AND id != ? AND retired = 0"
+    return [r[0] for r in db.conn.execute(sql, (deck, item, card_id))]
+
+
+def state_counts(db: Database, scope: Scope) -> dict[CardState, int]:
+    """Cards per state within a scope (active cards only)."""
+    where, params = scope.where()
+    sql = f"SELECT state, COUNT(*) FROM cards WHERE retired = 0{where} GROUP BY state"
+    return {CardState(s): n for s, n in db.conn.execute(sql, params)}

@@ -1,0 +1,96 @@
+"""Mapping between card rows and the objects the rest of the app uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from loopdrill.core.model import CardState
+from loopdrill.core.scheduling import Memory
+from loopdrill.core.timeutil import from_stamp, to_stamp
+
+CARD_COLUMNS = (
+    "id, deck, item, variant, kind, content, tags, source, as_of, suspended, buried_until, "
+    "retired, state, step, stability, difficulty, due, last_review, reps, lapses"
+)
+
+
+@dataclass(frozen=True)
+class StoredCard:
+    """A card as the database holds it."""
+
+    id: str
+    deck: str
+    item: str
+    variant: str
+    kind: str
+    content: dict[str, Any]
+    tags: tuple[str, ...]
+    source: str | None
+    as_of: dt.date | None
+    suspended: bool
+    buried_until: dt.datetime | None
+    retired: bool
+    memory: Memory
+
+
+def card_from_row(row: tuple[Any, ...]) -> StoredCard:
+    """Build a StoredCard from a row selected with CARD_COLUMNS."""
+    (id_, deck, item, variant, kind, content, tags, source, as_of, suspended, buried,
+     retired, state, step, stability, difficulty, due, last_review, reps, lapses) = row
+    return StoredCard(
+        id=id_, deck=deck, item=item, variant=variant, kind=kind,
+        content=json.loads(content), tags=tags_from_text(tags), source=source,
+        as_of=dt.date.fromisoformat(as_of) if as_of else None,
+        suspended=bool(suspended), buried_until=from_stamp(buried) if buried else None,
+        retired=bool(retired),
+        memory=Memory(
+            state=CardState(state), step=step, stability=stability, difficulty=difficulty,
+            due=from_stamp(due) if due else None,
+            last_review=from_stamp(last_review) if last_review else None,
+            reps=reps, lapses=lapses,
+        ),
+    )
+
+
+def memory_columns(memory: Memory) -> dict[str, Any]:
+    """The card columns that hold a memory state."""
+    return {
+        "state": int(memory.state),
+        "step": memory.step,
+        "stability": memory.stability,
+        "difficulty": memory.difficulty,
+        "due": to_stamp(memory.due) if memory.due else None,
+        "last_review": to_stamp(memory.last_review) if memory.last_review else None,
+        "reps": memory.reps,
+        "lapses": memory.lapses,
+    }
+
+
+def memory_to_json(memory: Memory) -> str:
+    """A memory state as the revlog's before/after JSON."""
+    return json.dumps(memory_columns(memory), separators=(",", ":"))
+
+
+def memory_from_json(text: str) -> Memory:
+    """The inverse of memory_to_json."""
+    data = json.loads(text)
+    return Memory(
+        state=CardState(data["state"]), step=data["step"], stability=data["stability"],
+        difficulty=data["difficulty"],
+        due=from_stamp(data["due"]) if data["due"] else None,
+        last_review=from_stamp(data["last_review"]) if data["last_review"] else None,
+        reps=data["reps"], lapses=data["lapses"],
+    )
+
+
+def tags_to_text(tags: tuple[str, ...] | list[str]) -> str:
+    """Tags stored space-separated with a space at each end, so `LIKE '% tag %'` finds one."""
+    return f" {' '.join(tags)} " if tags else ""
+
+
+def tags_from_text(text: str) -> tuple[str, ...]:
+    """The inverse of tags_to_text."""
+    return tuple(text.split())

@@ -1,0 +1,52 @@
+"""The Textual app: home (decks) and the drill, with a palette built from the live keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from sqlite_utils import Database
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from loopdrill.services.session import Clock, DrillSession
+from loopdrill.tui.drill import DrillScreen
+from loopdrill.tui.home import HomeScreen
+
+
+class LoopdrillApp(App[None]):
+    """loopdrill's TUI. Screens get the database and the clock from here, never globals."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "loopdrill"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False)]
+
+    def __init__(self, db: Database, clock: Clock, *, session: DrillSession | None = None,
+                 fuzz: bool = True) -> None:
+        super().__init__()
+        self.db = db
+        self.clock = clock
+        self.fuzz = fuzz
+        self._initial_session = session
+
+    def on_mount(self) -> None:
+        if self._initial_session is not None:
+            self.push_screen(DrillScreen(self._initial_session), callback=lambda _: self.exit())
+        else:
+            self.push_screen(HomeScreen(self.db, self.clock, fuzz=self.fuzz))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette: the app's own commands, then every key live on this screen."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or f"key: {binding.key_display or key}",
+                partial(self.run_action, binding.action, active.node),
+            )

@@ -1,0 +1,85 @@
+"""Home: every deck with its counts; Enter drills the selected deck, `a` drills all."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from loopdrill.services.decks import deck_list
+from loopdrill.services.session import Clock, DrillSession
+from loopdrill.store.queries import Scope
+from loopdrill.tui.drill import DrillScreen
+
+COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
+
+
+class HomeScreen(Screen[None]):
+    """The deck list."""
+
+    BINDINGS = [
+        Binding("enter", "drill_deck", "Drill deck", id="home.drill_deck", priority=True),
+        Binding("a", "drill_all", "Drill all", id="home.drill_all"),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def __init__(self, db: Database, clock: Clock, *, fuzz: bool = True) -> None:
+        super().__init__()
+        self.db = db
+        self.clock = clock
+        self.fuzz = fuzz
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="home-summary")
+        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        for name in COLUMNS:
+            table.add_column(name, key=name.lower())
+        self.refresh_decks()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_decks()
+
+    def refresh_decks(self) -> None:
+        """Reload the counts (after a drill, an import)."""
+        table = self.query_one("#decks", DataTable)
+        row = table.cursor_row
+        table.clear()
+        rows = deck_list(self.db, self.clock())
+        for r in rows:
+            table.add_row(r.slug, r.title, str(r.total), str(r.new), str(r.learning), str(r.due),
+                          key=r.slug)
+        if rows:
+            table.move_cursor(row=min(row, len(rows) - 1))
+        new = sum(r.new for r in rows)
+        due = sum(r.due + r.learning for r in rows)
+        summary = self.query_one("#home-summary", Static)
+        if rows:
+            summary.update(f"{len(rows)} decks · {due} due · {new} new cards waiting")
+        else:
+            summary.update("No decks yet. Import one with: loopdrill import FILE.yaml")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("drill_deck", "drill_all"):
+            return self.query_one("#decks", DataTable).row_count > 0
+        return True
+
+    def _drill(self, scope: Scope) -> None:
+        session = DrillSession(self.db, self.clock, scope, fuzz=self.fuzz)
+        self.app.push_screen(DrillScreen(session))
+
+    def action_drill_deck(self) -> None:
+        table = self.query_one("#decks", DataTable)
+        if table.row_count:
+            slug = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            self._drill(Scope((slug,)))
+
+    def action_drill_all(self) -> None:
+        self._drill(Scope())
