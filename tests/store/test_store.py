@@ -1,0 +1,186 @@
+"""The store on temporary databases: migrations, sync, answer and undo, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from loopdrill.core.model import CardState, Rating
+from loopdrill.formats.native import read_deck, parse_deck
+from loopdrill.services.session import DrillSession
+from loopdrill.store import queries
+from loopdrill.store.db import StoreError, open_db
+from loopdrill.store.decks import sync_deck
+from loopdrill.store.schema import migrations
+from loopdrill.store.tx import transaction
+from tests.conftest import DEMO_DECK, NOW, FakeClock
+
+
+def card_row(db: Database, card_id: str) -> tuple[object, ...]:
+    return tuple(db.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone())
+
+
+def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    first = open_db(path)
+    applied = [m.name for m in migrations.applied(first)]
+    first.conn.close()
+    second = open_db(path)
+    assert [m.name for m in migrations.applied(second)] == applied == ["m001_initial"]
+    assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    second.conn.close()
+
+
+def test_answer_then_undo_restores_the_exact_state(demo_db: Database, clock: FakeClock) -> None:
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown = session.next_card()
+    assert shown is not None
+    before = card_row(demo_db, shown.card.id)
+    siblings_before = [card_row(demo_db, s) for s in
+                       queries.siblings(demo_db, shown.card.id, shown.card.deck, shown.card.item)]
+    clock.advance(seconds=5)
+    session.answer(Rating.GOOD)
+    assert card_row(demo_db, shown.card.id) != before
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+    assert session.undo()
+    assert card_row(demo_db, shown.card.id) == before
+    assert [card_row(demo_db, s) for s in queries.siblings(
+        demo_db, shown.card.id, shown.card.deck, shown.card.item)] == siblings_before
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 0
+    assert not session.undo()
+
+
+def test_revlog_keeps_state_before_and_after(demo_db: Database, clock: FakeClock) -> None:
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown = session.next_card()
+    assert shown is not None
+    session.answer(Rating.EASY)
+    row = demo_db.conn.execute(
+        "SELECT state_before, state_after, rating, before, after, session FROM reviews"
+    ).fetchone()
+    assert row[:3] == (CardState.NEW, CardState.REVIEW, 4)
+    assert '"state":0' in row[3] and '"state":2' in row[4] and row[5] == session.id
+
+
+def test_resync_keeps_progress_and_retires_removed_items(
+        demo_db: Database, clock: FakeClock) -> None:
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown = session.next_card()
+    assert shown is not None and shown.card.id == "demo/s3-standard"
+    session.answer(Rating.EASY)
+    answered = card_row(demo_db, "demo/s3-standard")
+    edited = DEMO_DECK.replace("S3 Standard storage", "Amazon S3 Standard storage").replace(
+        "  - id: efs-standard\n    front: EFS Standard storage, USD per GB-month?\n"
+        "    back: $0.30\n", "")
+    with transaction(demo_db):
+        report = sync_deck(demo_db, parse_deck(edited, "demo.yaml"), NOW)
+    assert (report.updated, report.retired) == (2, 1)  # the card and its reverse
+    row = card_row(demo_db, "demo/s3-standard")
+    assert row[5] != answered[5]  # content changed
+    assert row[14:] == answered[14:]  # FSRS state kept
+    assert demo_db.conn.execute(
+        "SELECT retired FROM cards WHERE id = 'demo/efs-standard'").fetchone()[0] == 1
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_corrupt_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="not a loopdrill database or is corrupt"):
+        open_db(path)
+    assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_database_from_a_newer_loopdrill_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    open_db(path).conn.close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                 "VALUES ('loopdrill', 'm999_future', '2030-01-01')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="newer loopdrill"):
+        open_db(path)
+
+
+def test_other_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="not a loopdrill database"):
+        open_db(path)
+
+
+def test_failed_sync_changes_nothing(demo_db: Database, write_deck: Callable[..., Path]) -> None:
+    before = demo_db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+    deck = read_deck(write_deck(DEMO_DECK.replace("deck: demo", "deck: other"), "other.yaml"))
+    with pytest.raises(RuntimeError), transaction(demo_db):
+        sync_deck(demo_db, deck, NOW)
+        raise RuntimeError("boom")
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == before
+
+
+def test_leech_after_eight_lapses_is_tagged_and_suspended(
+        demo_db: Database, clock: FakeClock) -> None:
+    demo_db.conn.execute(
+        "UPDATE cards SET state = 2, stability = 5, difficulty = 5, due = ?, last_review = ?, "
+        "reps = 10, lapses = 7 WHERE id = 'demo/sqs-standard'",
+        ("2026-11-23T08:00:00.000000Z", "2026-11-18T08:00:00.000000Z"))
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown = session.next_card()
+    assert shown is not None and shown.card.id == "demo/sqs-standard"
+    session.answer(Rating.AGAIN)
+    tags, suspended, lapses = demo_db.conn.execute(
+        "SELECT tags, suspended, lapses FROM cards WHERE id = 'demo/sqs-standard'").fetchone()
+    assert "leech" in tags.split() and suspended == 1 and lapses == 8
+    session.undo()
+    tags, suspended = demo_db.conn.execute(
+        "SELECT tags, suspended FROM cards WHERE id = 'demo/sqs-standard'").fetchone()
+    assert "leech" not in tags.split() and suspended == 0
+
+
+def test_daily_new_limit_per_deck(demo_db: Database, clock: FakeClock) -> None:
+    demo_db.conn.execute("INSERT INTO options VALUES ('demo', 'new_per_day', '2')")
+    session = DrillSession(demo_db, clock, fuzz=False)
+    assert len(session.queue) == 2
+    clock.advance(days=1)
+    assert len(DrillSession(demo_db, clock, fuzz=False).queue) == 2
+
+
+def test_learning_cards_come_back_early_rather_than_ending(
+        demo_db: Database, clock: FakeClock) -> None:
+    demo_db.conn.execute("INSERT INTO options VALUES ('', 'new_per_day', '1')")
+    session = DrillSession(demo_db, clock, fuzz=False)
+    first = session.next_card()
+    assert first is not None
+    session.answer(Rating.GOOD)  # due in 10 minutes
+    again = session.next_card()
+    assert again is not None and again.card.id == first.card.id
+    session.answer(Rating.GOOD)  # graduates to days
+    assert session.next_card() is None
+
+
+def test_siblings_are_buried_until_the_next_study_day(
+        demo_db: Database, clock: FakeClock) -> None:
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown = session.next_card()
+    assert shown is not None and shown.card.id == "demo/s3-standard"
+    session.answer(Rating.EASY)
+    until = demo_db.conn.execute(
+        "SELECT buried_until FROM cards WHERE id = 'demo/s3-standard:r'").fetchone()[0]
+    assert until == "2026-11-24T04:00:00.000000Z"
+    ids = []
+    while (card := session.next_card()) is not None:
+        ids.append(card.card.id)
+        session.answer(Rating.EASY)
+    assert "demo/s3-standard:r" not in ids
+    clock.moment = dt.datetime(2026, 11, 24, 4, 0, tzinfo=dt.timezone.utc)
+    assert "demo/s3-standard:r" in DrillSession(demo_db, clock, fuzz=False).queue
