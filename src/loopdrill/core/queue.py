@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from loopdrill.core.timeutil import from_stamp
 
@@ -13,9 +13,28 @@ DEFAULT_DECAY = 0.1542
 def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,
                    decay: float = DEFAULT_DECAY) -> float:
     """FSRS-6 forgetting curve R(t) = (1 + factor * t / S) ** -decay."""
+    days = (now - last_review).total_seconds() / 86400
+    return retrievability_after(days, stability, decay)
+
+
+def retrievability_after(days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
+    """R after `days` (negative counts as 0) for a card of stability `stability`."""
     factor = 0.9 ** (1 / -decay) - 1
-    days = max(0.0, (now - last_review).total_seconds() / 86400)
-    return float((1 + factor * days / max(stability, 1e-6)) ** -decay)
+    return float((1 + factor * max(0.0, days) / max(stability, 1e-6)) ** -decay)
+
+
+def take_within_limits(ordered: Iterable[tuple[str, str]], per_deck_left: dict[str, int],
+                       overall_left: int) -> list[str]:
+    """Card ids (already ordered, with their deck) cut to what each deck and the day allow."""
+    taken: list[str] = []
+    left = dict(per_deck_left)
+    for cid, deck in ordered:
+        if len(taken) >= overall_left:
+            break
+        if left.get(deck, 0) > 0:
+            left[deck] -= 1
+            taken.append(cid)
+    return taken
 
 
 def order_reviews(rows: Sequence[tuple[str, str, float, str]], now: dt.datetime,
@@ -26,15 +45,8 @@ def order_reviews(rows: Sequence[tuple[str, str, float, str]], now: dt.datetime,
     scored = sorted(
         (retrievability(s, from_stamp(lr), now, decay), cid, deck) for cid, deck, s, lr in rows
     )
-    taken: list[str] = []
-    left = dict(per_deck_left)
-    for _, cid, deck in scored:
-        if len(taken) >= overall_left:
-            break
-        if left.get(deck, 0) > 0:
-            left[deck] -= 1
-            taken.append(cid)
-    return taken
+    return take_within_limits(((cid, deck) for _, cid, deck in scored), per_deck_left,
+                              overall_left)
 
 
 def interleave(reviews: list[str], new: list[str]) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import fsrs
 
@@ -89,15 +90,19 @@ def to_fsrs(memory: Memory, now: dt.datetime) -> fsrs.Card:
 def answer(
     scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.datetime, seed: str = ""
 ) -> Outcome:
-    """Apply one rating at `now`. Fuzz draws from a generator seeded by `seed`, so a preview
-    and the answer it previews agree."""
-    card = to_fsrs(memory, now)
+    """Apply one rating at `now`. Fuzz draws from a generator seeded by `seed`, the card's
+    reps and the rating, so a preview and the answer it previews agree."""
     saved = random.getstate()
-    random.seed(f"{seed}:{memory.reps}:{int(rating)}")
     try:
-        new, _ = scheduler.review_card(card, fsrs.Rating(int(rating)), now)
+        return _answer(scheduler, memory, rating, now, zlib.crc32(seed.encode()))
     finally:
         random.setstate(saved)
+
+
+def _answer(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.datetime,
+            seed: int) -> Outcome:
+    random.seed(seed * 1_000_003 + memory.reps * 7 + int(rating))
+    new, _ = scheduler.review_card(to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
     lapse = memory.state == CardState.REVIEW and rating == Rating.AGAIN
     after = Memory(
         state=CardState(int(new.state)),
@@ -116,7 +121,12 @@ def preview(
     scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime, seed: str = ""
 ) -> dict[Rating, Outcome]:
     """The outcome of each of the four ratings, for the button labels."""
-    return {r: answer(scheduler, memory, r, now, seed) for r in Rating}
+    saved = random.getstate()
+    try:
+        number = zlib.crc32(seed.encode())
+        return {r: _answer(scheduler, memory, r, now, number) for r in Rating}
+    finally:
+        random.setstate(saved)
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:
@@ -129,11 +139,6 @@ def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) 
 def is_leech(after: Memory, options: Options) -> bool:
     """A card becomes a leech when its lapses reach the threshold."""
     return after.lapses >= options.leech_threshold
-
-
-def reset(memory: Memory) -> Memory:
-    """A memory state as if never studied."""
-    return replace(Memory(), reps=0, lapses=0)
 
 
 def interval_label(delta: dt.timedelta) -> str:

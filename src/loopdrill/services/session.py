@@ -13,16 +13,16 @@ from sqlite_utils import Database
 from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
-from loopdrill.core.queue import interleave, order_reviews
+from loopdrill.core.queue import interleave, take_within_limits
 from loopdrill.core.scheduling import (
     Outcome,
     interval_label,
     is_leech,
     make_scheduler,
-    preview,
     retrievability,
 )
-from loopdrill.core.timeutil import day_start, next_day_start, study_day
+from loopdrill.core.scheduling import answer as answer_card
+from loopdrill.core.timeutil import day_start, next_day_start, study_day, to_stamp
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store import queries, reviews
@@ -34,19 +34,27 @@ Clock = Callable[[], dt.datetime]
 MAX_ANSWER_MS = 60_000
 
 
-@dataclass(frozen=True)
+@dataclass
 class Shown:
-    """The card on screen and what each grade would do."""
+    """The card on screen and what each grade would do (computed when first asked)."""
 
     card: StoredCard
     front: list[Span]
     back: list[Span]
-    outcomes: dict[Rating, Outcome]
     shown_at: dt.datetime
+    scheduler: fsrs.Scheduler
+    _outcomes: dict[Rating, Outcome] = field(default_factory=dict)
+
+    def outcome(self, rating: Rating) -> Outcome:
+        """What a grade does to the card, as of the moment it was shown."""
+        if rating not in self._outcomes:
+            self._outcomes[rating] = answer_card(self.scheduler, self.card.memory, rating,
+                                                 self.shown_at, seed=self.card.id)
+        return self._outcomes[rating]
 
     def label(self, rating: Rating) -> str:
         """The interval a grade gives, as on Anki's buttons."""
-        return interval_label(self.outcomes[rating].interval)
+        return interval_label(self.outcome(rating).interval)
 
     @property
     def self_graded(self) -> bool:
@@ -117,14 +125,14 @@ class DrillSession:
         all_new = sum(n for n, _ in done.values())
         all_reviews = sum(r for _, r in done.values())
         due = queries.reviews_due(self.db, self.scope, now, day_end)
-        ordered = order_reviews(due, now, review_left, max(0, g.reviews_per_day - all_reviews))
+        ordered = take_within_limits(due, review_left, max(0, g.reviews_per_day - all_reviews))
         fresh = queries.new_cards(self.db, self.scope, now, new_left,
                                   max(0, g.new_per_day - all_new))
         return interleave(ordered, [cid for cid, _ in fresh])
 
     def _cram_queue(self, now: dt.datetime) -> list[str]:
         due = queries.reviews_due(self.db, self.scope, now, now + dt.timedelta(days=36500))
-        studied = order_reviews(due, now, {d: len(due) for _, d, _, _ in due}, len(due))
+        studied = [cid for cid, _ in due]
         return studied[: self.limit] if self.limit else studied
 
     # -- scheduling --------------------------------------------------------------------------
@@ -152,8 +160,8 @@ class DrillSession:
             card=card,
             front=front_spans(card.kind, card.content),
             back=back_spans(card.kind, card.content),
-            outcomes=preview(sched, card.memory, now, seed=card.id),
             shown_at=now,
+            scheduler=sched,
         )
         return self.current
 
@@ -190,9 +198,9 @@ class DrillSession:
         now = self.clock()
         card = shown.card
         opts, sched = self.scheduler(card.deck)
-        outcome = shown.outcomes[rating]
+        outcome = shown.outcome(rating)
         if (now - shown.shown_at) > dt.timedelta(seconds=30):
-            outcome = preview(sched, card.memory, now, seed=card.id)[rating]
+            outcome = answer_card(sched, card.memory, rating, now, seed=card.id)
         leech = outcome.lapse and is_leech(outcome.after, opts)
         bury: tuple[str, ...] = ()
         if opts.bury_siblings and not self.cram:
@@ -211,7 +219,7 @@ class DrillSession:
 
     def undo(self) -> bool:
         """Take back the newest answer of this session; its card comes back next."""
-        card_id = reviews.undo_last(self.db, self.id)
+        card_id = reviews.undo_last(self.db, self.id, self.started or self.clock())
         if card_id is None:
             return False
         self.answered = max(0, self.answered - 1)
@@ -223,8 +231,7 @@ class DrillSession:
 
     def can_undo(self) -> bool:
         """Whether this session has an answer to take back."""
-        row = self.db.conn.execute("SELECT 1 FROM reviews WHERE session = ? LIMIT 1", (self.id,))
-        return row.fetchone() is not None
+        return self.answered > 0
 
     def suspend_current(self) -> None:
         """Suspend the card on screen; the next one follows."""
@@ -259,7 +266,8 @@ class DrillSession:
         """Cards, minutes, Again count and pass rate of this session's answers."""
         row = self.db.conn.execute(
             "SELECT COUNT(DISTINCT card_id), COUNT(*), COALESCE(SUM(duration_ms), 0), "
-            "COALESCE(SUM(rating = 1), 0) FROM reviews WHERE session = ?", (self.id,)).fetchone()
+            "COALESCE(SUM(rating = 1), 0) FROM reviews WHERE reviewed_at >= ? AND session = ?",
+            (to_stamp(self.started or self.clock()), self.id)).fetchone()
         cards, answers, ms, again = row
         retention = (answers - again) / answers if answers else None
         return Summary(cards, answers, ms / 60000, again, retention)

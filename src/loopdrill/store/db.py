@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from loopdrill.core.queue import retrievability_after
 from loopdrill.store.backup import backup
 from loopdrill.store.schema import migrations
 
@@ -66,6 +67,14 @@ def _configure(conn: sqlite3.Connection, memory: bool) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.create_function("fsrs_retrievability", 3, _retrievability, deterministic=True)
+
+
+def _retrievability(days: float | None, stability: float | None, decay: float) -> float | None:
+    """SQL function: FSRS retrievability after `days` for a card of `stability`."""
+    if days is None or stability is None:
+        return None
+    return retrievability_after(days, stability, decay)
 
 
 def _check_version(db: Database, path: Path | str) -> None:

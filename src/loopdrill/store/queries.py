@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.model import CardState
+from loopdrill.core.queue import DEFAULT_DECAY
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
@@ -51,13 +52,15 @@ def learning_due(db: Database, scope: Scope, now: dt.datetime, until: dt.datetim
     return [r[0] for r in db.conn.execute(sql, (to_stamp(until), to_stamp(now), *params))]
 
 
-def reviews_due(db: Database, scope: Scope, now: dt.datetime,
-                day_end: dt.datetime) -> list[tuple[str, str, float, str]]:
-    """Review cards due before the study day ends: (id, deck, stability, last_review)."""
+def reviews_due(db: Database, scope: Scope, now: dt.datetime, day_end: dt.datetime,
+                decay: float = DEFAULT_DECAY) -> list[tuple[str, str]]:
+    """Review cards due before the study day ends, (id, deck), lowest retrievability first."""
     where, params = scope.where()
-    sql = (f"SELECT id, deck, stability, last_review FROM cards WHERE state = 2 AND due < ? "
-           f"AND {ACTIVE}{where}")
-    return list(db.conn.execute(sql, (to_stamp(day_end), to_stamp(now), *params)))
+    sql = (f"SELECT id, deck FROM cards WHERE state = 2 AND due < ? AND {ACTIVE}{where} "
+           "ORDER BY fsrs_retrievability(julianday(?) - julianday(last_review), stability, ?), "
+           "id")
+    stamp = to_stamp(now)
+    return list(db.conn.execute(sql, (to_stamp(day_end), stamp, *params, stamp, decay)))
 
 
 def new_cards(db: Database, scope: Scope, now: dt.datetime, limits: dict[str, int],

@@ -90,16 +90,17 @@ def record(db: Database, answer: Answer) -> int:
         return int(cursor.lastrowid or 0)
 
 
-def undo_last(db: Database, session: str) -> str | None:
+def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
     """Delete the newest revlog row of a session and restore what it changed.
 
+    `since` is when the session started (the revlog is searched from there on).
     Returns the card id whose answer was undone, or None when there is nothing to undo.
     """
     with transaction(db) as tx:
         conn = tx.conn
         row = conn.execute(
-            "SELECT id, card_id, before, effects, cram FROM reviews WHERE session = ? "
-            "ORDER BY id DESC LIMIT 1", (session,)).fetchone()
+            "SELECT id, card_id, before, effects, cram FROM reviews WHERE reviewed_at >= ? "
+            "AND session = ? ORDER BY id DESC LIMIT 1", (to_stamp(since), session)).fetchone()
         if row is None:
             return None
         review_id, card_id, before_json, effects_json, cram = row

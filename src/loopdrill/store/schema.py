@@ -46,8 +46,10 @@ def m001_initial(db: Database) -> None:
             reps INTEGER NOT NULL DEFAULT 0,
             lapses INTEGER NOT NULL DEFAULT 0
         );
-        CREATE INDEX cards_deck_state_due ON cards(deck, state, due);
-        CREATE INDEX cards_state_due ON cards(state, due);
+        -- covering index for today's reviews: no table lookups while building the queue
+        CREATE INDEX cards_review_queue ON cards(state, due, deck, stability, last_review,
+                                                 suspended, retired, buried_until, id);
+        CREATE INDEX cards_new_queue ON cards(deck, state, position);
         CREATE INDEX cards_item ON cards(deck, item);
         CREATE TABLE reviews (
             id INTEGER PRIMARY KEY,
@@ -73,7 +75,6 @@ def m001_initial(db: Database) -> None:
         );
         CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
         CREATE INDEX reviews_time ON reviews(reviewed_at);
-        CREATE INDEX reviews_session ON reviews(session);
         CREATE TABLE options (
             scope TEXT NOT NULL,
             key TEXT NOT NULL,
