@@ -14,7 +14,7 @@ from sqlite_utils import Database
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 DEMO_DECK = """\
 deck: demo

@@ -63,7 +63,8 @@ def test_malformed_deck_lists_every_problem_and_changes_nothing(
     run("decks")
     before = db_path.read_bytes()
     bad = write_deck("deck: Bad Slug\ntitle: x\nitems:\n  - id: a\n    front: q\n"
-                     "  - id: a\n    front: q\n    back: b\n  - id: c\n    kind: essay\n", "bad.yaml")
+                     "  - id: a\n    front: q\n    back: b\n  - id: c\n    kind: essay\n",
+                     "bad.yaml")
     result = run("import", str(bad))
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()

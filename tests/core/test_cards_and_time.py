@@ -11,7 +11,7 @@ from loopdrill.core.model import Item
 from loopdrill.core.queue import interleave, order_reviews, retrievability
 from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, study_day, to_stamp
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def test_reversible_basic_gives_two_cards_with_swapped_sides() -> None:

@@ -18,7 +18,7 @@ from loopdrill.core.scheduling import (
     retrievability,
 )
 
-T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 
 
 def test_reference_vector_good6_again2_good5() -> None:

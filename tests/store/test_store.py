@@ -11,7 +11,7 @@ import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import CardState, Rating
-from loopdrill.formats.native import read_deck, parse_deck
+from loopdrill.formats.native import parse_deck, read_deck
 from loopdrill.services.session import DrillSession
 from loopdrill.store import queries
 from loopdrill.store.db import StoreError, open_db
@@ -182,5 +182,5 @@ def test_siblings_are_buried_until_the_next_study_day(
         ids.append(card.card.id)
         session.answer(Rating.EASY)
     assert "demo/s3-standard:r" not in ids
-    clock.moment = dt.datetime(2026, 11, 24, 4, 0, tzinfo=dt.timezone.utc)
+    clock.moment = dt.datetime(2026, 11, 24, 4, 0, tzinfo=dt.UTC)
     assert "demo/s3-standard:r" in DrillSession(demo_db, clock, fuzz=False).queue
