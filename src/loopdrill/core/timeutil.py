@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 UTC = dt.UTC
-_STAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def to_stamp(moment: dt.datetime) -> str:
-    """A fixed-width, sortable UTC text stamp (what the database stores)."""
+    """A fixed-width, sortable UTC text stamp (what the database stores), such as
+    2026-11-23T09:00:00.000000+00:00."""
     if moment.tzinfo is None:
         raise ValueError("naive datetime: times must carry a timezone")
-    return moment.astimezone(UTC).strftime(_STAMP)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat(timespec="microseconds")
 
 
 def from_stamp(text: str) -> dt.datetime:

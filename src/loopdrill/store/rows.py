@@ -70,19 +70,27 @@ def memory_columns(memory: Memory) -> dict[str, Any]:
 
 
 def memory_to_json(memory: Memory) -> str:
-    """A memory state as the revlog's before/after JSON."""
-    return json.dumps(memory_columns(memory), separators=(",", ":"))
+    """A memory state as the revlog's compact before/after JSON:
+    [state, step, stability, difficulty, due, last_review, reps, lapses] with the times as
+    Unix seconds. Built by hand: it is on the hot path of a 200,000-review import."""
+
+    def num(value: float | int | None) -> str:
+        return "null" if value is None else repr(value)
+
+    due = repr(memory.due.timestamp()) if memory.due else "null"
+    last = repr(memory.last_review.timestamp()) if memory.last_review else "null"
+    return (f"[{int(memory.state)},{num(memory.step)},{num(memory.stability)},"
+            f"{num(memory.difficulty)},{due},{last},{memory.reps},{memory.lapses}]")
 
 
 def memory_from_json(text: str) -> Memory:
     """The inverse of memory_to_json."""
-    data = json.loads(text)
+    state, step, stability, difficulty, due, last, reps, lapses = json.loads(text)
     return Memory(
-        state=CardState(data["state"]), step=data["step"], stability=data["stability"],
-        difficulty=data["difficulty"],
-        due=from_stamp(data["due"]) if data["due"] else None,
-        last_review=from_stamp(data["last_review"]) if data["last_review"] else None,
-        reps=data["reps"], lapses=data["lapses"],
+        state=CardState(state), step=step, stability=stability, difficulty=difficulty,
+        due=dt.datetime.fromtimestamp(due, dt.UTC) if due is not None else None,
+        last_review=dt.datetime.fromtimestamp(last, dt.UTC) if last is not None else None,
+        reps=reps, lapses=lapses,
     )
 
 
