@@ -161,6 +161,64 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], dry_ru
 
 @cli.command()
 @db_option
+@click.option("--deck", "decks", multiple=True, help="Export only this deck (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "tsv", "json"]), default="yaml",
+              show_default=True, help="yaml (native), tsv (Anki text with headers) or json.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write, or a directory for one YAML file per deck (default: stdout).")
+def export(db_path: Path | None, decks: tuple[str, ...], fmt: str,
+           output: Path | None) -> None:
+    """Export decks in a format `loopdrill import` (and Anki, for tsv) reads back."""
+    from loopdrill.services.export import export_decks
+
+    lib = library(db_path)
+    try:
+        files = export_decks(lib.db, fmt, decks)
+    finally:
+        lib.close()
+    if output is not None and output.is_dir():
+        for name, text in files:
+            _write(output / name, text)
+            click.echo(f"wrote {output / name}", err=True)
+    elif output is not None:
+        if len(files) > 1:
+            raise UserError(f"-o: {len(files)} decks make {len(files)} YAML files; give a "
+                            "directory or choose one with --deck")
+        _write(output, files[0][1])
+    else:
+        click.echo("".join(text if len(files) == 1 else f"---\n{text}" for _, text in files),
+                   nl=False)
+
+
+@cli.command(name="export-reviews")
+@db_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: stdout).")
+def export_reviews(db_path: Path | None, output: Path | None) -> None:
+    """Export the review history as card_id,reviewed_at,rating,duration_ms CSV."""
+    from loopdrill.services.export import export_history
+
+    lib = library(db_path)
+    try:
+        text = export_history(lib.db)
+    finally:
+        lib.close()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file, or fail with one sentence naming it."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+
+
+@cli.command()
+@db_option
 @click.option("--deck", default=None, help="Show or set the options of this deck.")
 @click.option("--unset", is_flag=True, help="Remove KEY's value from this scope.")
 @click.argument("key", required=False)

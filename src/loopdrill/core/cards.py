@@ -139,3 +139,27 @@ def _cloze(content: dict[str, Any], *, reveal: bool) -> list[Span]:
 def is_self_graded(kind: str) -> bool:
     """Basic and cloze cards are graded by the learner; the other kinds by the drill."""
     return kind in SELF_GRADED
+
+
+def items_from_cards(cards: list[CardSpec]) -> list[Item]:
+    """Rebuild the items a deck's cards came from (the inverse of `expand`), in deck order."""
+    grouped: dict[str, list[CardSpec]] = {}
+    for card in sorted(cards, key=lambda c: (c.position, c.item, c.variant)):
+        grouped.setdefault(card.item, []).append(card)
+    items: list[Item] = []
+    for item_id, group in grouped.items():
+        first = group[0]
+        fields: dict[str, Any]
+        if first.kind == "basic":
+            main = next((c for c in group if c.variant == ""), first)
+            fields = {"front": main.content["front"], "back": main.content["back"]}
+            if any(c.variant == "r" for c in group):
+                fields["reversible"] = True
+        elif first.kind == "cloze":
+            fields = {"text": first.content["text"]}
+            if first.content.get("extra"):
+                fields["extra"] = first.content["extra"]
+        else:
+            fields = dict(first.content)
+        items.append(Item(item_id, first.kind, fields, first.tags, first.source, first.as_of))
+    return items

@@ -1,0 +1,105 @@
+"""Decks out: native YAML, Anki-importable TSV with file headers, and JSON for scripts."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+from loopdrill.core.model import DeckSpec, Item, ReviewRecord
+
+ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
+
+
+def _item_mapping(item: Item, defaults: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": item.id}
+    if item.kind != "basic":
+        out["kind"] = item.kind
+    out.update(item.fields)
+    if item.tags and list(item.tags) != defaults.get("tags"):
+        out["tags"] = list(item.tags)
+    if item.source:
+        out["source"] = item.source
+    if item.as_of:
+        out["as_of"] = item.as_of
+    return out
+
+
+def deck_to_yaml(deck: DeckSpec) -> str:
+    """A deck in the native format; importing it gives back the same cards."""
+    doc: dict[str, Any] = {"deck": deck.slug, "title": deck.title}
+    if deck.description:
+        doc["description"] = deck.description
+    if deck.options:
+        doc["options"] = dict(deck.options)
+    doc["items"] = [_item_mapping(item, {}) for item in deck.items]
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _anki_row(item: Item, deck: str) -> list[str]:
+    """Front/Text, Back/Extra, tags, deck, note type, guid for one item."""
+    tags = " ".join(item.tags)
+    if item.kind == "cloze":
+        return [str(item.fields["text"]), str(item.fields.get("extra", "")), tags, deck,
+                ANKI_NOTETYPES["cloze"], item.id]
+    if item.kind == "basic":
+        notetype = ANKI_NOTETYPES["reversed" if item.fields.get("reversible") else "basic"]
+        return [str(item.fields["front"]), str(item.fields["back"]), tags, deck, notetype,
+                item.id]
+    content = dict(item.fields)
+    front = str(content.get("front", item.id))
+    answer = content.get("answer")
+    back = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+    if content.get("unit") and item.kind in ("numeric", "calc"):
+        back = f"{back} {content['unit']}"
+    return [front, back, tags, deck, ANKI_NOTETYPES["basic"], item.id]
+
+
+def decks_to_tsv(decks: Sequence[DeckSpec]) -> str:
+    """Anki's text format with file headers, so Anki itself (and loopdrill) imports it.
+
+    Auto-graded kinds become Basic notes whose back is the expected answer.
+    """
+    out = io.StringIO()
+    out.write("#separator:tab\n#html:false\n#columns:Front\tBack\tTags\tDeck\tNotetype\tGUID\n"
+              "#tags column:3\n#deck column:4\n#notetype column:5\n#guid column:6\n")
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for deck in decks:
+        for item in deck.items:
+            writer.writerow(_anki_row(item, deck.slug))
+    return out.getvalue()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def decks_to_json(decks: Sequence[DeckSpec], states: dict[str, dict[str, Any]]) -> str:
+    """Decks, items and each card's scheduling state, for scripts."""
+    doc = {"decks": [{
+        "deck": deck.slug, "title": deck.title, "description": deck.description,
+        "options": dict(deck.options),
+        "items": [_item_mapping(item, {}) for item in deck.items],
+        "cards": {cid: state for cid, state in states.items()
+                  if cid.split("/", 1)[0] == deck.slug},
+    } for deck in decks]}
+    return json.dumps(doc, indent=2, ensure_ascii=False, default=_jsonable)
+
+
+def reviews_to_csv(records: Sequence[ReviewRecord]) -> str:
+    """The review-history CSV that `import-reviews` reads."""
+    out = io.StringIO()
+    out.write("card_id,reviewed_at,rating,duration_ms\n")
+    writer = csv.writer(out, lineterminator="\n")
+    for r in records:
+        stamp = r.reviewed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        writer.writerow([r.card_id, stamp, int(r.rating), r.duration_ms])
+    return out.getvalue()
+
