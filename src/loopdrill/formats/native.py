@@ -222,6 +222,4 @@ def check_fields(item: Item) -> list[str]:
     """Problems with an item's kind-specific fields."""
     if item.kind in ("basic", "cloze"):
         return check_self_graded(item)
-    from loopdrill.core.graded_kinds import validate_fields
-
-    return validate_fields(item.kind, item.fields)
+    return [f"kind {item.kind!r} is not supported yet by this version of loopdrill"]

@@ -33,10 +33,10 @@ class DrillScreen(Screen[None]):
 
     BINDINGS = [
         Binding("space,enter", "advance", "Show/accept", id="drill.advance", priority=True),
-        Binding("1", "grade(1)", "Again", id="drill.again"),
-        Binding("2", "grade(2)", "Hard", id="drill.hard"),
-        Binding("3", "grade(3)", "Good", id="drill.good"),
-        Binding("4", "grade(4)", "Easy", id="drill.easy"),
+        Binding("1", "grade(1)", "Again", id="drill.again", show=False),
+        Binding("2", "grade(2)", "Hard", id="drill.hard", show=False),
+        Binding("3", "grade(3)", "Good", id="drill.good", show=False),
+        Binding("4", "grade(4)", "Easy", id="drill.easy", show=False),
         Binding("u", "undo", "Undo", id="drill.undo"),
         Binding("s", "suspend", "Suspend", id="drill.suspend"),
         Binding("b", "bury", "Bury", id="drill.bury"),
