@@ -250,6 +250,27 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
 
 
 @cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--stale-days", type=click.IntRange(min=0), default=180, show_default=True,
+              help="List facts whose as_of date is older than this many days.")
+def check(files: tuple[Path, ...], stale_days: int) -> None:
+    """Validate deck files (the built-in decks when none are given) without touching the
+    database, and list stale facts. Exit code 1 when any file has a problem."""
+    targets: list[Path] = []
+    for given in files or (paths.builtin_decks(),):
+        targets.extend(sorted(given.glob("*.yaml")) if given.is_dir() else [given])
+    result = deck_service.check_files(targets, clock.now().date(), stale_days)
+    for problem in result.problems:
+        click.echo(str(problem))
+    for fact in result.stale:
+        click.echo(f"stale: {fact}")
+    click.echo(f"{result.files} files, {result.items} items: {len(result.problems)} problems, "
+               f"{len(result.stale)} stale facts", err=True)
+    if result.problems:
+        raise click.exceptions.Exit(1)
+
+
+@cli.command()
 @db_option
 def where(db_path: Path | None) -> None:
     """Print the database, backup and deck paths in use."""

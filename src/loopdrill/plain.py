@@ -50,8 +50,10 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
             say()
             say(f"[{progress.done} done, {progress.left} left] {shown.card.deck}")
             say("Q: " + plain(shown.front))
-            if _self_graded(shown, say, ask, session):
-                continue
+            if shown.self_graded:
+                _self_graded(shown, say, ask, session)
+            else:
+                _auto_graded(shown, say, ask, session)
     except (EndOfInput, KeyboardInterrupt):
         say()
     summary = session.summary()
@@ -61,33 +63,64 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
     return summary
 
 
-def _self_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> bool:
-    """Reveal and read a grade; True when the session should move on to the next card."""
+def _self_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> None:
+    """Reveal on a blank line, then read a grade."""
     command = ask("Press Enter to reveal (q to quit): ").strip().lower()
     if command == "q":
         raise EndOfInput
     say("A: " + plain(shown.back))
+    _source(shown, say)
+    _read_grade(shown, say, ask, session, None)
+
+
+def _auto_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> None:
+    """Read a typed answer, show the verdict, then read a grade (blank accepts)."""
+    assert shown.prompt is not None
+    for number, option in enumerate(shown.prompt.choices, start=1):
+        say(f"  {number}) {option}")
+    hint = "option numbers" if shown.prompt.choices else "your answer"
+    typed = ask(f"Type {hint} (blank: don't know): ")
+    if typed.strip().lower() == "q" and not shown.prompt.choices:
+        raise EndOfInput
+    verdict = shown.check(typed)
+    word = {Rating.GOOD: "Right", Rating.HARD: "Close", Rating.AGAIN: "Wrong"}[verdict.proposed]
+    say(f"{word}: {verdict.detail}." if verdict.detail else f"{word}.")
+    say(f"Expected: {verdict.expected}")
+    _source(shown, say)
+    _read_grade(shown, say, ask, session, verdict.proposed)
+
+
+def _source(shown: Shown, say: Say) -> None:
     if shown.card.source:
         as_of = f" (as of {shown.card.as_of})" if shown.card.as_of else ""
         say(f"Source: {shown.card.source}{as_of}")
-    labels = "  ".join(f"{int(r)} {NAMES[r]} {shown.label(r)}" for r in Rating)
-    say(labels)
+
+
+def _read_grade(shown: Shown, say: Say, ask: Ask, session: DrillSession,
+                proposed: Rating | None) -> None:
+    """Read 1-4 (blank accepts the proposed grade), or u / s / b / q."""
+    say("  ".join(f"{int(r)} {NAMES[r]} {shown.label(r)}" for r in Rating))
+    prompt = (f"Grade 1-4 (Enter accepts {int(proposed)} {NAMES[proposed]}): " if proposed
+              else "Grade 1-4: ")
     while True:
-        reply = ask("Grade 1-4: ").strip().lower()
+        reply = ask(prompt).strip().lower()
+        if reply == "" and proposed is not None:
+            session.answer(proposed)
+            return
         if reply == "q":
             raise EndOfInput
         if reply == "u":
             say("Undone." if session.undo() else "Nothing to undo.")
-            return True
+            return
         if reply == "s":
             session.suspend_current()
             say("Suspended.")
-            return True
+            return
         if reply == "b":
             session.bury_current()
             say("Buried until tomorrow.")
-            return True
+            return
         if reply in GRADES:
             session.answer(GRADES[reply])
-            return True
+            return
         say("Type 1, 2, 3 or 4 (or again/hard/good/easy), u, s, b or q.")

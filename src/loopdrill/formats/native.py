@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from loopdrill.core.autograde import validate_fields
 from loopdrill.core.cards import DECK_SLUG, ITEM_ID, check_self_graded
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
@@ -222,4 +223,4 @@ def check_fields(item: Item) -> list[str]:
     """Problems with an item's kind-specific fields."""
     if item.kind in ("basic", "cloze"):
         return check_self_graded(item)
-    return [f"kind {item.kind!r} is not supported yet by this version of loopdrill"]
+    return validate_fields(item.kind, item.fields)

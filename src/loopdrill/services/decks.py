@@ -64,3 +64,38 @@ def import_decks(db: Database, decks: Sequence[tuple[DeckSpec, str]], now: dt.da
     with transaction(db):
         reports = [sync_deck(db, d, now, content_hash=h) for d, h in decks]
     return ImportResult(reports, False)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: every problem, and facts whose as-of date is too old."""
+
+    files: int
+    items: int
+    problems: list[Problem]
+    stale: list[Problem]
+
+
+def check_files(paths: Sequence[Path], today: dt.date, stale_days: int) -> CheckResult:
+    """Validate deck files without touching the database; list stale facts."""
+    problems: list[Problem] = []
+    stale: list[Problem] = []
+    items = 0
+    for path in paths:
+        try:
+            deck = read_deck(path)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+            continue
+        items += len(deck.items)
+        for item in deck.items:
+            if item.as_of is not None and (today - item.as_of).days > stale_days:
+                age = (today - item.as_of).days
+                stale.append(Problem(str(path), item.line, f"fact checked {item.as_of}, "
+                                     f"{age} days ago (older than {stale_days})", item.id))
+    return CheckResult(len(paths), items, problems, stale)
+
+
+def is_stale(as_of: dt.date | None, today: dt.date, stale_days: int = 180) -> bool:
+    """Whether a fact's as-of date is older than the staleness limit."""
+    return as_of is not None and (today - as_of).days > stale_days

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 import fsrs
 from sqlite_utils import Database
 
+from loopdrill.core.autograde import Prompt, Verdict, grade, prepare
 from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
@@ -43,6 +45,8 @@ class Shown:
     back: list[Span]
     shown_at: dt.datetime
     scheduler: fsrs.Scheduler
+    prompt: Prompt | None = None
+    verdict: Verdict | None = None
     _outcomes: dict[Rating, Outcome] = field(default_factory=dict)
 
     def outcome(self, rating: Rating) -> Outcome:
@@ -59,6 +63,12 @@ class Shown:
     @property
     def self_graded(self) -> bool:
         return is_self_graded(self.card.kind)
+
+    def check(self, typed: str) -> Verdict:
+        """Grade a typed answer (auto-graded kinds); the verdict is kept for the revlog."""
+        assert self.prompt is not None, "self-graded cards are not checked"
+        self.verdict = grade(self.card.kind, self.card.content, self.prompt, typed)
+        return self.verdict
 
 
 @dataclass(frozen=True)
@@ -95,6 +105,7 @@ class DrillSession:
     current: Shown | None = None
     answered: int = 0
     started: dt.datetime | None = None
+    rng: random.Random = field(default_factory=random.Random)
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
@@ -156,13 +167,14 @@ class DrillSession:
             self.current = None
             return None
         _, sched = self.scheduler(card.deck)
-        self.current = Shown(
-            card=card,
-            front=front_spans(card.kind, card.content),
-            back=back_spans(card.kind, card.content),
-            shown_at=now,
-            scheduler=sched,
-        )
+        prompt = None
+        if is_self_graded(card.kind):
+            front, back = front_spans(card.kind, card.content), back_spans(card.kind, card.content)
+        else:
+            prompt = prepare(card.kind, card.content, self.rng)
+            front, back = [Span(prompt.front)], []
+        self.current = Shown(card=card, front=front, back=back, shown_at=now, scheduler=sched,
+                             prompt=prompt)
         return self.current
 
     def _next_stored(self, now: dt.datetime) -> StoredCard | None:
@@ -189,12 +201,18 @@ class DrillSession:
             return False
         return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
 
-    def answer(self, rating: Rating, *, typed: str | None = None, proposed: Rating | None = None,
-               verdict: dict[str, object] | None = None) -> None:
-        """Record a grade for the current card: one transaction, committed now."""
+    def answer(self, rating: Rating) -> None:
+        """Record a grade for the current card: one transaction, committed now. For an
+        auto-graded card the typed answer, its verdict and any drawn values go with it."""
         shown = self.current
         if shown is None:
             raise RuntimeError("no card on screen")
+        typed = proposed = verdict = None
+        if shown.verdict is not None:
+            typed, proposed = shown.verdict.typed, shown.verdict.proposed
+            verdict = shown.verdict.as_dict()
+            if shown.prompt is not None and shown.prompt.values:
+                verdict["values"] = shown.prompt.values
         now = self.clock()
         card = shown.card
         opts, sched = self.scheduler(card.deck)

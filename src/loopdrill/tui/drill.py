@@ -1,4 +1,5 @@
-"""The drill: the front, reveal, grade 1-4 with their intervals, undo, suspend, bury."""
+"""The drill: the front, reveal or type an answer, grade 1-4 with their intervals, undo,
+suspend, bury."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Header, Input, Static
 
 from loopdrill.core.cards import Span
 from loopdrill.core.model import Rating
@@ -18,6 +19,8 @@ from loopdrill.tui.summary import SummaryScreen
 
 GRADE_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
                Rating.EASY: "Easy"}
+VERDICT_WORDS = {Rating.GOOD: ("Right", "green"), Rating.HARD: ("Close", "yellow"),
+                 Rating.AGAIN: ("Wrong", "red")}
 
 
 def spans_text(spans: list[Span]) -> Text:
@@ -55,6 +58,9 @@ class DrillScreen(Screen[None]):
         yield Static("", id="status")
         with VerticalScroll(id="card"):
             yield Static("", id="front")
+            yield Static("", id="options")
+            yield Input(id="answer", placeholder="Type your answer, Enter to check "
+                        "(empty: don't know)", max_length=10_000)
             yield Static("", id="back")
             yield Static("", id="source")
         with Horizontal(id="grades"):
@@ -67,6 +73,11 @@ class DrillScreen(Screen[None]):
         self.next_card()
 
     # -- state -> screen ---------------------------------------------------------------------
+    @property
+    def typing(self) -> bool:
+        """An auto-graded card waits for its typed answer."""
+        return self.shown is not None and not self.shown.self_graded and not self.revealed
+
     def next_card(self) -> None:
         """Show the next card, or end the session with its summary."""
         self.revealed = False
@@ -74,6 +85,15 @@ class DrillScreen(Screen[None]):
         if self.shown is None:
             self.action_end()
             return
+        answer = self.query_one("#answer", Input)
+        answer.value = ""
+        choices = self.shown.prompt.choices if self.shown.prompt else ()
+        answer.placeholder = ("Type option numbers (e.g. 2 or 1 3), Enter to check" if choices
+                              else "Type your answer, Enter to check (empty: don't know)")
+        if self.typing:
+            answer.focus()
+        else:
+            self.set_focus(None)
         self.render_card()
 
     def render_card(self) -> None:
@@ -85,19 +105,44 @@ class DrillScreen(Screen[None]):
         self.query_one("#status", Static).update(
             f"{shown.card.deck}{cram} · {progress.done} done today · {progress.left} left")
         self.query_one("#front", Static).update(spans_text(shown.front))
+        options = self.query_one("#options", Static)
+        choices = shown.prompt.choices if shown.prompt else ()
+        options.display = bool(choices)
+        options.update("\n".join(f"{n}) {o}" for n, o in enumerate(choices, start=1)))
+        self.query_one("#answer", Input).display = self.typing
         back = self.query_one("#back", Static)
-        back.update(spans_text(shown.back) if self.revealed else "")
+        back.update(self._answer_text(shown))
         back.display = self.revealed
         source = self.query_one("#source", Static)
         source.display = self.revealed and bool(shown.card.source)
         if shown.card.source:
             as_of = f" · as of {shown.card.as_of}" if shown.card.as_of else ""
             source.update(Text(f"Source: {shown.card.source}{as_of}", style="dim"))
+        proposed = shown.verdict.proposed if shown.verdict else None
         for rating, name in GRADE_NAMES.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
-            button.label = f"{int(rating)} {name} · {shown.label(rating)}"
+            button.label = f"{int(rating)} {name} · {shown.label(rating)}" if self.revealed \
+                else f"{int(rating)} {name}"
             button.disabled = not self.revealed
+            button.set_class(rating == proposed, "proposed")
         self.query_one("#grades").display = self.revealed
+
+    def _answer_text(self, shown: Shown) -> Text:
+        if shown.self_graded or shown.verdict is None:
+            return spans_text(shown.back)
+        verdict = shown.verdict
+        word, colour = VERDICT_WORDS.get(verdict.proposed, ("Wrong", "red"))
+        text = Text()
+        text.append(f"{word}", style=f"bold {colour}")
+        if verdict.detail:
+            text.append(f": {verdict.detail}")
+        text.append("\nYou typed: ", style="dim")
+        text.append(verdict.typed or "(nothing)")
+        text.append("\nExpected:  ", style="dim")
+        text.append(verdict.expected, style="bold")
+        text.append(f"\nEnter accepts {GRADE_NAMES[verdict.proposed]}; 1-4 choose another.",
+                    style="dim")
+        return text
 
     def watch_revealed(self) -> None:
         self.render_card()
@@ -107,17 +152,29 @@ class DrillScreen(Screen[None]):
         has_card = self.shown is not None
         if action == "grade":
             return self.revealed
-        if action in ("suspend", "bury", "advance"):
-            return has_card
+        if action == "advance":
+            return has_card and not self.typing
+        if action in ("suspend", "bury"):
+            return has_card and not self.typing
         if action == "undo":
-            return self.session.can_undo()
+            return self.session.can_undo() and not self.typing
         return True
+
+    @on(Input.Submitted, "#answer")
+    def check_answer(self, event: Input.Submitted) -> None:
+        if self.shown is None or self.shown.self_graded:
+            return
+        self.shown.check(event.value)
+        self.set_focus(None)
+        self.revealed = True
 
     def action_advance(self) -> None:
         if self.shown is None:
             return
         if not self.revealed:
             self.revealed = True
+        elif self.shown.verdict is not None:
+            self.action_grade(int(self.shown.verdict.proposed))
         else:
             self.action_grade(int(Rating.GOOD))
 
