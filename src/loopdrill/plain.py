@@ -11,6 +11,7 @@ from typing import TextIO
 
 from loopdrill.core.cards import plain
 from loopdrill.core.model import Rating
+from loopdrill.services.decks import is_stale
 from loopdrill.services.session import DrillSession, Shown, Summary
 
 GRADES = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
@@ -93,7 +94,9 @@ def _auto_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> Non
 def _source(shown: Shown, say: Say) -> None:
     if shown.card.source:
         as_of = f" (as of {shown.card.as_of})" if shown.card.as_of else ""
-        say(f"Source: {shown.card.source}{as_of}")
+        stale = " [stale: check the source]" if is_stale(shown.card.as_of,
+                                                          shown.shown_at.date()) else ""
+        say(f"Source: {shown.card.source}{as_of}{stale}")
 
 
 def _read_grade(shown: Shown, say: Say, ask: Ask, session: DrillSession,

@@ -14,6 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Static
 
 from loopdrill.core.cards import Span
 from loopdrill.core.model import Rating
+from loopdrill.services.decks import is_stale
 from loopdrill.services.session import DrillSession, Shown
 from loopdrill.tui.summary import SummaryScreen
 
@@ -117,7 +118,11 @@ class DrillScreen(Screen[None]):
         source.display = self.revealed and bool(shown.card.source)
         if shown.card.source:
             as_of = f" · as of {shown.card.as_of}" if shown.card.as_of else ""
-            source.update(Text(f"Source: {shown.card.source}{as_of}", style="dim"))
+            line = Text(f"Source: {shown.card.source}{as_of}", style="dim")
+            if is_stale(shown.card.as_of, shown.shown_at.date()):
+                line.append("  ⚠ stale: check the source before trusting this figure",
+                            style="bold yellow")
+            source.update(line)
         proposed = shown.verdict.proposed if shown.verdict else None
         for rating, name in GRADE_NAMES.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
