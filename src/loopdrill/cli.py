@@ -139,24 +139,59 @@ def decks(db_path: Path | None, as_json: bool) -> None:
 @json_option
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--deck", default=None, help="Put the cards in this deck (slug) instead.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
-def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], dry_run: bool) -> None:
-    """Import deck files (native YAML). A deck imported again keeps its progress."""
-    specs = deck_service.read_files(files)
+def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: str | None,
+            dry_run: bool) -> None:
+    """Import deck files. A deck imported again keeps its progress; removed items are
+    retired with their reviews kept."""
+    from loopdrill.core.cards import DECK_SLUG
+    from loopdrill.services.imports import read_files, run_import
+
+    if deck is not None and not DECK_SLUG.match(deck):
+        raise UserError(f"--deck: {deck!r} is not a slug (a-z, 0-9 and -)")
+    batch = read_files(files, deck)
     lib = library(db_path)
-    result = deck_service.import_decks(lib.db, specs, clock.now(), dry_run=dry_run)
-    lib.close()
+    try:
+        result = run_import(lib.db, batch, clock.now(), dry_run=dry_run,
+                            progress=_progress_bar(batch.cards, as_json))
+    finally:
+        lib.close()
     if as_json:
-        click.echo(json.dumps({"dry_run": dry_run, "decks": [vars(r) for r in result.reports]},
-                              indent=2))
+        click.echo(json.dumps({
+            "dry_run": dry_run, "decks": [vars(r) for r in result.decks],
+            "history": vars(result.history) if result.history else None,
+            "warnings": [str(w) for w in result.warnings]}, indent=2))
         return
     verb = "would import" if dry_run else "imported"
-    for r in result.reports:
+    for r in result.decks:
         click.echo(f"{verb} {r.deck}: {r.added} added, {r.updated} updated, "
                    f"{r.unchanged} unchanged, {r.retired} retired"
                    + (f", {r.restored} restored" if r.restored else ""))
-        for warning in r.warnings:
-            click.echo(f"warning: {warning}", err=True)
+    if result.history:
+        h = result.history
+        click.echo(f"{verb} review history: {h.added} reviews on {h.cards} cards"
+                   + (f" ({h.duplicates} already there)" if h.duplicates else ""))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | None:
+    """A rich progress bar for imports of more than a few thousand cards."""
+    if quiet or cards < 5000:
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("importing", total=None)
+    bar.start()
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=stage, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
 
 
 @cli.command()

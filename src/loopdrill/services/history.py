@@ -51,10 +51,45 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
+@dataclass(frozen=True)
+class HistoryPlan:
+    """Revlog rows and card states computed from a history, ready to write."""
+
+    report: HistoryReport
+    replaced: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    states: list[dict[str, Any]]
+
+
 def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
                    source: str = "reviews", dry_run: bool = False) -> HistoryReport:
     """Add reviews to the revlog and rebuild each touched card's state by replaying its whole
     history. One transaction; unknown cards or reviews in the future refuse the whole file."""
+    plan = plan_history(db, records, now, source=source)
+    if not dry_run:
+        with transaction(db):
+            write_history(db, plan)
+    return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
+
+
+def write_history(db: Database, plan: HistoryPlan) -> None:
+    """Write a planned history (the caller holds the transaction)."""
+    conn = db.conn
+    conn.executemany("DELETE FROM reviews WHERE card_id = ?", ((c,) for c in plan.replaced))
+    conn.executemany(
+        "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
+        "proposed, verdict, state_before, state_after, interval_before, retrievability, "
+        "elapsed_days, scheduled_days, before, after, cram, session) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", plan.rows)
+    conn.executemany(
+        "UPDATE cards SET state = :state, step = :step, stability = :stability, "
+        "difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps, "
+        "lapses = :lapses WHERE id = :id", plan.states)
+
+
+def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
+                 source: str = "reviews") -> HistoryPlan:
+    """Match reviews to cards and replay each touched card's whole history (reads only)."""
     ids, unknown = resolve_ids(db, {r.card_id for r in records})
     problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
                 for r in records if r.card_id in unknown]
@@ -108,22 +143,8 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
             before_json = after_json
         if steps:
             states.append({**memory_columns(steps[-1].after), "id": card_id})
-    report = HistoryReport(len(incoming), added, duplicates, dry_run)
-    if dry_run:
-        return report
-    with transaction(db) as tx:
-        tx.conn.executemany("DELETE FROM reviews WHERE card_id = ?",
-                            ((cid,) for cid in existing))
-        tx.conn.executemany(
-            "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-            "proposed, verdict, state_before, state_after, interval_before, retrievability, "
-            "elapsed_days, scheduled_days, before, after, cram, session) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        tx.conn.executemany(
-            "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-            "difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps, "
-            "lapses = :lapses WHERE id = :id", states)
-    return report
+    report = HistoryReport(len(incoming), added, duplicates)
+    return HistoryPlan(report, tuple(existing), rows, states)
 
 
 def _elapsed(step: Any) -> float:

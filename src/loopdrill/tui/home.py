@@ -12,6 +12,7 @@ from loopdrill.services.decks import deck_list
 from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
+from loopdrill.tui.importer import ImportScreen
 
 COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
 
@@ -22,6 +23,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "drill_deck", "Drill deck", id="home.drill_deck", priority=True),
         Binding("a", "drill_all", "Drill all", id="home.drill_all"),
+        Binding("i", "import", "Import", id="home.import"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -83,3 +85,6 @@ class HomeScreen(Screen[None]):
 
     def action_drill_all(self) -> None:
         self._drill(Scope())
+
+    def action_import(self) -> None:
+        self.app.push_screen(ImportScreen(self.db, self.clock))

@@ -1,0 +1,116 @@
+"""Importing files of any supported format: read everything first, then write it all in one
+transaction (or nothing, if anything is wrong)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+from loopdrill.formats.native import read_deck
+from loopdrill.services.history import HistoryReport, plan_history, write_history
+from loopdrill.store.decks import SyncReport, sync_deck
+from loopdrill.store.tx import transaction
+
+Progress = Callable[[str, int, int], None]
+NATIVE = (".yaml", ".yml")
+
+
+@dataclass
+class Batch:
+    """Everything read from the files: decks (each with its content hash) and past reviews."""
+
+    decks: list[tuple[DeckSpec, str]] = field(default_factory=list)
+    reviews: list[ReviewRecord] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def cards(self) -> int:
+        return sum(len(d.items) for d, _ in self.decks)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did (or would do, in a dry run)."""
+
+    decks: list[SyncReport]
+    history: HistoryReport | None
+    dry_run: bool
+    warnings: list[Problem]
+
+
+def read_files(paths: Sequence[Path], deck: str | None = None) -> Batch:
+    """Read every file; DeckError lists every problem in all of them."""
+    batch = Batch()
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            _read_one(path, deck, batch)
+        except DeckError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, str] = {}
+    for spec, _ in batch.decks:
+        origin = spec.origin.split("#")[0]
+        if spec.slug in seen and seen[spec.slug] != origin:
+            problems.append(Problem(origin, 0, f"deck {spec.slug!r} is also defined in "
+                                    f"{seen[spec.slug]}"))
+        seen[spec.slug] = origin
+    if problems:
+        raise DeckError(problems)
+    return batch
+
+
+def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise DeckError([Problem(str(path), 0, "no such file")])
+    if suffix in NATIVE:
+        spec = read_deck(path)
+        if deck:
+            spec = DeckSpec(deck, spec.title, spec.items, spec.description, spec.options,
+                            spec.origin, spec.warnings)
+        batch.decks.append((spec, _hash(path)))
+        batch.warnings.extend(spec.warnings)
+        return
+    what = suffix or "a file without an extension"
+    raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
+                             + ", ".join(NATIVE))])
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = False,
+               source: str = "", progress: Progress | None = None) -> ImportResult:
+    """Write a batch in one transaction: its decks, then its review history replayed through
+    FSRS. Any error rolls all of it back; a dry run rolls back what it would have done."""
+    report = progress or (lambda stage, done, total: None)
+    total = len(batch.decks) + (1 if batch.reviews else 0)
+    reports: list[SyncReport] = []
+    history: HistoryReport | None = None
+    try:
+        with transaction(db):
+            for done, (spec, digest) in enumerate(batch.decks, start=1):
+                reports.append(sync_deck(db, spec, now, content_hash=digest))
+                report(f"deck {spec.slug}", done, total)
+            if batch.reviews:
+                plan = plan_history(db, batch.reviews, now, source=source or "reviews")
+                write_history(db, plan)
+                history = HistoryReport(plan.report.cards, plan.report.added,
+                                        plan.report.duplicates, dry_run)
+                report("review history", total, total)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return ImportResult(reports, history, dry_run, batch.warnings)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""

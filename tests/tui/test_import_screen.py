@@ -1,0 +1,56 @@
+"""The Import screen: preview, import in a worker, errors shown, deck list refreshed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlite_utils import Database
+from textual.widgets import DataTable, Input, Static
+
+from loopdrill.tui.app import LoopdrillApp
+from loopdrill.tui.home import HomeScreen
+from loopdrill.tui.importer import ImportScreen
+from tests.conftest import DEMO_DECK, FakeClock
+
+
+async def test_preview_then_import(db: Database, clock: FakeClock,
+                                   write_deck: Callable[..., Path]) -> None:
+    path = write_deck(DEMO_DECK, "demo.yaml")
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        screen.query_one("#import-path", Input).value = str(path)
+        await pilot.click("#import-preview")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Would import demo: 6 added" in str(screen.query_one("#import-result",
+                                                                    Static).render())
+        assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+        await pilot.click("#import-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Imported demo: 6 added" in str(screen.query_one("#import-result",
+                                                                Static).render())
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        assert app.screen.query_one(DataTable).row_count == 1
+
+
+async def test_bad_file_shows_every_problem(db: Database, clock: FakeClock,
+                                            write_deck: Callable[..., Path]) -> None:
+    path = write_deck("deck: x\ntitle: y\nitems:\n  - id: a\n    front: q\n", "bad.yaml")
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        screen.query_one("#import-path", Input).value = f"{path} /no/such.yaml"
+        await pilot.click("#import-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = str(screen.query_one("#import-result", Static).render())
+        assert f"{path}:4: a: `back` is required" in shown
+        assert "/no/such.yaml: no such file" in shown
+        assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
