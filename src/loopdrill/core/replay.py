@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import fsrs
 
@@ -14,8 +14,7 @@ from loopdrill.core.queue import retrievability_after
 from loopdrill.core.scheduling import Memory, answer
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One replayed review: the state before and after, and R predicted before it."""
 
     reviewed_at: dt.datetime

@@ -7,6 +7,7 @@ import random
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import fsrs
 
@@ -20,9 +21,10 @@ _FSRS_STATE = {
 }
 
 
-@dataclass(frozen=True)
-class Memory:
-    """A card's scheduling state: what the revlog's before/after columns hold."""
+class Memory(NamedTuple):
+    """A card's scheduling state: what the revlog's before/after columns hold.
+
+    A named tuple rather than a dataclass: replaying a long history builds one per review."""
 
     state: CardState = CardState.NEW
     step: int | None = None
