@@ -176,6 +176,32 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: 
         click.echo(f"warning: {warning}", err=True)
 
 
+@cli.command(name="import-reviews")
+@db_option
+@json_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: bool) -> None:
+    """Import review history (card_id,reviewed_at,rating,duration_ms CSV) and rebuild each
+    card's schedule by replaying its reviews through FSRS."""
+    from loopdrill.formats.revlog_csv import read_review_csv
+    from loopdrill.services.history import import_reviews as import_history
+
+    records = read_review_csv(file)
+    lib = library(db_path)
+    try:
+        report = import_history(lib.db, records, clock.now(), source=str(file),
+                                dry_run=dry_run)
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps(vars(report), indent=2))
+        return
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {report.added} reviews on {report.cards} cards"
+               + (f" ({report.duplicates} already there)" if report.duplicates else ""))
+
+
 def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | None:
     """A rich progress bar for imports of more than a few thousand cards."""
     if quiet or cards < 5000:
