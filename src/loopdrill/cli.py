@@ -311,6 +311,47 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
 
 
 @cli.command()
+@db_option
+@json_option
+@click.option("--deck", "decks", multiple=True, help="Only this deck (repeatable).")
+@click.option("--tag", default=None, help="Only cards with this tag.")
+@click.option("--exam", default=None, help="Interview date (YYYY-MM-DD) for readiness.")
+def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str | None,
+          exam: str | None) -> None:
+    """Retention stats: true retention, forecast, calendar, calibration, weak spots and
+    readiness on an interview date."""
+    import datetime as dt
+
+    from loopdrill.services.report import StatsError, build_report, report_to_json
+    from loopdrill.store.queries import Scope
+
+    exam_date = None
+    if exam is not None:
+        try:
+            exam_date = dt.date.fromisoformat(exam)
+        except ValueError:
+            raise UserError(f"--exam: {exam!r} is not a date like 2026-12-15") from None
+    lib = library(db_path)
+    try:
+        report = build_report(lib.db, clock.now(), Scope(decks, tag), exam_date)
+    except StatsError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps(report_to_json(report), indent=2))
+        return
+    from rich.console import Console
+
+    from loopdrill.tui.stats_render import render_report
+
+    console = Console()
+    for part in render_report(report):
+        console.print(part)
+        console.print()
+
+
+@cli.command()
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--stale-days", type=click.IntRange(min=0), default=180, show_default=True,
               help="List facts whose as_of date is older than this many days.")

@@ -90,9 +90,10 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
             conn.execute(f"DROP INDEX {sql.split()[2]}")
     conn.executemany(
         "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-        "proposed, verdict, state_before, state_after, interval_before, retrievability, "
-        "elapsed_days, scheduled_days, before, after, cram, session) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", plan.rows)
+        "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
+        "interval_before, retrievability, elapsed_days, scheduled_days, before, after, cram, "
+        "session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        plan.rows)
     for sql in indexes:
         conn.execute(sql)
     conn.executemany(
@@ -153,7 +154,8 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
             rows.append((
                 card_id, deck, row["reviewed_at"], row["rating"], row["duration_ms"],
                 row["answer"], row["proposed"], row["verdict"], int(step.before.state),
-                int(step.after.state), step.before.interval_days, step.retrievability,
+                int(step.after.state), step.before.reps, step.before.lapses,
+                step.before.interval_days, step.retrievability,
                 _elapsed(step), step.after.interval_days, before_json, after_json, row["cram"],
                 row["session"]))
             before_json = after_json

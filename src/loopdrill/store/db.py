@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from pathlib import Path
 
@@ -68,6 +69,12 @@ def _configure(conn: sqlite3.Connection, memory: bool) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("fsrs_retrievability", 3, _retrievability, deterministic=True)
+    try:
+        conn.execute("SELECT pow(2, 2), ln(2), floor(1.5)").fetchone()
+    except sqlite3.OperationalError:  # an SQLite built without its math functions
+        conn.create_function("pow", 2, math.pow, deterministic=True)
+        conn.create_function("ln", 1, math.log, deterministic=True)
+        conn.create_function("floor", 1, math.floor, deterministic=True)
 
 
 def _retrievability(days: float | None, stability: float | None, decay: float) -> float | None:

@@ -75,14 +75,16 @@ def record(db: Database, answer: Answer) -> int:
                              (tags, int(answer.suspend or row[1]), answer.card_id))
         cursor = conn.execute(
             "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-            "proposed, verdict, state_before, state_after, interval_before, retrievability, "
-            "elapsed_days, scheduled_days, before, after, effects, cram, session) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
+            "interval_before, retrievability, elapsed_days, scheduled_days, before, after, "
+            "effects, cram, session) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (answer.card_id, answer.deck, to_stamp(answer.reviewed_at), int(answer.rating),
              answer.duration_ms, answer.typed,
              int(answer.proposed) if answer.proposed is not None else None,
              json.dumps(answer.verdict, ensure_ascii=False) if answer.verdict else None,
-             int(before.state), int(after.state), before.interval_days,
+             int(before.state), int(after.state), before.reps, before.lapses,
+             before.interval_days,
              answer.retrievability, elapsed, after.interval_days,
              memory_to_json(before), memory_to_json(after),
              json.dumps(effects), int(answer.cram), answer.session),

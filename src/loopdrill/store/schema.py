@@ -63,6 +63,8 @@ def m001_initial(db: Database) -> None:
             verdict TEXT,
             state_before INTEGER NOT NULL,
             state_after INTEGER NOT NULL,
+            reps_before INTEGER NOT NULL DEFAULT 0,
+            lapses_before INTEGER NOT NULL DEFAULT 0,
             interval_before REAL NOT NULL DEFAULT 0,
             retrievability REAL,
             elapsed_days REAL NOT NULL DEFAULT 0,

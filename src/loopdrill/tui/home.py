@@ -13,6 +13,7 @@ from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.importer import ImportScreen
+from loopdrill.tui.stats import StatsScreen
 
 COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
 
@@ -24,6 +25,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "drill_deck", "Drill deck", id="home.drill_deck", priority=True),
         Binding("a", "drill_all", "Drill all", id="home.drill_all"),
         Binding("i", "import", "Import", id="home.import"),
+        Binding("t", "stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -88,3 +90,6 @@ class HomeScreen(Screen[None]):
 
     def action_import(self) -> None:
         self.app.push_screen(ImportScreen(self.db, self.clock))
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen(self.db, self.clock))
