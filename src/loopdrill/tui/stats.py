@@ -12,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from loopdrill.services.report import StatsError, build_report
+from loopdrill.services.report import StatsError, StatsReport, build_report
 from loopdrill.services.session import Clock
 from loopdrill.store.queries import Scope
 from loopdrill.tui.stats_render import render_report
@@ -65,6 +65,7 @@ class StatsScreen(Screen[None]):
         self.clock = clock
         self.scope = scope or Scope()
         self.exam: dt.date | None = None
+        self.report: StatsReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,11 +80,12 @@ class StatsScreen(Screen[None]):
         scroll = self.query_one("#stats", VerticalScroll)
         scroll.remove_children()
         try:
-            report = build_report(self.db, self.clock(), self.scope, self.exam)
+            self.report = build_report(self.db, self.clock(), self.scope, self.exam)
         except StatsError as exc:
             scroll.mount(Static(str(exc), classes="stats-error"))
             return
-        scroll.mount_all(Static(part, classes="stats-part") for part in render_report(report))
+        scroll.mount_all(Static(part, classes="stats-part")
+                         for part in render_report(self.report))
 
     def action_exam(self) -> None:
         def chosen(day: dt.date | None) -> None:
