@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+from loopdrill.formats.ankitext import read_anki_text
 from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
@@ -19,6 +20,7 @@ from loopdrill.store.tx import transaction
 
 Progress = Callable[[str, int, int], None]
 NATIVE = (".yaml", ".yml")
+ANKI_TEXT = (".txt", ".csv", ".tsv")
 
 
 @dataclass
@@ -77,9 +79,15 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.decks.append((spec, _hash(path)))
         batch.warnings.extend(spec.warnings)
         return
+    if suffix in ANKI_TEXT:
+        decks, warnings = read_anki_text(path, deck=deck)
+        digest = _hash(path)
+        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in decks)
+        batch.warnings.extend(warnings)
+        return
     what = suffix or "a file without an extension"
     raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
-                             + ", ".join(NATIVE))])
+                             + ", ".join(NATIVE + ANKI_TEXT))])
 
 
 def _hash(path: Path) -> str:

@@ -30,10 +30,13 @@ class SyncReport:
     warnings: list[str] = field(default_factory=list)
 
 
+_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+BULK_ROWS = 20_000
+
+
 def _card_values(card: CardSpec) -> tuple[Any, ...]:
     return (
-        card.deck, card.item, card.variant, card.kind,
-        json.dumps(card.content, sort_keys=True, ensure_ascii=False, default=str),
+        card.deck, card.item, card.variant, card.kind, _JSON.encode(card.content),
         tags_to_text(card.tags), card.source,
         card.as_of.isoformat() if card.as_of else None, card.position,
     )
@@ -85,10 +88,7 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
          json.dumps(deck.options, sort_keys=True, default=str), content_hash, int(builtin),
          to_stamp(now)),
     )
-    conn.executemany(
-        "INSERT INTO cards (id, deck, item, variant, kind, content, tags, source, as_of, "
-        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts,
-    )
+    _insert(db, inserts)
     conn.executemany(
         "UPDATE cards SET deck = ?, item = ?, variant = ?, kind = ?, content = ?, tags = ?, "
         "source = ?, as_of = ?, position = ?, retired = 0 WHERE id = ?", updates,
@@ -115,9 +115,24 @@ def deck_slugs(db: Database) -> list[str]:
 
 def insert_cards(db: Database, cards: Iterable[CardSpec]) -> int:
     """Bulk-insert new cards (no progress to keep): the fast path for big imports."""
-    cursor = db.conn.executemany(
+    rows = [(c.id, *_card_values(c)) for c in cards]
+    _insert(db, rows)
+    return len(rows)
+
+
+def _insert(db: Database, rows: list[tuple[Any, ...]]) -> None:
+    """Insert card rows; a big batch goes in with the secondary indexes dropped and rebuilt
+    after, which is several times faster. The caller holds the transaction."""
+    conn = db.conn
+    indexes: list[str] = []
+    if len(rows) > BULK_ROWS:
+        indexes = [sql for (sql,) in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
+            "AND sql IS NOT NULL")]
+        for sql in indexes:
+            conn.execute(f"DROP INDEX {sql.split()[2]}")
+    conn.executemany(
         "INSERT INTO cards (id, deck, item, variant, kind, content, tags, source, as_of, "
-        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ((c.id, *_card_values(c)) for c in cards),
-    )
-    return cursor.rowcount
+        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    for sql in indexes:
+        conn.execute(sql)

@@ -1,0 +1,71 @@
+"""Import benchmark: the workload's cards.tsv (Anki text) and its reviews.csv with the FSRS
+replay, each in a fresh process through the same code `loopdrill import` runs.
+
+Usage: python bench/bench_import.py [--cards 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "work"
+WORKLOAD = HERE.parent.parent / "shared" / "bench" / "make_workload.py"
+NOW = "2026-11-23T09:00:00+00:00"
+
+STEP = r"""
+import resource, sys, time, datetime as dt
+t0 = time.perf_counter()
+from pathlib import Path
+from loopdrill.services.library import open_library
+now = dt.datetime.fromisoformat(sys.argv[3])
+lib = open_library(Path(sys.argv[1]), now, builtins=False, daily_backup=False)
+kind, path = sys.argv[2].split("=", 1)
+if kind == "cards":
+    from loopdrill.services.imports import read_files, run_import
+    run_import(lib.db, read_files([Path(path)]), now)
+else:
+    from loopdrill.formats.revlog_csv import read_review_csv
+    from loopdrill.services.history import import_reviews
+    import_reviews(lib.db, read_review_csv(Path(path)), now)
+print(f"{time.perf_counter() - t0:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f}")
+"""
+
+
+def step(db: Path, what: str) -> tuple[float, float]:
+    """Run one import in a fresh interpreter: (seconds inside it, peak RSS in MB)."""
+    out = subprocess.run([sys.executable, "-c", STEP, str(db), what, NOW], capture_output=True,
+                         text=True, check=False)
+    if out.returncode:
+        sys.exit(out.stderr)
+    seconds, rss = out.stdout.split()
+    return float(seconds), float(rss)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    args = parser.parse_args()
+    out = WORK / f"wl-{args.cards}"
+    if not (out / "cards.tsv").exists():
+        subprocess.run([sys.executable, str(WORKLOAD), "--cards", str(args.cards), "--end",
+                        "2026-11-23", "--out", str(out)], check=True, capture_output=True)
+    db = WORK / f"import-{args.cards}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    start = time.perf_counter()
+    cards, cards_rss = step(db, f"cards={out / 'cards.tsv'}")
+    reviews, reviews_rss = step(db, f"reviews={out / 'reviews.csv'}")
+    print(f"import cards.tsv ({args.cards:,} cards):  {cards:.2f} s (budget 1.6 s), "
+          f"peak {cards_rss:.0f} MB")
+    print(f"import reviews.csv with FSRS replay:   {reviews:.2f} s (budget 3 s), "
+          f"peak {reviews_rss:.0f} MB (budget 200 MB)")
+    print(f"wall, both: {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
