@@ -100,6 +100,12 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     FSRS. Any error rolls all of it back; a dry run rolls back what it would have done."""
     report = progress or (lambda stage, done, total: None)
     total = len(batch.decks) + (1 if batch.reviews else 0)
+    builtin = {slug for (slug,) in db.conn.execute("SELECT slug FROM decks WHERE builtin = 1")}
+    clashes = [Problem(spec.origin.split("#")[0], 0, f"deck {spec.slug!r} is a built-in deck; "
+                       "import under another name with --deck")
+               for spec, _ in batch.decks if spec.slug in builtin]
+    if clashes:
+        raise DeckError(clashes)
     reports: list[SyncReport] = []
     history: HistoryReport | None = None
     try:
