@@ -284,9 +284,16 @@ def _write(path: Path, text: str) -> None:
 @click.option("--unset", is_flag=True, help="Remove KEY's value from this scope.")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
+@click.argument("extra", required=False)
 def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
-           value: str | None) -> None:
-    """Show options, or set KEY to VALUE (globally, or for one deck with --deck)."""
+           value: str | None, extra: str | None) -> None:
+    """Show options, or set KEY to VALUE (globally, or for one deck with --deck).
+    `config set KEY VALUE` works too. Changing retention, steps or the maximum interval
+    reschedules the cards it affects."""
+    if key == "set":
+        key, value = value, extra
+        if key is None or value is None:
+            raise UserError("usage: loopdrill config set KEY VALUE")
     lib = library(db_path)
     try:
         if key is None:
@@ -306,6 +313,13 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
             stored = config_service.set_value(lib.db, key, value, deck)
             scope = f"deck {deck}" if deck else "global"
             click.echo(f"{key} = {as_text(key, stored)} ({scope})")
+            if key in config_service.RESCHEDULING:
+                from loopdrill.services.optimize import reschedule
+                from loopdrill.store.tx import transaction
+
+                with transaction(lib.db):
+                    cards, moved = reschedule(lib.db, clock.now(), deck)
+                click.echo(f"rescheduled {cards} cards: {moved} due dates moved")
     finally:
         lib.close()
 
@@ -370,6 +384,49 @@ def check(files: tuple[Path, ...], stale_days: int) -> None:
                f"{len(result.stale)} stale facts", err=True)
     if result.problems:
         raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@db_option
+@json_option
+@click.option("--deck", default=None, help="Fit (and apply) for this deck only.")
+@click.option("--apply", "apply_fit", is_flag=True,
+              help="Store the fitted parameters and reschedule (after a backup).")
+@click.option("--retention", is_flag=True,
+              help="Simulate a year at desired retention 0.75-0.95 and mark the best.")
+def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: bool,
+             retention: bool) -> None:
+    """Fit FSRS parameters to your review history and report the fit before and after."""
+    from loopdrill.services import optimize as opt
+
+    lib = library(db_path)
+    try:
+        if retention:
+            rows = opt.simulate_retention(lib.db, deck)
+            if as_json:
+                click.echo(json.dumps([vars(r) for r in rows], indent=2))
+                return
+            from rich.console import Console
+
+            from loopdrill.tui.optimize_render import retention_table
+
+            Console().print(retention_table(rows))
+            return
+        report = opt.fit(lib.db, deck)
+        applied = opt.apply(lib.db, clock.now(), report, lib.backup_dir) \
+            if apply_fit and report.fitted else None
+    except opt.OptimizeError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps({"fit": vars(report), "applied": vars(applied) if applied
+                               else None}, indent=2))
+        return
+    from loopdrill.tui.optimize_render import fit_lines
+
+    for line in fit_lines(report, applied):
+        click.echo(line)
 
 
 @cli.command()

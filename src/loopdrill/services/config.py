@@ -11,6 +11,9 @@ from loopdrill.core.options import GLOBAL_ONLY, NAMES, OptionError, Options, mer
 from loopdrill.store import settings
 from loopdrill.store.decks import deck_options, deck_slugs
 
+RESCHEDULING = frozenset({"desired_retention", "learning_steps", "relearning_steps",
+                          "maximum_interval"})
+
 
 def global_options(db: Database) -> Options:
     """Options with only the global layer applied."""
