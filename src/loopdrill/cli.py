@@ -79,7 +79,22 @@ def tui(db_path: Path | None) -> None:
     lib = library(db_path)
     from loopdrill.tui.app import LoopdrillApp  # deferred: textual costs ~150 ms to import
 
-    LoopdrillApp(lib.db, clock.now).run()
+    path = lib.path
+
+    def weekly_refit() -> str | None:
+        """Runs in a worker thread on its own connection."""
+        from loopdrill.services.optimize import OptimizeError, auto_optimize
+        from loopdrill.store.db import open_db
+
+        own = open_db(path)
+        try:
+            return auto_optimize(own, clock.now(), paths.backups(path))
+        except OptimizeError as exc:
+            return f"Weekly FSRS refit skipped: {exc}"
+        finally:
+            own.conn.close()
+
+    LoopdrillApp(lib.db, clock.now, backup_dir=lib.backup_dir, background=weekly_refit).run()
     lib.close()
 
 

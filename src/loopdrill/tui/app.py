@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 
 from sqlite_utils import Database
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -23,18 +25,32 @@ class LoopdrillApp(App[None]):
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False)]
 
     def __init__(self, db: Database, clock: Clock, *, session: DrillSession | None = None,
-                 fuzz: bool = True) -> None:
+                 fuzz: bool = True, backup_dir: Path | None = None,
+                 background: Callable[[], str | None] | None = None) -> None:
         super().__init__()
         self.db = db
         self.clock = clock
         self.fuzz = fuzz
+        self.backup_dir = backup_dir
+        self.background = background
         self._initial_session = session
 
     def on_mount(self) -> None:
         if self._initial_session is not None:
             self.push_screen(DrillScreen(self._initial_session), callback=lambda _: self.exit())
         else:
-            self.push_screen(HomeScreen(self.db, self.clock, fuzz=self.fuzz))
+            self.push_screen(HomeScreen(self.db, self.clock, fuzz=self.fuzz,
+                                        backup_dir=self.backup_dir))
+        if self.background is not None:
+            self.run_background()
+
+    @work(thread=True)
+    def run_background(self) -> None:
+        """Launch-time upkeep (the weekly FSRS refit) off the UI thread; says what changed."""
+        assert self.background is not None
+        message = self.background()
+        if message:
+            self.call_from_thread(self.notify, message, timeout=10)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette: the app's own commands, then every key live on this screen."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlite_utils import Database
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +15,7 @@ from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.importer import ImportScreen
+from loopdrill.tui.optimize import OptimizeScreen
 from loopdrill.tui.stats import StatsScreen
 
 COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
@@ -26,14 +29,17 @@ class HomeScreen(Screen[None]):
         Binding("a", "drill_all", "Drill all", id="home.drill_all"),
         Binding("i", "import", "Import", id="home.import"),
         Binding("t", "stats", "Stats", id="home.stats"),
+        Binding("o", "optimize", "Optimize", id="home.optimize"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
-    def __init__(self, db: Database, clock: Clock, *, fuzz: bool = True) -> None:
+    def __init__(self, db: Database, clock: Clock, *, fuzz: bool = True,
+                 backup_dir: Path | None = None) -> None:
         super().__init__()
         self.db = db
         self.clock = clock
         self.fuzz = fuzz
+        self.backup_dir = backup_dir
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,3 +99,6 @@ class HomeScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.db, self.clock))
+
+    def action_optimize(self) -> None:
+        self.app.push_screen(OptimizeScreen(self.db, self.clock, self.backup_dir))
