@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any
 
 from sqlite_utils import Database
@@ -65,17 +66,19 @@ def reviews_due(db: Database, scope: Scope, now: dt.datetime, day_end: dt.dateti
 
 def new_cards(db: Database, scope: Scope, now: dt.datetime, limits: dict[str, int],
               overall: int) -> list[tuple[str, str]]:
-    """New cards in deck order, at most limits[deck] per deck and `overall` in all."""
-    out: list[tuple[str, str]] = []
+    """New cards in deck order, at most limits[deck] per deck and `overall` in all, taken
+    from the decks in turn so that drilling all decks mixes them."""
+    per_deck: list[list[tuple[str, str]]] = []
     where, params = scope.where()
     for deck, limit in sorted(limits.items()):
-        take = min(limit, overall - len(out))
+        take = min(limit, overall)
         if take <= 0:
             continue
         sql = (f"SELECT id, deck FROM cards WHERE deck = ? AND state = 0 AND {ACTIVE}{where} "
                "ORDER BY position, id LIMIT ?")
-        out.extend(db.conn.execute(sql, (deck, to_stamp(now), *params, take)))
-    return out
+        per_deck.append(list(db.conn.execute(sql, (deck, to_stamp(now), *params, take))))
+    mixed = [card for round_ in zip_longest(*per_deck) for card in round_ if card is not None]
+    return mixed[:overall]
 
 
 def studied_since(db: Database, since: dt.datetime) -> dict[str, tuple[int, int]]:
