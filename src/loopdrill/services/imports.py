@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
 from loopdrill.formats.ankitext import read_anki_text
+from loopdrill.formats.apkg import read_apkg
 from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
@@ -21,6 +22,7 @@ from loopdrill.store.tx import transaction
 Progress = Callable[[str, int, int], None]
 NATIVE = (".yaml", ".yml")
 ANKI_TEXT = (".txt", ".csv", ".tsv")
+ANKI_PACKAGE = (".apkg", ".colpkg")
 
 
 @dataclass
@@ -85,9 +87,16 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in decks)
         batch.warnings.extend(warnings)
         return
+    if suffix in ANKI_PACKAGE:
+        decks, reviews, warnings = read_apkg(path, deck=deck)
+        digest = _hash(path)
+        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in decks)
+        batch.reviews.extend(reviews)
+        batch.warnings.extend(warnings)
+        return
     what = suffix or "a file without an extension"
     raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
-                             + ", ".join(NATIVE + ANKI_TEXT))])
+                             + ", ".join(NATIVE + ANKI_TEXT + ANKI_PACKAGE))])
 
 
 def _hash(path: Path) -> str:
