@@ -43,7 +43,8 @@ class ImportScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="import"):
-            yield Static("Import a deck file (.yaml), or several separated by spaces.",
+            yield Static("Import deck files: loopdrill YAML, Anki text (.txt .csv .tsv) or Anki "
+                         "packages (.apkg .colpkg). Several paths: separate them with spaces.",
                          id="import-help")
             yield Input(placeholder="path/to/deck.yaml", id="import-path")
             with Horizontal(id="import-buttons"):
