@@ -21,13 +21,12 @@ from loopdrill.services.optimize_worker import fit as worker_fit
 from loopdrill.store.settings import get_meta
 from tests.conftest import NOW
 
-D = dt.date(2026, 1, 1)
 TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3, 1.6, 0.5,
         2.0, 0.6, 0.1, 0.05, 0.2]
 
 
 def test_histories_count_days_between_study_days() -> None:
-    rows = [("a", D, 3), ("a", D, 3), ("a", D + dt.timedelta(days=3), 1), ("b", D, 4)]
+    rows = [("a", 10, 3), ("a", 10, 3), ("a", 13, 1), ("b", 10, 4)]
     histories = day_histories(rows)
     assert histories == [[(3, 0), (3, 0), (1, 3)], [(4, 0)]]
     assert training_items(histories) == [[(3, 0), (3, 0), (1, 3)]]

@@ -2,28 +2,27 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 
 History = list[tuple[int, int]]  # (rating, days since the previous study day with a review)
 MIN_ITEMS = 400
 
 
-def day_histories(reviews: Iterable[tuple[str, dt.date, int]]) -> list[History]:
+def day_histories(reviews: Iterable[tuple[str, int, int]]) -> list[History]:
     """Per card, its reviews as (rating, delta_t in days) with days counted between study days.
 
-    `reviews` are (card id, study day, rating), ordered by card then time.
+    `reviews` are (card id, study day number, rating), ordered by card then time.
     """
     out: list[History] = []
     current: str | None = None
     history: History = []
-    last_day: dt.date | None = None
+    last_day: int | None = None
     for card, day, rating in reviews:
         if card != current:
             if history:
                 out.append(history)
             current, history, last_day = card, [], None
-        delta = 0 if last_day is None else (day - last_day).days
+        delta = 0 if last_day is None else day - last_day
         history.append((rating, delta))
         last_day = day
     if history:

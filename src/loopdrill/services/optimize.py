@@ -17,7 +17,7 @@ from loopdrill.core.model import Rating
 from loopdrill.core.optimizer import MIN_ITEMS, day_histories, long_term_reviews
 from loopdrill.core.replay import replay
 from loopdrill.core.scheduling import make_scheduler
-from loopdrill.core.timeutil import from_stamp, next_day_start, study_day, to_stamp
+from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, to_stamp
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
@@ -66,11 +66,16 @@ class ApplyReport:
 
 
 def _histories(db: Database, deck: str | None, rollover: int) -> tuple[list[Any], int]:
+    """Per card, (rating, days since its previous study day). Study days are counted in SQL
+    as whole days from a rollover moment (24-hour days: across a change of daylight saving
+    time a review within an hour of the rollover may count to the neighbouring day)."""
+    epoch = to_stamp(day_start(dt.date(2000, 1, 3), rollover))
     where = " AND deck = ?" if deck else ""
     rows = db.conn.execute(
-        "SELECT card_id, reviewed_at, rating FROM reviews WHERE cram = 0 AND rating BETWEEN 1 "
-        f"AND 4{where} ORDER BY card_id, reviewed_at", (deck,) if deck else ())
-    histories = day_histories((c, study_day(from_stamp(s), rollover), r) for c, s, r in rows)
+        "SELECT card_id, CAST(julianday(reviewed_at) - julianday(?) AS INTEGER), rating "
+        f"FROM reviews WHERE cram = 0 AND rating BETWEEN 1 AND 4{where} "
+        "ORDER BY card_id, reviewed_at", (epoch, *((deck,) if deck else ())))
+    histories = day_histories(rows)
     return histories, long_term_reviews(histories)
 
 

@@ -12,13 +12,15 @@ from typing import Any
 
 import fsrs_rs_python as rs
 
-from loopdrill.core.optimizer import training_items
-
 
 def fit(histories: list[list[list[int]]], current: list[float]) -> dict[str, Any]:
-    """Fit parameters and evaluate the current and the fitted ones on the same items."""
-    items = [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in item])
-             for item in training_items([[(r, d) for r, d in h] for h in histories])]
+    """Fit parameters and evaluate the current and the fitted ones on the same items (one
+    item per review a day or more after the previous study day, as `training_items`)."""
+    items: list[Any] = []
+    for history in histories:
+        reviews = [rs.FSRSReview(r, d) for r, d in history]  # built once, shared by prefixes
+        items.extend(rs.FSRSItem(reviews[: index + 1]) for index in range(1, len(history))
+                     if history[index][1] > 0)
     fitted = [round(float(w), 6) for w in rs.FSRS(current).compute_parameters(items)]
     before = rs.FSRS(current).evaluate(items)
     after = rs.FSRS(fitted).evaluate(items)
