@@ -32,7 +32,8 @@ else:
     from loopdrill.formats.revlog_csv import read_review_csv
     from loopdrill.services.history import import_reviews
     import_reviews(lib.db, read_review_csv(Path(path)), now)
-print(f"{time.perf_counter() - t0:.3f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f}")
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{time.perf_counter() - t0:.3f} {rss:.0f}")
 """
 
 

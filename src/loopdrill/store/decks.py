@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.cards import expand_deck
+from loopdrill.core.cards import expand
 from loopdrill.core.model import CardSpec, DeckSpec
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.rows import tags_to_text
@@ -52,7 +52,7 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
     report = SyncReport(deck.slug, warnings=[str(w) for w in deck.warnings])
     exists = conn.execute("SELECT 1 FROM decks WHERE slug = ?", (deck.slug,)).fetchone()
     report.new_deck = exists is None
-    cards = expand_deck(deck)
+    cards = (card for pos, item in enumerate(deck.items) for card in expand(item, deck.slug, pos))
     current: dict[str, tuple[Any, ...]] = {}
     for row in conn.execute(
         "SELECT id, deck, item, variant, kind, content, tags, source, as_of, position, retired "
