@@ -150,10 +150,13 @@ def format_value(value: float, unit: str | None) -> str:
 
 
 def format_number(value: float) -> str:
-    """Thousands separators, no trailing zeros, at most 6 decimals (or scientific if tiny)."""
+    """Six significant digits with thousands separators, no trailing zeros; whole numbers in
+    full; tiny prices written out (0.0000166667) rather than in scientific notation."""
     if value != 0 and abs(value) < 1e-4:
         decimals = min(15, 5 - math.floor(math.log10(abs(value))))
         return f"{value:.{decimals}f}".rstrip("0")
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
-    return f"{value:,.6f}".rstrip("0").rstrip(".")
+    if abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    return f"{value:,.6g}"
