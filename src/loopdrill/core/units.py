@@ -143,6 +143,8 @@ def format_value(value: float, unit: str | None) -> str:
     if unit is None:
         return text
     if unit in ("$", "USD"):
+        if "." in text and len(text.rsplit(".", 1)[1]) == 1:
+            text += "0"  # cents: $0.30, not $0.3
         return f"-${text[1:]}" if text.startswith("-") else f"${text}"
     if unit == "%":
         return f"{text}%"
