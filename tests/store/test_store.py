@@ -184,3 +184,19 @@ def test_siblings_are_buried_until_the_next_study_day(
     assert "demo/s3-standard:r" not in ids
     clock.moment = dt.datetime(2026, 11, 24, 4, 0, tzinfo=dt.UTC)
     assert "demo/s3-standard:r" in DrillSession(demo_db, clock, fuzz=False).queue
+
+
+def test_builtin_deck_no_longer_shipped_is_retired_and_hidden(
+        db: Database, tmp_path: Path) -> None:
+    from loopdrill.services.library import sync_builtins
+    from loopdrill.store.queries import deck_counts
+
+    folder = tmp_path / "decks"
+    folder.mkdir()
+    (folder / "demo.yaml").write_text(DEMO_DECK)
+    assert sync_builtins(db, NOW, folder) == ["demo"]
+    assert sync_builtins(db, NOW, folder) == []  # unchanged files are not read again
+    (folder / "demo.yaml").unlink()
+    sync_builtins(db, NOW, folder)
+    assert db.conn.execute("SELECT COUNT(*) FROM cards WHERE retired = 0").fetchone()[0] == 0
+    assert deck_counts(db, NOW, NOW) == []

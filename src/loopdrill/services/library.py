@@ -56,8 +56,10 @@ def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) ->
     folder = folder or paths.builtin_decks()
     known = deck_hashes(db)
     changed = []
+    shipped: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        shipped.add(digest)
         if digest in known.values():
             continue
         try:
@@ -69,4 +71,10 @@ def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) ->
         with transaction(db):
             sync_deck(db, deck, now, builtin=True, content_hash=digest)
         changed.append(deck.slug)
+    gone = [slug for (slug, digest) in db.conn.execute(
+        "SELECT slug, content_hash FROM decks WHERE builtin = 1") if digest not in shipped]
+    if gone:
+        with transaction(db) as tx:  # a built-in deck no longer shipped: retire, keep reviews
+            tx.conn.executemany("UPDATE cards SET retired = 1 WHERE deck = ?",
+                                ((slug,) for slug in gone))
     return changed

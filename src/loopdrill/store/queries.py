@@ -123,7 +123,7 @@ def deck_counts(db: Database, now: dt.datetime, day_end: dt.datetime,
                COALESCE(SUM(c.suspended = 1), 0)
         FROM decks d LEFT JOIN cards c ON c.deck = d.slug AND c.retired = 0
         WHERE 1 = 1{where}
-        GROUP BY d.slug ORDER BY d.slug
+        GROUP BY d.slug HAVING COUNT(c.id) > 0 ORDER BY d.slug
     """
     rows = db.conn.execute(sql, (to_stamp(day_end), to_stamp(now), *decks))
     return [DeckCounts(*r) for r in rows]
