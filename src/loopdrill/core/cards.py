@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from loopdrill.core.model import SELF_GRADED, CardSpec, DeckSpec, Item
+from loopdrill.core.model import SELF_GRADED, CardSpec, Item
 
 ITEM_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 DECK_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -79,11 +79,6 @@ def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
             yield spec(f"c{number}", content)
     else:
         yield spec("", dict(fields))
-
-
-def expand_deck(deck: DeckSpec) -> list[CardSpec]:
-    """Every card of a deck, in file order."""
-    return [card for pos, item in enumerate(deck.items) for card in expand(item, deck.slug, pos)]
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from loopdrill.core.queue import retrievability_after
-
 
 def streaks(days: Iterable[dt.date], today: dt.date) -> tuple[int, int]:
     """(current, longest) runs of consecutive study days with reviews. The current streak
@@ -71,9 +69,3 @@ def lapse_bin(lapses: int) -> float:
 def clip(p: float) -> float:
     """A probability kept away from 0 and 1 for log loss."""
     return min(max(p, 1e-6), 1 - 1e-6)
-
-
-def retrievability_on(stability: float, last_review: dt.datetime, moment: dt.datetime,
-                      decay: float) -> float:
-    """Predicted recall at a future moment if the card is not reviewed before then."""
-    return retrievability_after((moment - last_review).total_seconds() / 86400, stability, decay)

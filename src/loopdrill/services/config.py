@@ -61,7 +61,8 @@ def set_value(db: Database, key: str, raw: str, deck: str | None) -> Any:
 def unset_value(db: Database, key: str, deck: str | None) -> bool:
     """Remove one option from a scope."""
     _require_deck(db, deck)
-    parse_option(key, Options().__getattribute__(key) if key in NAMES else None)
+    if key not in NAMES:
+        raise OptionError(f"unknown option {key!r}; known options: {', '.join(NAMES)}")
     return settings.unset_option(db, key, deck or settings.GLOBAL)
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.model import CardState
 from loopdrill.core.queue import DEFAULT_DECAY
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
@@ -133,10 +132,3 @@ def siblings(db: Database, card_id: str, deck: str, item: str) -> list[str]:
     """Other cards of the same item."""
     sql = "SELECT id FROM cards WHERE deck = ? AND item = ? AND id != ? AND retired = 0"
     return [r[0] for r in db.conn.execute(sql, (deck, item, card_id))]
-
-
-def state_counts(db: Database, scope: Scope) -> dict[CardState, int]:
-    """Cards per state within a scope (active cards only)."""
-    where, params = scope.where()
-    sql = f"SELECT state, COUNT(*) FROM cards WHERE retired = 0{where} GROUP BY state"
-    return {CardState(s): n for s, n in db.conn.execute(sql, params)}
