@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem
+from loopdrill.formats.files import decode, read_input
 from loopdrill.formats.htmltext import html_to_text, looks_like_html
 
 SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|",
@@ -50,14 +51,10 @@ def read_anki_text(path: Path, *, deck: str | None = None) -> tuple[list[DeckSpe
                                                                       list[Problem]]:
     """Decks (one per deck named in the file) and warnings; DeckError lists every problem."""
     name = str(path)
-    raw = _read(path)
+    raw = read_input(path, MAX_BYTES)
     if b"\x00" in raw[:65536]:
         raise DeckError([Problem(name, 0, "binary data, not an Anki text file")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DeckError([Problem(name, line, "not UTF-8 text")]) from None
+    text = decode(raw, name)
     if not text.strip():
         raise DeckError([Problem(name, 0, "the file is empty")])
     lines = text.splitlines(keepends=True)
@@ -72,20 +69,6 @@ def read_anki_text(path: Path, *, deck: str | None = None) -> tuple[list[DeckSpe
         raise DeckError(problems)
     assert headers.separator is not None
     return _rows(body, first, headers, name, deck or None, path.stem)
-
-
-def _read(path: Path) -> bytes:
-    name = str(path)
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            raise DeckError([Problem(name, 0, "larger than 200 MB")])
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DeckError([Problem(name, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise DeckError([Problem(name, 0, "is a directory, not a file")]) from None
-    except OSError as exc:
-        raise DeckError([Problem(name, 0, f"cannot read it ({exc.strerror})")]) from None
 
 
 def _headers(lines: list[str], name: str) -> tuple[Headers, int, list[Problem]]:

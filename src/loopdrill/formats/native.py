@@ -13,6 +13,7 @@ from loopdrill.core.autograde import validate_fields
 from loopdrill.core.cards import DECK_SLUG, ITEM_ID, check_self_graded
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
+from loopdrill.formats.files import decode, read_input
 
 TOP_KEYS = {"deck", "title", "description", "defaults", "options", "items"}
 DEFAULT_KEYS = {"tags", "as_of", "source"}
@@ -30,23 +31,9 @@ MAX_BYTES = 20 * 1024 * 1024
 
 def read_deck(path: Path) -> DeckSpec:
     """Read and check one deck file; raise DeckError listing every problem found."""
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise DeckError([Problem(name, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise DeckError([Problem(name, 0, "is a directory, not a deck file")]) from None
-    except OSError as exc:
-        raise DeckError([Problem(name, 0, f"cannot read it ({exc.strerror})")]) from None
-    if len(raw) > MAX_BYTES:
-        raise DeckError([Problem(name, 0, "larger than 20 MB; not a deck file")])
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DeckError([Problem(name, line, "not UTF-8 text")]) from None
-    return parse_deck(text, name, content_hash=hashlib.sha256(raw).hexdigest())
+    raw = read_input(path, MAX_BYTES)
+    text = decode(raw, str(path))
+    return parse_deck(text, str(path), content_hash=hashlib.sha256(raw).hexdigest())
 
 
 def parse_deck(text: str, name: str = "<deck>", content_hash: str = "") -> DeckSpec:

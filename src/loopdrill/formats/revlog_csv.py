@@ -6,25 +6,18 @@ import datetime as dt
 from pathlib import Path
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
+from loopdrill.formats.files import decode, read_input
 
 HEADER = ["card_id", "reviewed_at", "rating", "duration_ms"]
 RATINGS = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
 MAX_PROBLEMS = 50
+MAX_BYTES = 1024 * 1024 * 1024
 
 
 def read_review_csv(path: Path) -> list[ReviewRecord]:
     """Every row as a ReviewRecord; DeckError lists every bad row with its line."""
     name = str(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DeckError([Problem(name, 0, "no such file")]) from None
-    except IsADirectoryError:
-        raise DeckError([Problem(name, 0, "is a directory, not a CSV file")]) from None
-    except OSError as exc:
-        raise DeckError([Problem(name, 0, f"cannot read it ({exc.strerror})")]) from None
-    except UnicodeDecodeError:
-        raise DeckError([Problem(name, 0, "not UTF-8 text")]) from None
+    text = decode(read_input(path, MAX_BYTES), name)
     lines = text.splitlines()
     if not lines or [c.strip() for c in lines[0].split(",")] != HEADER:
         raise DeckError([Problem(name, 1, "the first line must be the header "

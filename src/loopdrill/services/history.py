@@ -16,6 +16,7 @@ from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.services.config import options_for
 from loopdrill.services.params import parameters_for
+from loopdrill.store.bulk import insert_many, set_memories
 from loopdrill.store.rows import memory_columns, memory_to_json
 from loopdrill.store.tx import transaction
 
@@ -51,7 +52,6 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-BULK_ROWS = 20_000
 RATINGS = (Rating.AGAIN, Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY)
 
 
@@ -77,29 +77,16 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
 
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
-    """Write a planned history (the caller holds the transaction). A big history goes in
-    with the revlog's indexes dropped and rebuilt after, which is much faster."""
-    conn = db.conn
-    conn.executemany("DELETE FROM reviews WHERE card_id = ?", ((c,) for c in plan.replaced))
-    indexes = []
-    if len(plan.rows) > BULK_ROWS:
-        indexes = [sql for (sql,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'reviews' "
-            "AND sql IS NOT NULL")]
-        for sql in indexes:
-            conn.execute(f"DROP INDEX {sql.split()[2]}")
-    conn.executemany(
+    """Write a planned history (the caller holds the transaction)."""
+    db.conn.executemany("DELETE FROM reviews WHERE card_id = ?", ((c,) for c in plan.replaced))
+    insert_many(
+        db, "reviews",
         "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
         "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
         "interval_before, retrievability, elapsed_days, scheduled_days, before, after, cram, "
         "session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         plan.rows)
-    for sql in indexes:
-        conn.execute(sql)
-    conn.executemany(
-        "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-        "difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps, "
-        "lapses = :lapses WHERE id = :id", plan.states)
+    set_memories(db, plan.states)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,

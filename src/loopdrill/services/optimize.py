@@ -21,6 +21,7 @@ from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, to_st
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
+from loopdrill.store.bulk import set_memories
 from loopdrill.store.rows import memory_columns
 from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import transaction
@@ -165,10 +166,7 @@ def reschedule(db: Database, now: dt.datetime, deck: str | None = None) -> tuple
         history.append((from_stamp(stamp), Rating(rating), bool(cram)))
     if current is not None:
         flush(*current, history)
-    db.conn.executemany(
-        "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-        "difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps, "
-        "lapses = :lapses WHERE id = :id", updates)
+    set_memories(db, updates)
     return cards, moved
 
 

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from loopdrill.core.cards import expand
 from loopdrill.core.model import CardSpec, DeckSpec
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.bulk import insert_many
 from loopdrill.store.rows import tags_to_text
 
 
@@ -31,7 +32,6 @@ class SyncReport:
 
 
 _JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
-BULK_ROWS = 20_000
 
 
 def _card_values(card: CardSpec) -> tuple[Any, ...]:
@@ -121,18 +121,6 @@ def insert_cards(db: Database, cards: Iterable[CardSpec]) -> int:
 
 
 def _insert(db: Database, rows: list[tuple[Any, ...]]) -> None:
-    """Insert card rows; a big batch goes in with the secondary indexes dropped and rebuilt
-    after, which is several times faster. The caller holds the transaction."""
-    conn = db.conn
-    indexes: list[str] = []
-    if len(rows) > BULK_ROWS:
-        indexes = [sql for (sql,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
-            "AND sql IS NOT NULL")]
-        for sql in indexes:
-            conn.execute(f"DROP INDEX {sql.split()[2]}")
-    conn.executemany(
-        "INSERT INTO cards (id, deck, item, variant, kind, content, tags, source, as_of, "
-        "position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    for sql in indexes:
-        conn.execute(sql)
+    """Insert card rows (the caller holds the transaction)."""
+    insert_many(db, "cards", "INSERT INTO cards (id, deck, item, variant, kind, content, tags, "
+                "source, as_of, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from loopdrill.core.model import Rating
 from loopdrill.core.scheduling import Memory
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.bulk import SET_MEMORY
 from loopdrill.store.rows import memory_columns, memory_from_json, memory_to_json
 from loopdrill.store.tx import transaction
 
@@ -50,12 +51,7 @@ def record(db: Database, answer: Answer) -> int:
     with transaction(db) as tx:
         conn = tx.conn
         if not answer.cram:
-            cols = memory_columns(after)
-            conn.execute(
-                "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-                "difficulty = :difficulty, due = :due, last_review = :last_review, "
-                "reps = :reps, lapses = :lapses WHERE id = :id", {**cols, "id": answer.card_id},
-            )
+            conn.execute(SET_MEMORY, {**memory_columns(after), "id": answer.card_id})
             if answer.bury and answer.bury_until is not None:
                 until = to_stamp(answer.bury_until)
                 for sibling in answer.bury:
@@ -108,12 +104,8 @@ def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
         review_id, card_id, before_json, effects_json, cram = row
         effects = json.loads(effects_json)
         if not cram:
-            cols = memory_columns(memory_from_json(before_json))
-            conn.execute(
-                "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-                "difficulty = :difficulty, due = :due, last_review = :last_review, "
-                "reps = :reps, lapses = :lapses WHERE id = :id", {**cols, "id": card_id},
-            )
+            conn.execute(SET_MEMORY, {**memory_columns(memory_from_json(before_json)),
+                                      "id": card_id})
             for sibling, previous in effects.get("buried", []):
                 conn.execute("UPDATE cards SET buried_until = ? WHERE id = ?", (previous, sibling))
             if "leech" in effects:
