@@ -122,3 +122,20 @@ def test_auto_optimize_waits_for_500_reviews(db: Database, demo_db: Database) ->
     review_db(db, demo_db)
     assert not opt.should_auto_optimize(demo_db, NOW)
     assert opt.auto_optimize(demo_db, NOW, None) is None
+
+
+def test_py_fsrs_and_fsrs_rs_memory_states_agree() -> None:
+    rng = random.Random(11)
+    scheduler = make_scheduler(Options(), list(rs.DEFAULT_PARAMETERS), fuzz=False)
+    model = rs.FSRS(list(rs.DEFAULT_PARAMETERS))
+    start = dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC)
+    for _ in range(200):
+        history = [(rng.choice([1, 2, 3, 4]), 0)] + [
+            (rng.choice([1, 2, 3, 3, 4]), rng.randint(1, 60)) for _ in range(rng.randint(1, 8))]
+        card, moment = fsrs.Card(card_id=1), start
+        for rating, gap in history:
+            moment += dt.timedelta(days=gap)
+            card, _ = scheduler.review_card(card, fsrs.Rating(rating), moment)
+        state = model.memory_state(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in history]))
+        assert state.stability == pytest.approx(card.stability, rel=1e-4)
+        assert state.difficulty == pytest.approx(card.difficulty, rel=1e-4)
