@@ -31,7 +31,8 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
     applied = [m.name for m in migrations.applied(first)]
     first.conn.close()
     second = open_db(path)
-    assert [m.name for m in migrations.applied(second)] == applied == ["m001_initial"]
+    assert [m.name for m in migrations.applied(second)] == applied == [
+        "m001_initial", "m002_review_aggregates"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     second.conn.close()
@@ -200,3 +201,46 @@ def test_builtin_deck_no_longer_shipped_is_retired_and_hidden(
     sync_builtins(db, NOW, folder)
     assert db.conn.execute("SELECT COUNT(*) FROM cards WHERE retired = 0").fetchone()[0] == 0
     assert deck_counts(db, NOW, NOW) == []
+
+
+def aggregates(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    out = {}
+    for table in ("review_hours", "review_calibration", "review_cards"):
+        rows = db.conn.execute(f"SELECT * FROM {table} WHERE n > 0 ORDER BY 1, 2, 3").fetchall()
+        out[table] = [tuple(round(v, 9) if isinstance(v, float) else v for v in r)
+                      for r in rows]
+    return out
+
+
+def test_running_totals_follow_answers_undo_and_bulk_imports(
+        demo_db: Database, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from loopdrill.core.model import ReviewRecord
+    from loopdrill.services.history import import_reviews
+    from loopdrill.store import bulk
+    from loopdrill.store.schema import AGGREGATE_BACKFILL, script_statements
+
+    session = DrillSession(demo_db, clock, fuzz=False)
+    for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
+        assert session.next_card() is not None
+        clock.advance(minutes=1)
+        session.answer(rating)
+    session.undo()
+    records = [ReviewRecord("demo/efs-standard", NOW - dt.timedelta(days=d), Rating(1 + d % 4))
+               for d in range(30, 0, -3)]
+    import_reviews(demo_db, records, NOW)
+    kept = aggregates(demo_db)
+    assert kept["review_hours"] and kept["review_calibration"]
+    with transaction(demo_db):
+        for statement in script_statements(AGGREGATE_BACKFILL):
+            demo_db.conn.execute(statement)
+    assert aggregates(demo_db) == kept
+    monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # the deferred path: totals rebuilt once
+    import_reviews(demo_db, [ReviewRecord("demo/sqs-standard", NOW - dt.timedelta(days=2),
+                                          Rating.GOOD)], NOW)
+    after = aggregates(demo_db)
+    with transaction(demo_db):
+        for statement in script_statements(AGGREGATE_BACKFILL):
+            demo_db.conn.execute(statement)
+    assert aggregates(demo_db) == after
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
+                                ).fetchone()[0] == 2

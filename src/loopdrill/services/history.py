@@ -16,7 +16,7 @@ from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.services.config import options_for
 from loopdrill.services.params import parameters_for
-from loopdrill.store.bulk import insert_many, set_memories
+from loopdrill.store.bulk import aggregates_deferred, insert_many, set_memories
 from loopdrill.store.rows import memory_columns, memory_to_json
 from loopdrill.store.tx import transaction
 
@@ -78,14 +78,16 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
     """Write a planned history (the caller holds the transaction)."""
-    db.conn.executemany("DELETE FROM reviews WHERE card_id = ?", ((c,) for c in plan.replaced))
-    insert_many(
-        db, "reviews",
-        "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-        "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
-        "interval_before, retrievability, elapsed_days, scheduled_days, before, after, cram, "
-        "session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        plan.rows)
+    with aggregates_deferred(db, len(plan.rows) + len(plan.replaced)):
+        db.conn.executemany("DELETE FROM reviews WHERE card_id = ?",
+                            ((c,) for c in plan.replaced))
+        insert_many(
+            db, "reviews",
+            "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
+            "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
+            "interval_before, retrievability, elapsed_days, scheduled_days, before, after, "
+            "cram, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            plan.rows)
     set_memories(db, plan.states)
 
 

@@ -155,11 +155,16 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
     decks: dict[str, DeckLine] = {}
     calendar: dict[str, int] = defaultdict(int)
     minutes: dict[str, float] = defaultdict(float)
-    first = today - dt.timedelta(days=364)
-    for offset, deck, state, young, rating, cram, count, ms in statsql.review_groups(
+    hours: dict[str, dt.date] = {}
+    for hour, deck, review, young, rating, cram, count, ms in statsql.review_groups(
             db, report.scope, start):
-        age = 364 - offset
-        day = (first + dt.timedelta(days=offset)).isoformat()
+        if hour not in hours:
+            hours[hour] = study_day(dt.datetime.fromisoformat(hour + ":00+00:00"), rollover)
+        study = hours[hour]
+        age = (today - study).days
+        if not 0 <= age <= 364:
+            continue
+        day = study.isoformat()
         calendar[day] += count
         if age < 30:
             minutes[day] += (ms or 0) / 60000
@@ -170,8 +175,8 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
         if cram:
             continue
         if age < 30:
-            buttons["review" if state == 2 else "learning"][rating - 1] += count
-        if state != 2:
+            buttons["review" if review else "learning"][rating - 1] += count
+        if not review:
             continue
         line = decks.setdefault(deck, DeckLine(deck))
         line.reviews += count
@@ -194,7 +199,7 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
     report.streak_current, report.streak_longest = streaks(days, today)
     report.decks = sorted(decks.values(), key=lambda d: d.name)
     tags: dict[str, DeckLine] = {}
-    for tag_text, count, passed in statsql.tag_groups(db, report.scope, start):
+    for tag_text, count, passed in statsql.tag_groups(db, report.scope):
         for tag in tag_text.split():
             line = tags.setdefault(tag, DeckLine(tag))
             line.reviews += count
@@ -213,14 +218,12 @@ def _cards(db: Database, report: StatsReport, now: dt.datetime, rollover: int,
     decks = {d.name: d for d in report.decks}
     r_sum = 0.0
     tag_lapses: dict[str, int] = defaultdict(int)
-    for (deck, leeches, retired, suspended, buried, state, young, count, lapses, studied, r_now,
-         r_exam, below) in statsql.card_groups(db, report.scope, now, factor, decay, exam_at):
+    for (deck, retired, suspended, buried, state, young, count, studied, r_now, r_exam,
+         below) in statsql.card_groups(db, report.scope, now, factor, decay, exam_at):
         if retired:
             counts["retired"] += count
             continue
-        counts["leeches"] += leeches or 0
         line = decks.setdefault(deck, DeckLine(deck))
-        line.lapses += lapses or 0
         line.studied += studied or 0
         report.studied_cards += studied or 0
         r_sum += r_now or 0.0
@@ -237,7 +240,9 @@ def _cards(db: Database, report: StatsReport, now: dt.datetime, rollover: int,
     for line in decks.values():
         if line.exam_retention is not None:
             line.exam_retention /= max(line.studied, 1)
-    for tags, lapses in statsql.tag_lapses(db, report.scope):
+    for deck, tags, lapses, leeches in statsql.lapsed(db, report.scope):
+        decks.setdefault(deck, DeckLine(deck)).lapses += lapses
+        counts["leeches"] += leeches or 0
         for tag in tags.split():
             tag_lapses[tag] += lapses
     for tag in report.tags:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlite_utils import Database
+
+from loopdrill.store.schema import (
+    AGGREGATE_BACKFILL,
+    AGGREGATE_TRIGGERS,
+    script_statements,
+    trigger_statements,
+)
 
 BULK_ROWS = 20_000
 
@@ -35,3 +43,19 @@ def insert_many(db: Database, table: str, sql: str, rows: Sequence[tuple[Any, ..
     conn.executemany(sql, rows)
     for ddl in indexes:
         conn.execute(ddl)
+
+
+@contextmanager
+def aggregates_deferred(db: Database, rows: int) -> Iterator[None]:
+    """For a batch of more than BULK_ROWS revlog writes: pause the triggers that keep the
+    running totals and rebuild the totals once afterwards (the caller holds the transaction)."""
+    if rows <= BULK_ROWS:
+        yield
+        return
+    conn = db.conn
+    for name in ("reviews_aggregate_insert", "reviews_aggregate_delete"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    for statement in script_statements(AGGREGATE_BACKFILL) + trigger_statements(
+            AGGREGATE_TRIGGERS):
+        conn.execute(statement)

@@ -89,3 +89,95 @@ def m001_initial(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m002_review_aggregates(db: Database) -> None:
+    """Running totals of the revlog, kept by triggers, so stats never sort 200k reviews.
+
+    review_hours: answers per UTC hour (study days are built from hours in Python), deck,
+    review state, young, rating and cram. review_calibration: long-term answers by the
+    FSRS benchmark's raw bin keys. review_cards: review-state answers per card, for tags.
+    """
+    for statement in script_statements(
+        """
+        CREATE TABLE review_hours (
+            hour TEXT NOT NULL, deck TEXT NOT NULL, review INTEGER NOT NULL,
+            young INTEGER NOT NULL, rating INTEGER NOT NULL, cram INTEGER NOT NULL,
+            n INTEGER NOT NULL, ms INTEGER NOT NULL,
+            PRIMARY KEY (hour, deck, review, young, rating, cram)
+        ) WITHOUT ROWID;
+        CREATE TABLE review_calibration (
+            deck TEXT NOT NULL, days INTEGER NOT NULL, reps INTEGER NOT NULL,
+            lapses INTEGER NOT NULL, tenth INTEGER NOT NULL, n INTEGER NOT NULL,
+            r_sum REAL NOT NULL, passed INTEGER NOT NULL, loss REAL NOT NULL,
+            PRIMARY KEY (deck, days, reps, lapses, tenth)
+        ) WITHOUT ROWID;
+        CREATE TABLE review_cards (
+            card_id TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL, passed INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX cards_lapsed ON cards(deck) WHERE lapses > 0;
+        """
+    ) + trigger_statements(AGGREGATE_TRIGGERS) + script_statements(AGGREGATE_BACKFILL):
+        db.execute(statement)
+
+
+def script_statements(script: str) -> list[str]:
+    """The statements of a script that holds no triggers."""
+    return [part.strip() for part in script.split(";") if part.strip()]
+
+
+def trigger_statements(script: str) -> list[str]:
+    """The CREATE TRIGGER statements of a script (their bodies hold semicolons)."""
+    return [part.strip() + " END" for part in script.split("END;") if part.strip()]
+
+
+_P = "min(max({r}.retrievability, 1e-6), 1 - 1e-6)"
+_LOSS = ("CASE WHEN {r}.rating > 1 THEN -ln(" + _P + ") ELSE -ln(1 - " + _P + ") END")
+
+AGGREGATE_TRIGGERS = f"""
+CREATE TRIGGER reviews_aggregate_insert AFTER INSERT ON reviews BEGIN
+    INSERT INTO review_hours VALUES (substr(NEW.reviewed_at, 1, 13), NEW.deck,
+        NEW.state_before = 2, NEW.interval_before < 21, NEW.rating, NEW.cram, 1,
+        NEW.duration_ms)
+    ON CONFLICT DO UPDATE SET n = n + 1, ms = ms + excluded.ms;
+    INSERT INTO review_calibration SELECT NEW.deck, CAST(NEW.elapsed_days AS INTEGER),
+        NEW.reps_before, NEW.lapses_before, min(CAST(NEW.retrievability * 10 AS INTEGER), 9),
+        1, NEW.retrievability, NEW.rating > 1, {_LOSS.format(r="NEW")}
+    WHERE NEW.retrievability IS NOT NULL AND NEW.cram = 0 AND NEW.elapsed_days >= 1
+    ON CONFLICT DO UPDATE SET n = n + 1, r_sum = r_sum + excluded.r_sum,
+        passed = passed + excluded.passed, loss = loss + excluded.loss;
+    INSERT INTO review_cards SELECT NEW.card_id, 1, NEW.rating > 1
+    WHERE NEW.state_before = 2 AND NEW.cram = 0
+    ON CONFLICT DO UPDATE SET n = n + 1, passed = passed + excluded.passed;
+END;
+CREATE TRIGGER reviews_aggregate_delete AFTER DELETE ON reviews BEGIN
+    UPDATE review_hours SET n = n - 1, ms = ms - OLD.duration_ms
+    WHERE hour = substr(OLD.reviewed_at, 1, 13) AND deck = OLD.deck
+      AND review = (OLD.state_before = 2) AND young = (OLD.interval_before < 21)
+      AND rating = OLD.rating AND cram = OLD.cram;
+    UPDATE review_calibration SET n = n - 1, r_sum = r_sum - OLD.retrievability,
+        passed = passed - (OLD.rating > 1), loss = loss - {_LOSS.format(r="OLD")}
+    WHERE OLD.retrievability IS NOT NULL AND OLD.cram = 0 AND OLD.elapsed_days >= 1
+      AND deck = OLD.deck AND days = CAST(OLD.elapsed_days AS INTEGER)
+      AND reps = OLD.reps_before AND lapses = OLD.lapses_before
+      AND tenth = min(CAST(OLD.retrievability * 10 AS INTEGER), 9);
+    UPDATE review_cards SET n = n - 1, passed = passed - (OLD.rating > 1)
+    WHERE OLD.state_before = 2 AND OLD.cram = 0 AND card_id = OLD.card_id;
+END;
+"""
+
+AGGREGATE_BACKFILL = f"""
+DELETE FROM review_hours;
+DELETE FROM review_calibration;
+DELETE FROM review_cards;
+INSERT INTO review_hours SELECT substr(reviewed_at, 1, 13), deck, state_before = 2,
+    interval_before < 21, rating, cram, COUNT(*), SUM(duration_ms) FROM reviews
+    GROUP BY 1, 2, 3, 4, 5, 6;
+INSERT INTO review_calibration SELECT deck, CAST(elapsed_days AS INTEGER), reps_before,
+    lapses_before, min(CAST(retrievability * 10 AS INTEGER), 9), COUNT(*),
+    SUM(retrievability), SUM(rating > 1), SUM({_LOSS.format(r="reviews")}) FROM reviews
+    WHERE retrievability IS NOT NULL AND cram = 0 AND elapsed_days >= 1 GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO review_cards SELECT card_id, COUNT(*), SUM(rating > 1) FROM reviews
+    WHERE state_before = 2 AND cram = 0 GROUP BY 1;
+"""

@@ -30,19 +30,22 @@ def _scope(scope: Scope, alias: str) -> tuple[str, list[Any]]:
 
 
 def review_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
-    """Reviews since the start of a study day, grouped by day (0 = that first day; days are
-    24 h from its rollover), deck, state before, young, rating and cram:
-    (day, deck, state_before, young, rating, cram, count, duration_ms).
+    """Answers since a moment by UTC hour, deck, review state, young, rating and cram:
+    (hour 'YYYY-MM-DDTHH', deck, review, young, rating, cram, count, duration_ms).
 
-    The range is scanned, not looked up through the time index: for most of a year of
-    reviews a scan of the table is several times faster than an index range."""
+    Read from the running totals the revlog's triggers keep; a tag scope has to look at the
+    revlog itself (the totals do not know tags)."""
+    hour = to_stamp(since)[:13]
+    if scope.tag is None:
+        where, params = _scope(scope, "h")
+        sql = ("SELECT hour, deck, review, young, rating, cram, n, ms FROM review_hours h "
+               f"WHERE hour >= ? AND n > 0{where}")
+        return list(db.conn.execute(sql, (hour, *params)))
     where, params = _scope(scope, "r")
-    sql = ("SELECT CAST(julianday(r.reviewed_at) - julianday(?) AS INTEGER), r.deck, "
-           "r.state_before, r.interval_before < 21, r.rating, r.cram, COUNT(*), "
-           "SUM(r.duration_ms) FROM reviews r "
-           f"WHERE +r.reviewed_at >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
-    stamp = to_stamp(since)
-    return list(db.conn.execute(sql, (stamp, stamp, *params)))
+    sql = ("SELECT substr(r.reviewed_at, 1, 13), r.deck, r.state_before = 2, "
+           "r.interval_before < 21, r.rating, r.cram, COUNT(*), SUM(r.duration_ms) "
+           f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
+    return list(db.conn.execute(sql, (hour, *params)))
 
 
 def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
@@ -52,39 +55,48 @@ def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
     return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
 
 
-def tag_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
-    """Review-state answers since a moment by the card's tag string: (tags, count, passed)."""
-    where, params = _scope(scope, "r")
-    sql = ("SELECT c.tags, SUM(x.n), SUM(x.passed) FROM (SELECT r.card_id, COUNT(*) AS n, "
-           "SUM(r.rating > 1) AS passed FROM reviews r WHERE +r.reviewed_at >= ? "
-           f"AND r.state_before = 2 AND r.cram = 0{where} GROUP BY r.card_id) x "
-           "JOIN cards c ON c.id = x.card_id GROUP BY c.tags")
-    return list(db.conn.execute(sql, (to_stamp(since), *params)))
+def tag_groups(db: Database, scope: Scope) -> list[Row]:
+    """Review-state answers (all time, not cram) by the card's tag string:
+    (tags, count, passed)."""
+    where, params = _scope(scope, "c")
+    sql = ("SELECT c.tags, SUM(x.n), SUM(x.passed) FROM review_cards x JOIN cards c "
+           f"ON c.id = x.card_id WHERE x.n > 0 AND c.tags != ''{where} GROUP BY c.tags")
+    return list(db.conn.execute(sql, params))
 
 
 def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
                 exam: dt.datetime | None) -> list[Row]:
-    """Cards by deck and state: (deck, leeches, retired, suspended, buried, state, young,
-    count, lapses, studied, sum R now, sum R at exam, below 0.8 at exam)."""
+    """Cards by deck and state: (deck, retired, suspended, buried, state, young, count,
+    studied, sum R now, sum R at exam, below 0.8 at exam). Only indexed columns are read."""
     where, params = _scope(scope, "c")
     stamp = to_stamp(now)
-    r_now = ("pow(1 + ? * max(julianday(?) - julianday(c.last_review), 0) / c.stability, ?)")
+    r_now = "pow(1 + ? * max(julianday(?) - julianday(c.last_review), 0) / c.stability, ?)"
     r_exam = r_now if exam is not None else "NULL"
     sql = f"""
-        SELECT c.deck, SUM(c.tags LIKE '% leech %'), c.retired, c.suspended,
+        SELECT c.deck, c.retired, c.suspended,
                c.buried_until IS NOT NULL AND c.buried_until > ?, c.state,
                c.state = 2 AND julianday(c.due) - julianday(c.last_review) < 21,
-               COUNT(*), SUM(c.lapses), SUM(c.stability IS NOT NULL),
+               COUNT(*), SUM(c.stability IS NOT NULL),
                SUM(CASE WHEN c.stability IS NOT NULL THEN {r_now} END),
                SUM(CASE WHEN c.stability IS NOT NULL THEN {r_exam} END),
                SUM(CASE WHEN c.stability IS NOT NULL THEN {r_exam} < 0.8 END)
-        FROM cards c WHERE 1 = 1{where} GROUP BY 1, 3, 4, 5, 6, 7
+        FROM cards c INDEXED BY cards_review_queue WHERE c.state >= 0{where}
+        GROUP BY 1, 2, 3, 4, 5, 6
     """
     exam_args: list[Any] = []
     if exam is not None:
         exam_args = [factor, to_stamp(exam), -decay] * 2
     args = [stamp, factor, stamp, -decay, *exam_args, *params]
     return list(db.conn.execute(sql, args))
+
+
+def lapsed(db: Database, scope: Scope) -> list[Row]:
+    """Cards that lapsed, by deck and tag string: (deck, tags, lapses, leeches)."""
+    where, params = _scope(scope, "c")
+    sql = ("SELECT c.deck, c.tags, SUM(c.lapses), SUM(c.tags LIKE '% leech %') FROM cards c "
+           f"INDEXED BY cards_lapsed WHERE c.lapses > 0 AND c.retired = 0{where} "
+           "GROUP BY 1, 2")
+    return list(db.conn.execute(sql, params))
 
 
 def forecast(db: Database, scope: Scope, start: dt.datetime, until: dt.datetime) -> list[Row]:
@@ -98,9 +110,14 @@ def forecast(db: Database, scope: Scope, start: dt.datetime, until: dt.datetime)
 
 
 def calibration(db: Database, scope: Scope) -> list[Row]:
-    """Long-term reviews grouped by whole days since the previous review, reviews and lapses
+    """Long-term answers grouped by whole days since the previous review, reviews and lapses
     before, and predicted R in tenths: (days, reps before, lapses before, R tenth, n,
     sum predicted, passed, sum log loss). The FSRS benchmark's bins are made from these."""
+    if scope.tag is None:
+        where, params = _scope(scope, "k")
+        sql = ("SELECT days, reps, lapses, tenth, SUM(n), SUM(r_sum), SUM(passed), SUM(loss) "
+               f"FROM review_calibration k WHERE n > 0{where} GROUP BY 1, 2, 3, 4")
+        return list(db.conn.execute(sql, params))
     where, params = _scope(scope, "r")
     p = "min(max(r.retrievability, 1e-6), 1 - 1e-6)"
     sql = f"""
@@ -112,14 +129,6 @@ def calibration(db: Database, scope: Scope) -> list[Row]:
         WHERE r.retrievability IS NOT NULL AND r.cram = 0 AND r.elapsed_days >= 1{where}
         GROUP BY 1, 2, 3, 4
     """
-    return list(db.conn.execute(sql, params))
-
-
-def tag_lapses(db: Database, scope: Scope) -> list[Row]:
-    """Lapses by the cards' tag string, for cards that lapsed: (tags, lapses)."""
-    where, params = _scope(scope, "c")
-    sql = (f"SELECT c.tags, SUM(c.lapses) FROM cards c WHERE c.lapses > 0 AND c.retired = 0"
-           f"{where} GROUP BY c.tags")
     return list(db.conn.execute(sql, params))
 
 
