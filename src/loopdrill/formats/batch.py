@@ -1,0 +1,106 @@
+"""What every foreign-format reader returns, and the helpers they share: deck slugs from Anki
+deck names, ids derived from a front, and reading a file with one clear error per failure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+
+SLUG_RUNS = re.compile(r"[^a-z0-9]+")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+DERIVED_PREFIX = "t-"
+
+
+@dataclass(frozen=True)
+class ImportBatch:
+    """Decks read from one file, the review history it carried, and warnings (not errors)."""
+
+    decks: tuple[DeckSpec, ...]
+    reviews: tuple[ReviewRecord, ...] = ()
+    warnings: tuple[Problem, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        """Transitional: lets `decks, reviews, warnings = read_apkg(...)` callers (written
+        against the tuple this replaced) keep working; read the attributes in new code."""
+        return iter((self.decks, self.reviews, self.warnings))
+
+
+def slugify(name: str) -> str:
+    """A deck slug from a deck name: `AWS::Prices` -> `aws-prices`, `Café` -> `cafe`.
+
+    A name with no letter or digit in ASCII gets `deck-` and a hash of the name, so two such
+    decks stay apart."""
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = SLUG_RUNS.sub("-", folded.lower()).strip("-")
+    if slug:
+        return slug
+    return "deck-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def derived_id(front: str) -> str:
+    """A stable item id from a front: whitespace collapsed, casefolded, hashed."""
+    key = " ".join(front.casefold().split()).encode("utf-8", "surrogatepass")
+    return DERIVED_PREFIX + hashlib.sha1(key).hexdigest()[:12]
+
+
+def derived_warning(file: str, count: int) -> Problem:
+    """The one warning a file gets when some of its ids were derived from fronts."""
+    notes = "1 note has" if count == 1 else f"{count:,} notes have"
+    return Problem(file, 0, f"{notes} no guid, so its id comes from the front: editing that "
+                   "front later makes it a new card and resets its progress")
+
+
+def check_slug(file: str, slug: str | None) -> None:
+    """A `deck` override must already be a slug; DeckError says so otherwise."""
+    if slug is not None and not SLUG.match(slug):
+        raise DeckError([Problem(file, 0, f"deck {slug!r} is not a slug (a-z, 0-9 and -, "
+                                 f"e.g. {slugify(slug)!r})")])
+
+
+def read_bytes(path: Path, limit: int, what: str) -> bytes:
+    """The file's bytes; DeckError for a missing, unreadable or oversized file."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise DeckError([Problem(name, 0, f"is a directory, not {what}")])
+        if size > limit:
+            raise DeckError([Problem(name, 0, f"is {size:,} bytes, over the {limit:,}-byte "
+                                     f"limit for {what}")])
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise DeckError([Problem(name, 0, "no such file")]) from None
+    except PermissionError:
+        raise DeckError([Problem(name, 0, "cannot read it (permission denied)")]) from None
+    except OSError as exc:
+        raise DeckError([Problem(name, 0, f"cannot read it ({exc.strerror or exc})")]) from None
+
+
+def decode_text(raw: bytes, file: str) -> str:
+    """Text from a file's bytes: UTF-8 (with or without a byte-order mark) or UTF-16 with
+    one; DeckError for binary data or another encoding, naming the line."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DeckError([Problem(file, 0, "not valid UTF-16 text")]) from None
+    elif b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise DeckError([Problem(file, line, "binary data (a NUL byte), not a text file")])
+    else:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise DeckError([Problem(file, line, "not UTF-8 text (save the file as UTF-8)")]
+                            ) from None
+    if "\x00" in text:
+        raise DeckError([Problem(file, 0, "binary data (a NUL character), not a text file")])
+    return text
