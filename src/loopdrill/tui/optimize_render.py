@@ -34,10 +34,13 @@ def fit_lines(report: FitReport, applied: ApplyReport | None = None) -> list[str
 def retention_table(rows: list[RetentionRow]) -> Table:
     """The retention simulation, best row marked."""
     table = Table(title="A year at each desired retention (simulated)")
-    for name in ("retention", "reviews/day", "minutes/day", "remembered", "min per card", ""):
+    for name in ("retention", "reviews/day", "remembered", "min per card", ""):
         table.add_column(name, justify="right")
+    table.add_column("chart", justify="left", no_wrap=True)
+    worst = max((r.minutes_per_card for r in rows), default=0) or 1
     for row in rows:
+        bar = "█" * max(1, round(row.minutes_per_card / worst * 12))
         table.add_row(f"{row.retention:.2f}", f"{row.reviews_per_day:,.0f}",
-                      f"{row.minutes_per_day:,.1f}", f"{row.remembered:,.0f}",
-                      f"{row.minutes_per_card:.2f}", "◀ best" if row.best else "")
+                      f"{row.remembered:,.0f}", f"{row.minutes_per_card:.2f}",
+                      "◀ best" if row.best else "", bar)
     return table
