@@ -115,9 +115,11 @@ def _number(text: str) -> float | None:
 
 
 def clean_typed(typed: object) -> str:
-    """Typed text made safe to show and store: printable, at most 10,000 characters, trimmed."""
+    """Typed text made safe to show and store: at most 10,000 characters, whitespace as
+    spaces, other unprintable characters dropped, trimmed."""
     text = typed if isinstance(typed, str) else ""
-    return "".join(ch for ch in text[:MAX_TYPED] if ch.isprintable() or ch == " ").strip()
+    kept = (" " if ch.isspace() else ch for ch in text[:MAX_TYPED])
+    return "".join(ch for ch in kept if ch.isprintable()).strip()
 
 
 def _wrong(typed: str, expected: str, detail: str, *, unreadable: bool = False) -> Verdict:
