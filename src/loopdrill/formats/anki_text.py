@@ -10,9 +10,7 @@ field, in order. Later lines starting with `#` are comments.
 from __future__ import annotations
 
 import csv
-import gc
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from loopdrill.formats.batch import (
     decode_text,
     derived_id,
     derived_warning,
+    gc_paused,
     read_bytes,
     slugify,
 )
@@ -88,23 +87,9 @@ def read_anki_text(path: Path, *, deck: str | None = None) -> ImportBatch:
         html = looks_like_html("\n".join(lines[first:first + 200]))
     reader = _Rows(name, headers, html, deck, slugify(path.stem))
     reader.sound = "[sound:" in text
-    with _gc_paused():
+    with gc_paused():
         reader.read(_records(lines, first, separator, name, reader.problems, '"' in text))
     return reader.batch(warnings)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while 100,000 items are built (none of them can form a
-    cycle): the collector would otherwise walk the growing heap again and again, a third of
-    the time of a big import. The previous setting is restored."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _headers(lines: list[str], name: str) -> tuple[Headers, int, list[Problem], list[Problem]]:

@@ -1,0 +1,152 @@
+"""Review-history CSV (formats.review_csv): reading, every bad row listed, writing back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from loopdrill.core.model import DeckError, Rating, ReviewRecord
+from loopdrill.formats.review_csv import read_review_csv, write_review_csv
+
+HEADER = "card_id,reviewed_at,rating,duration_ms\n"
+UTC = dt.UTC
+
+
+def write(tmp_path: Path, text: str | bytes, name: str = "reviews.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def problems(path: Path) -> list[tuple[int, str]]:
+    with pytest.raises(DeckError) as caught:
+        read_review_csv(path)
+    return [(p.line, p.message) for p in caught.value.problems]
+
+
+def test_reads_rows_in_utc(tmp_path: Path) -> None:
+    text = (HEADER + "aws/s3,2026-01-02T03:04:05Z,3,8000\r\n"
+            "aws/s3:r,2026-01-02T05:04:05+02:00,1,0\r\n\r\n"
+            "slo/x:c2,2026-01-03T00:00:00.250+00:00,4,12\r\n")
+    first, second, third = read_review_csv(write(tmp_path, text))
+    assert first == ReviewRecord("aws/s3", dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+                                 Rating.GOOD, 8000, line=2)
+    assert second.reviewed_at == dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert second.reviewed_at.tzinfo is UTC and second.rating is Rating.AGAIN
+    assert third.reviewed_at.microsecond == 250_000 and third.line == 5
+
+
+def test_columns_in_another_order_with_spaces_and_bom(tmp_path: Path) -> None:
+    text = "\ufeffrating, card_id ,duration_ms,reviewed_at\n2, d/i ,  15, 2026-01-02T03:04:05Z\n"
+    (record,) = read_review_csv(write(tmp_path, text))
+    assert (record.card_id, record.rating, record.duration_ms) == ("d/i", Rating.HARD, 15)
+
+
+def test_quoted_card_ids(tmp_path: Path) -> None:
+    text = HEADER + '"d/a,b""c",2026-01-02T03:04:05Z,3,1\n d/e ,2026-01-02T03:04:05Z,3,1\n'
+    first, second = read_review_csv(write(tmp_path, text))
+    assert (first.card_id, second.card_id) == ('d/a,b"c', "d/e")
+
+
+def test_every_bad_row_is_listed_with_its_line(tmp_path: Path) -> None:
+    text = (HEADER + "ok,2026-01-02T03:04:05Z,3,1\n"
+            ",2026-01-02T03:04:05Z,3,1\n"
+            "a,2026-01-02 03:04:05,3,1\n"
+            "a,yesterday,3,1\n"
+            "a,2026-01-02T03:04:05Z,5,1\n"
+            "a,2026-01-02T03:04:05Z,3,-1\n"
+            "a,2026-01-02T03:04:05Z,3,1.5\n"
+            "a,2026-01-02T03:04:05Z,3\n"
+            "a,2026-01-02T03:04:05Z,3,1,extra\n")
+    assert problems(write(tmp_path, text)) == [
+        (3, "card_id is empty"),
+        (4, "reviewed_at '2026-01-02 03:04:05' has no timezone (write UTC, e.g. "
+            "2026-01-02T03:04:05Z)"),
+        (5, "reviewed_at 'yesterday' is not an ISO-8601 time like 2026-01-02T03:04:05Z"),
+        (6, "rating '5' is not 1, 2, 3 or 4"),
+        (7, "duration_ms '-1' is not a whole number of milliseconds (0 or more)"),
+        (8, "duration_ms '1.5' is not a whole number of milliseconds (0 or more)"),
+        (9, "expected 4 fields, found 3"),
+        (10, "expected 4 fields, found 5")]
+
+
+def test_malformed_quoting_is_a_problem_with_its_line(tmp_path: Path) -> None:
+    text = HEADER + 'a,2026-01-02T03:04:05Z,3,1\n"b"x,2026-01-02T03:04:05Z,3,1\n"never\n'
+    assert [line for line, _ in problems(write(tmp_path, text))] == [3, 4]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "the file is empty"),
+    ("\n\n", "the file is empty"),
+    ("a,2026-01-02T03:04:05Z,3,1\n", "must be the header"),
+    ("card_id,reviewed_at,rating,duration_ms,note\n", "unknown column(s) note"),
+    ("card_id,reviewed_at,rating\n", "missing duration_ms"),
+    ("card_id,card_id,rating,duration_ms\n", "missing reviewed_at"),
+])
+def test_bad_headers(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(DeckError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        read_review_csv(write(tmp_path, text))
+
+
+def test_unreadable_files(tmp_path: Path) -> None:
+    with pytest.raises(DeckError, match="no such file"):
+        read_review_csv(tmp_path / "missing.csv")
+    with pytest.raises(DeckError, match="is a directory"):
+        read_review_csv(tmp_path)
+    with pytest.raises(DeckError, match="binary data"):
+        read_review_csv(write(tmp_path, b"\x00\x01\x02"))
+    with pytest.raises(DeckError, match="not UTF-8"):
+        read_review_csv(write(tmp_path, HEADER.encode() + b"\xff,\n"))
+
+
+def test_write_then_read_is_the_identity(tmp_path: Path) -> None:
+    records = (
+        ReviewRecord("aws/s3", dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), Rating.GOOD, 5),
+        ReviewRecord('d/a,"b"', dt.datetime(2026, 1, 2, 3, 4, 5, 123000, tzinfo=UTC),
+                     Rating.EASY, 0),
+        ReviewRecord("x/y:r", dt.datetime(2026, 1, 2, 5, 4, 5,
+                                          tzinfo=dt.timezone(dt.timedelta(hours=2))),
+                     Rating.AGAIN, 70),
+    )
+    out = io.StringIO()
+    write_review_csv(records, out)
+    assert out.getvalue().splitlines()[:2] == ["card_id,reviewed_at,rating,duration_ms",
+                                               "aws/s3,2026-01-02T03:04:05Z,3,5"]
+    back = read_review_csv(write(tmp_path, out.getvalue()))
+    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in back] == \
+        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in records]
+    with pytest.raises(ValueError, match="naive"):
+        write_review_csv([ReviewRecord("a/b", dt.datetime(2026, 1, 1), Rating.GOOD)], out)
+
+
+RECORDS = st.builds(
+    ReviewRecord,
+    card_id=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() == s and s.isprintable()),
+    reviewed_at=st.datetimes(min_value=dt.datetime(1970, 1, 2), timezones=st.just(UTC)),
+    rating=st.sampled_from(Rating), duration_ms=st.integers(0, 10**9))
+FIXTURE = [HealthCheck.function_scoped_fixture]  # the file is rewritten by every example
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=FIXTURE)
+@given(st.lists(RECORDS, max_size=10))
+def test_round_trip_of_any_records(tmp_path: Path, records: list[ReviewRecord]) -> None:
+    out = io.StringIO()
+    write_review_csv(records, out)
+    path = write(tmp_path, out.getvalue())
+    back = read_review_csv(path)
+    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in back] == \
+        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in records]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=FIXTURE)
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda s: HEADER + s))
+def test_any_input_gives_records_or_a_deck_error(tmp_path: Path, data: bytes | str) -> None:
+    try:
+        read_review_csv(write(tmp_path, data))
+    except DeckError as exc:
+        assert exc.problems
