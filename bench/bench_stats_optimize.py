@@ -36,7 +36,7 @@ import asyncio, resource, sys, time, datetime as dt
 from pathlib import Path
 from textual.app import App
 from loopdrill.services.library import open_library
-from loopdrill.tui.stats import StatsScreen
+from loopdrill.tui.stats_screen import StatsScreen
 now = dt.datetime.fromisoformat(sys.argv[2])
 lib = open_library(Path(sys.argv[1]), now, builtins=False, daily_backup=False)
 class A(App[None]):
@@ -58,7 +58,7 @@ OPTIMIZE = r"""
 import resource, sys, time, datetime as dt
 from pathlib import Path
 from loopdrill.services.library import open_library
-from loopdrill.services import optimize as opt
+from loopdrill.services import fitting as opt
 from loopdrill.store.tx import transaction
 now = dt.datetime.fromisoformat(sys.argv[2])
 lib = open_library(Path(sys.argv[1]), now, builtins=False, daily_backup=False)

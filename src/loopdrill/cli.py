@@ -83,7 +83,7 @@ def tui(db_path: Path | None) -> None:
 
     def weekly_refit() -> str | None:
         """Runs in a worker thread on its own connection."""
-        from loopdrill.services.optimize import OptimizeError, auto_optimize
+        from loopdrill.services.fitting import OptimizeError, auto_optimize
         from loopdrill.store.db import open_db
 
         own = open_db(path)
@@ -329,7 +329,7 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
             scope = f"deck {deck}" if deck else "global"
             click.echo(f"{key} = {as_text(key, stored)} ({scope})")
             if key in config_service.RESCHEDULING:
-                from loopdrill.services.optimize import reschedule
+                from loopdrill.services.fitting import reschedule
                 from loopdrill.store.tx import transaction
 
                 with transaction(lib.db):
@@ -412,7 +412,7 @@ def check(files: tuple[Path, ...], stale_days: int) -> None:
 def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: bool,
              retention: bool) -> None:
     """Fit FSRS parameters to your review history and report the fit before and after."""
-    from loopdrill.services import optimize as opt
+    from loopdrill.services import fitting as opt
 
     lib = library(db_path)
     try:
@@ -423,7 +423,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
                 return
             from rich.console import Console
 
-            from loopdrill.tui.optimize_render import retention_table
+            from loopdrill.tui.fit_render import retention_table
 
             Console().print(retention_table(rows))
             return
@@ -438,7 +438,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
         click.echo(json.dumps({"fit": vars(report), "applied": vars(applied) if applied
                                else None}, indent=2))
         return
-    from loopdrill.tui.optimize_render import fit_lines
+    from loopdrill.tui.fit_render import fit_lines
 
     for line in fit_lines(report, applied):
         click.echo(line)

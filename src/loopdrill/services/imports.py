@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+from loopdrill.formats.ankipackage import read_apkg
 from loopdrill.formats.ankitext import read_anki_text
-from loopdrill.formats.apkg import read_apkg
 from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck

@@ -11,13 +11,13 @@ import fsrs_rs_python as rs
 import pytest
 from sqlite_utils import Database
 
+from loopdrill.core.fitting import day_histories, training_items
 from loopdrill.core.model import Rating, ReviewRecord
-from loopdrill.core.optimizer import day_histories, training_items
 from loopdrill.core.options import Options
 from loopdrill.core.scheduling import make_scheduler
-from loopdrill.services import optimize as opt
+from loopdrill.services import fitting as opt
+from loopdrill.services.fitting_worker import fit as worker_fit
 from loopdrill.services.history import import_reviews
-from loopdrill.services.optimize_worker import fit as worker_fit
 from loopdrill.store.settings import get_meta
 from tests.conftest import NOW
 

@@ -16,9 +16,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
-from loopdrill.services import optimize as opt
+from loopdrill.services import fitting as opt
 from loopdrill.services.session import Clock
-from loopdrill.tui.optimize_render import fit_lines, retention_table
+from loopdrill.tui.fit_render import fit_lines, retention_table
 
 
 class OptimizeScreen(Screen[None]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from loopdrill.services.optimize import ApplyReport, FitReport, RetentionRow
+from loopdrill.services.fitting import ApplyReport, FitReport, RetentionRow
 
 
 def fit_lines(report: FitReport, applied: ApplyReport | None = None) -> list[str]:

@@ -6,7 +6,7 @@ from sqlite_utils import Database
 from textual.widgets import Static
 
 from loopdrill.tui.app import LoopdrillApp
-from loopdrill.tui.optimize import OptimizeScreen
+from loopdrill.tui.fit_screen import OptimizeScreen
 from tests.conftest import FakeClock
 
 

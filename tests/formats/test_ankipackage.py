@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from loopdrill.cli import cli
 from loopdrill.core.model import DeckError
-from loopdrill.formats.apkg import read_apkg
+from loopdrill.formats.ankipackage import read_apkg
 
 DAY_MS = 86_400_000
 T0 = 1_767_258_000_000  # 2026-01-01T09:00:00Z in ms

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 from textual.app import App
 from textual.widgets import Input, Static
 
-from loopdrill.tui.stats import StatsScreen
+from loopdrill.tui.stats_screen import StatsScreen
 from tests.conftest import FakeClock
 from tests.services.test_report import stats_db  # noqa: F401 - fixture
 

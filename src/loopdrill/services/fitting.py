@@ -13,8 +13,8 @@ from typing import Any
 import fsrs
 from sqlite_utils import Database
 
+from loopdrill.core.fitting import MIN_ITEMS, day_histories, long_term_reviews
 from loopdrill.core.model import Rating
-from loopdrill.core.optimizer import MIN_ITEMS, day_histories, long_term_reviews
 from loopdrill.core.replay import replay
 from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, to_stamp
@@ -95,7 +95,7 @@ def fit(db: Database, deck: str | None = None, *, timeout: float = FIT_TIMEOUT_S
             "parameters."))
     request = json.dumps({"histories": histories, "current": current})
     try:
-        done = subprocess.run([sys.executable, "-m", "loopdrill.services.optimize_worker"],
+        done = subprocess.run([sys.executable, "-m", "loopdrill.services.fitting_worker"],
                               input=request, capture_output=True, text=True, timeout=timeout,
                               check=False)
     except subprocess.TimeoutExpired:
