@@ -85,6 +85,7 @@ class Formula:
     source: str
     names: frozenset[str]
     run: Node = field(repr=False, compare=False)
+    constants: frozenset[float] = field(default=frozenset(), repr=False, compare=False)
 
 
 def compile_formula(source: object, allowed_names: Iterable[str]) -> Formula:
@@ -110,7 +111,9 @@ def compile_formula(source: object, allowed_names: Iterable[str]) -> Formula:
     allowed = frozenset(allowed_names)
     names: set[str] = set()
     run = _build(tree.body, allowed, names)
-    formula = Formula(text, frozenset(names), run)
+    constants = frozenset(abs(float(n.value)) for n in ast.walk(tree)
+                          if isinstance(n, ast.Constant) and isinstance(n.value, int | float))
+    formula = Formula(text, frozenset(names), run, constants)
     if not names:
         evaluate(formula, {})
     return formula
@@ -286,8 +289,7 @@ def check_formula(formula: Formula, specs: Iterable[VarSpec]) -> list[str]:
 
 def _probes(formula: Formula, specs: list[VarSpec]) -> Iterator[tuple[float, ...]]:
     rng = random.Random(0)
-    constants = {0.0} | {abs(float(n.value)) for n in ast.walk(ast.parse(formula.source,
-                 mode="eval")) if isinstance(n, ast.Constant) and isinstance(n.value, int | float)}
+    constants = formula.constants | {0.0}
     ends = list(itertools.islice(itertools.product(
         *({s.value(0), s.value(s.size - 1)} for s in specs)), MAX_COMBOS))
     yield from ends
@@ -300,7 +302,7 @@ def _probes(formula: Formula, specs: list[VarSpec]) -> Iterator[tuple[float, ...
         yield tuple(draw(s, rng) for s in specs)
 
 
-def _sweep(spec: VarSpec, constants: set[float]) -> Iterator[float]:
+def _sweep(spec: VarSpec, constants: frozenset[float]) -> Iterator[float]:
     """Up to 2,000 evenly spread values of a variable, and those nearest the constants."""
     stride = max(1, spec.size // 2000)
     yield from (spec.value(i) for i in range(0, spec.size, stride))
