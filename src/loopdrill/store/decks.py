@@ -32,11 +32,22 @@ class SyncReport:
 
 
 _JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+_STRING = json.encoder.encode_basestring
+
+
+def _content_json(content: dict[str, Any]) -> str:
+    """Card content as stored; the common front/back pair is written without the encoder's
+    per-call overhead (the text is the same as json.dumps(sort_keys=True) gives)."""
+    if len(content) == 2 and "front" in content and "back" in content:
+        back, front = content["back"], content["front"]
+        if isinstance(back, str) and isinstance(front, str):
+            return f'{{"back": {_STRING(back)}, "front": {_STRING(front)}}}'
+    return _JSON.encode(content)
 
 
 def _card_values(card: CardSpec) -> tuple[Any, ...]:
     return (
-        card.deck, card.item, card.variant, card.kind, _JSON.encode(card.content),
+        card.deck, card.item, card.variant, card.kind, _content_json(card.content),
         tags_to_text(card.tags), card.source,
         card.as_of.isoformat() if card.as_of else None, card.position,
     )
