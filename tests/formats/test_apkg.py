@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
 import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from loopdrill.core.model import DeckError, Item, Rating, ReviewRecord
 from loopdrill.formats import apkg
@@ -276,3 +279,44 @@ def test_a_collection_in_wal_mode_is_read(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(db, "collection.anki21")
     assert len(read_apkg(path).reviews) == 6
+
+
+FIXTURE = [HealthCheck.function_scoped_fixture]  # the file is rewritten by every example
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=FIXTURE)
+@given(st.binary(max_size=300), st.sampled_from(["raw", "anki2", "anki21b"]))
+def test_any_bytes_give_a_deck_error(tmp_path: Path, data: bytes, how: str) -> None:
+    path = tmp_path / "fuzz.apkg"
+    if how == "raw":
+        path.write_bytes(data)
+    else:
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr(f"collection.{how}", data)
+    with pytest.raises(DeckError):
+        read_apkg(path)
+
+
+@pytest.mark.parametrize("zstd", [False, True], ids=["legacy", "anki21b"])
+def test_damaged_packages_give_a_batch_or_a_deck_error(tmp_path: Path, zstd: bool) -> None:
+    good = package(tmp_path, zstd=zstd).read_bytes()
+    collection = (tmp_path / "collection.db").read_bytes()
+    rng = random.Random(7)
+    damaged = tmp_path / "damaged.apkg"
+    for round_ in range(120):
+        if round_ % 2:
+            data = bytearray(good)
+            target = damaged
+        else:
+            data = bytearray(collection)
+            target = tmp_path / "collection.anki2"
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        target.write_bytes(bytes(data))
+        if target != damaged:
+            with zipfile.ZipFile(damaged, "w") as archive:
+                archive.write(target, "collection.anki2")
+        try:
+            read_apkg(damaged)
+        except DeckError as exc:
+            assert exc.problems
