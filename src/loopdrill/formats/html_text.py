@@ -85,5 +85,7 @@ def looks_like_html(text: str) -> bool:
 
 def _tidy(text: str) -> str:
     """Runs of spaces (and non-breaking spaces) made one space, no blank lines."""
+    if "\n" not in text:
+        return " ".join(text.split())
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
