@@ -162,12 +162,10 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
     assert "1 note has no guid" in messages and "1 review(s) skipped" in messages
 
 
-def test_deck_override_and_tuple_unpacking(tmp_path: Path) -> None:
+def test_deck_override(tmp_path: Path) -> None:
     batch = read_apkg(package(tmp_path), deck="mine")
     assert [d.slug for d in batch.decks] == ["mine"] and len(batch.decks[0].items) == 5
     assert {r.card_id.split("/")[0] for r in batch.reviews} == {"mine"}
-    decks, reviews, warnings = batch  # what services.imports still does
-    assert (decks, reviews, warnings) == (batch.decks, batch.reviews, batch.warnings)
     with pytest.raises(DeckError, match="not a slug"):
         read_apkg(package(tmp_path), deck="Bad Slug")
 

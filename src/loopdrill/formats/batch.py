@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
 
@@ -27,11 +26,6 @@ class ImportBatch:
     decks: tuple[DeckSpec, ...]
     reviews: tuple[ReviewRecord, ...] = ()
     warnings: tuple[Problem, ...] = ()
-
-    def __iter__(self) -> Iterator[Any]:
-        """Transitional: lets `decks, reviews, warnings = read_apkg(...)` callers (written
-        against the tuple this replaced) keep working; read the attributes in new code."""
-        return iter((self.decks, self.reviews, self.warnings))
 
 
 def slugify(name: str) -> str:
