@@ -80,10 +80,14 @@ def _auto_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> Non
     for number, option in enumerate(shown.prompt.choices, start=1):
         say(f"  {number}) {option}")
     hint = "option numbers" if shown.prompt.choices else "your answer"
-    typed = ask(f"Type {hint} (blank: don't know): ")
-    if typed.strip().lower() == "q" and not shown.prompt.choices:
-        raise EndOfInput
-    verdict = shown.check(typed)
+    while True:
+        typed = ask(f"Type {hint} (blank: don't know): ")
+        if typed.strip().lower() == "q" and not shown.prompt.choices:
+            raise EndOfInput
+        verdict = shown.check(typed)
+        if not verdict.unreadable:
+            break
+        say(f"Cannot read that: {verdict.detail}. Try again.")
     word = {Rating.GOOD: "Right", Rating.HARD: "Close", Rating.AGAIN: "Wrong"}[verdict.proposed]
     say(f"{word}: {verdict.detail}." if verdict.detail else f"{word}.")
     say(f"Expected: {verdict.expected}")

@@ -52,10 +52,10 @@ def test_check_lists_every_problem_as_file_line_item(
     assert result.exit_code == 1
     lines = result.stdout.strip().splitlines()
     assert lines == [
-        f"{bad}:4: c: the answer formula divides by zero for a=0",
-        f"{bad}:9: h: `answer`: only min, max, round, ceil, floor, log, log10 and sqrt "
+        f"{bad}:4: c: `answer`: the answer formula divides by zero for a=0",
+        f"{bad}:9: h: `answer`: only min, max, round, ceil, floor, log, log10, sqrt "
         "may be called",
-        f"{bad}:14: r: var a: min 3 is above max 1",
+        f"{bad}:14: r: `vars`: var a: min 3 is above max 1",
     ]
 
 
@@ -67,3 +67,14 @@ def test_check_passes_on_the_builtin_decks_and_lists_stale_facts(
     assert result.exit_code == 0
     assert "stale: " in result.stdout and "wru: fact checked 2026-07-30, 116 days ago" in \
         result.stdout
+
+
+def test_unreadable_answer_is_asked_again(db_path: Path,
+                                         write_deck: Callable[..., Path]) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["import", str(write_deck(KINDS, "kinds.yaml"))])
+    result = runner.invoke(cli, ["drill", "--plain", "--deck", "kinds", "--limit", "1"],
+                           input="0,625\n0.625\n\n")
+    assert "Cannot read that: " in result.output and "Right" in result.output
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT answer, rating FROM reviews").fetchall() == [("0.625", 3)]

@@ -90,6 +90,10 @@ async def test_hostile_typing_never_crashes(db: Database, clock: FakeClock,
         assert isinstance(screen, DrillScreen)
         answer = screen.query_one("#answer")
         answer.value = "\x00\x1b[31m🙂" + "9" * 10_000  # type: ignore[attr-defined]
+        await pilot.press("enter")  # unreadable: said so, asked again, nothing recorded
+        assert screen.shown is not None and not screen.revealed
+        assert revlog(db) == []
+        answer.value = ""  # type: ignore[attr-defined]
         await pilot.press("enter")
-        assert screen.shown is not None and screen.shown.verdict is not None
+        assert screen.revealed and screen.shown.verdict is not None
         assert screen.shown.verdict.proposed == 1

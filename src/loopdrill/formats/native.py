@@ -9,8 +9,8 @@ from typing import Any
 
 import yaml
 
-from loopdrill.core.autograde import validate_fields
 from loopdrill.core.cards import DECK_SLUG, ITEM_ID, check_self_graded
+from loopdrill.core.graded_kinds import validate_fields
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
 from loopdrill.formats.files import decode, read_input

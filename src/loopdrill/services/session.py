@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import fsrs
 from sqlite_utils import Database
 
-from loopdrill.core.autograde import Prompt, Verdict, grade, prepare
 from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
+from loopdrill.core.graded_kinds import Prompt, Verdict, grade, prepare
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
 from loopdrill.core.queue import interleave, take_within_limits

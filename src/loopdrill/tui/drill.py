@@ -169,7 +169,11 @@ class DrillScreen(Screen[None]):
     def check_answer(self, event: Input.Submitted) -> None:
         if self.shown is None or self.shown.self_graded:
             return
-        self.shown.check(event.value)
+        verdict = self.shown.check(event.value)
+        if verdict.unreadable:  # e.g. "0,023" or option 9 of 4: say why and ask again
+            self.shown.verdict = None
+            self.notify(verdict.detail, severity="warning", timeout=4)
+            return
         self.set_focus(None)
         self.revealed = True
 
