@@ -199,10 +199,10 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: 
 def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: bool) -> None:
     """Import review history (card_id,reviewed_at,rating,duration_ms CSV) and rebuild each
     card's schedule by replaying its reviews through FSRS."""
-    from loopdrill.formats.revlog_csv import read_review_csv
+    from loopdrill.formats.review_csv import read_review_csv
     from loopdrill.services.history import import_reviews as import_history
 
-    records = read_review_csv(file)
+    records = list(read_review_csv(file))
     lib = library(db_path)
     try:
         report = import_history(lib.db, records, clock.now(), source=str(file),

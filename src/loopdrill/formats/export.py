@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from loopdrill.core.model import DeckSpec, Item, ReviewRecord
+from loopdrill.core.model import DeckSpec, Item
 
 ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
 
@@ -91,15 +91,3 @@ def decks_to_json(decks: Sequence[DeckSpec], states: dict[str, dict[str, Any]]) 
                   if cid.split("/", 1)[0] == deck.slug},
     } for deck in decks]}
     return json.dumps(doc, indent=2, ensure_ascii=False, default=_jsonable)
-
-
-def reviews_to_csv(records: Sequence[ReviewRecord]) -> str:
-    """The review-history CSV that `import-reviews` reads."""
-    out = io.StringIO()
-    out.write("card_id,reviewed_at,rating,duration_ms\n")
-    writer = csv.writer(out, lineterminator="\n")
-    for r in records:
-        stamp = r.reviewed_at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        writer.writerow([r.card_id, stamp, int(r.rating), r.duration_ms])
-    return out.getvalue()
-

@@ -13,7 +13,7 @@ from loopdrill.core.cards import DECK_SLUG, ITEM_ID, check_self_graded
 from loopdrill.core.graded_kinds import validate_fields
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
-from loopdrill.formats.files import decode, read_input
+from loopdrill.formats.batch import decode_text, read_bytes
 
 TOP_KEYS = {"deck", "title", "description", "defaults", "options", "items"}
 DEFAULT_KEYS = {"tags", "as_of", "source"}
@@ -31,8 +31,8 @@ MAX_BYTES = 20 * 1024 * 1024
 
 def read_deck(path: Path) -> DeckSpec:
     """Read and check one deck file; raise DeckError listing every problem found."""
-    raw = read_input(path, MAX_BYTES)
-    text = decode(raw, str(path))
+    raw = read_bytes(path, MAX_BYTES, "a deck file")
+    text = decode_text(raw, str(path))
     return parse_deck(text, str(path), content_hash=hashlib.sha256(raw).hexdigest())
 
 

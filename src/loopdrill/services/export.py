@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Sequence
 
@@ -11,7 +12,8 @@ from sqlite_utils import Database
 from loopdrill.core.cards import items_from_cards
 from loopdrill.core.model import CardSpec, DeckSpec
 from loopdrill.core.options import OptionError
-from loopdrill.formats.export import deck_to_yaml, decks_to_json, decks_to_tsv, reviews_to_csv
+from loopdrill.formats.export import deck_to_yaml, decks_to_json, decks_to_tsv
+from loopdrill.formats.review_csv import write_review_csv
 from loopdrill.services.history import export_reviews
 from loopdrill.store.rows import tags_from_text
 
@@ -67,4 +69,6 @@ def export_decks(db: Database, fmt: str, slugs: Sequence[str] = ()) -> list[tupl
 
 def export_history(db: Database) -> str:
     """The whole revlog as review-history CSV."""
-    return reviews_to_csv(export_reviews(db))
+    out = io.StringIO()
+    write_review_csv(export_reviews(db), out)
+    return out.getvalue()

@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
-from loopdrill.formats.ankipackage import read_apkg
-from loopdrill.formats.ankitext import read_anki_text
+from loopdrill.formats.anki_text import read_anki_text
+from loopdrill.formats.apkg import read_apkg
 from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
@@ -81,18 +81,13 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.decks.append((spec, _hash(path)))
         batch.warnings.extend(spec.warnings)
         return
-    if suffix in ANKI_TEXT:
-        decks, warnings = read_anki_text(path, deck=deck)
+    if suffix in ANKI_TEXT or suffix in ANKI_PACKAGE:
+        read = read_anki_text(path, deck=deck) if suffix in ANKI_TEXT else read_apkg(path,
+                                                                                    deck=deck)
         digest = _hash(path)
-        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in decks)
-        batch.warnings.extend(warnings)
-        return
-    if suffix in ANKI_PACKAGE:
-        decks, reviews, warnings = read_apkg(path, deck=deck)
-        digest = _hash(path)
-        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in decks)
-        batch.reviews.extend(reviews)
-        batch.warnings.extend(warnings)
+        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in read.decks)
+        batch.reviews.extend(read.reviews)
+        batch.warnings.extend(read.warnings)
         return
     what = suffix or "a file without an extension"
     raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
