@@ -181,26 +181,3 @@ INSERT INTO review_calibration SELECT deck, CAST(elapsed_days AS INTEGER), reps_
 INSERT INTO review_cards SELECT card_id, COUNT(*), SUM(rating > 1) FROM reviews
     WHERE state_before = 2 AND cram = 0 GROUP BY 1;
 """
-
-
-@migrations()
-def m003_stats_indexes(db: Database) -> None:
-    """Covering indexes for the stats report, so each figure is an index range (or a few
-    seeks) with no table lookups and no sort of the revlog: reviews by time (calendar,
-    minutes, today, weak spots), by state (true retention and answer buttons per deck and
-    rating), by predicted recall (calibration bins), cards by deck and state (counts,
-    lapses), and the cards tagged leech."""
-    for statement in script_statements(
-        """
-        CREATE INDEX IF NOT EXISTS reviews_stats_time ON reviews(reviewed_at, deck,
-            state_before, cram, rating, duration_ms, card_id);
-        CREATE INDEX IF NOT EXISTS reviews_stats_state ON reviews(state_before, cram, deck,
-            rating, reviewed_at, interval_before, card_id);
-        CREATE INDEX IF NOT EXISTS reviews_stats_recall ON reviews(cram, retrievability,
-            state_before, elapsed_days, rating, deck, card_id);
-        CREATE INDEX IF NOT EXISTS cards_stats ON cards(deck, state, retired, suspended,
-            buried_until, lapses, tags);
-        CREATE INDEX IF NOT EXISTS cards_leech ON cards(lapses) WHERE instr(tags, ' leech ') > 0;
-        """
-    ):
-        db.execute(statement)
