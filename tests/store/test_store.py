@@ -205,7 +205,7 @@ def test_builtin_deck_no_longer_shipped_is_retired_and_hidden(
 
 def aggregates(db: Database) -> dict[str, list[tuple[object, ...]]]:
     out = {}
-    for table in ("review_hours", "review_calibration", "review_cards"):
+    for table in ("review_hours", "review_calibration"):
         rows = db.conn.execute(f"SELECT * FROM {table} WHERE n > 0 ORDER BY 1, 2, 3").fetchall()
         out[table] = [tuple(round(v, 9) if isinstance(v, float) else v for v in r)
                       for r in rows]

@@ -10,9 +10,16 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import fsrs
+import fsrs.scheduler
 
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
+
+# py-fsrs draws its fuzz from `random.random`, bound at import in fsrs.scheduler. Point it at
+# our own generator, seeded per answer, so fuzz is reproducible (a preview and the answer it
+# previews agree) without saving and restoring the global random state on every answer.
+_FUZZ = random.Random()
+fsrs.scheduler.random = _FUZZ.random  # type: ignore[attr-defined]
 
 _FSRS_STATE = {
     CardState.LEARNING: fsrs.State.Learning,
@@ -94,16 +101,12 @@ def answer(
 ) -> Outcome:
     """Apply one rating at `now`. Fuzz draws from a generator seeded by `seed`, the card's
     reps and the rating, so a preview and the answer it previews agree."""
-    saved = random.getstate()
-    try:
-        return _answer(scheduler, memory, rating, now, zlib.crc32(seed.encode()))
-    finally:
-        random.setstate(saved)
+    return _answer(scheduler, memory, rating, now, zlib.crc32(seed.encode()))
 
 
 def _answer(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.datetime,
             seed: int) -> Outcome:
-    random.seed(seed * 1_000_003 + memory.reps * 7 + int(rating))
+    _FUZZ.seed(seed * 1_000_003 + memory.reps * 7 + int(rating))
     new, _ = scheduler.review_card(to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
     lapse = memory.state == CardState.REVIEW and rating == Rating.AGAIN
     after = Memory(
@@ -123,12 +126,8 @@ def preview(
     scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime, seed: str = ""
 ) -> dict[Rating, Outcome]:
     """The outcome of each of the four ratings, for the button labels."""
-    saved = random.getstate()
-    try:
-        number = zlib.crc32(seed.encode())
-        return {r: _answer(scheduler, memory, r, now, number) for r in Rating}
-    finally:
-        random.setstate(saved)
+    number = zlib.crc32(seed.encode())
+    return {r: _answer(scheduler, memory, r, now, number) for r in Rating}
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:

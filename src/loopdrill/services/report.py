@@ -199,7 +199,7 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
     report.streak_current, report.streak_longest = streaks(days, today)
     report.decks = sorted(decks.values(), key=lambda d: d.name)
     tags: dict[str, DeckLine] = {}
-    for tag_text, count, passed in statsql.tag_groups(db, report.scope):
+    for tag_text, count, passed in statsql.tag_groups(db, report.scope, start):
         for tag in tag_text.split():
             line = tags.setdefault(tag, DeckLine(tag))
             line.reviews += count

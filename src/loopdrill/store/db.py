@@ -66,6 +66,7 @@ def _configure(conn: sqlite3.Connection, memory: bool) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if not memory:
         conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA wal_autocheckpoint = 10000")  # checkpoint every ~40 MB, not 4 MB
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("fsrs_retrievability", 3, _retrievability, deterministic=True)

@@ -97,7 +97,7 @@ def m002_review_aggregates(db: Database) -> None:
 
     review_hours: answers per UTC hour (study days are built from hours in Python), deck,
     review state, young, rating and cram. review_calibration: long-term answers by the
-    FSRS benchmark's raw bin keys. review_cards: review-state answers per card, for tags.
+    FSRS benchmark's raw bin keys.
     """
     for statement in script_statements(
         """
@@ -112,9 +112,6 @@ def m002_review_aggregates(db: Database) -> None:
             lapses INTEGER NOT NULL, tenth INTEGER NOT NULL, n INTEGER NOT NULL,
             r_sum REAL NOT NULL, passed INTEGER NOT NULL, loss REAL NOT NULL,
             PRIMARY KEY (deck, days, reps, lapses, tenth)
-        ) WITHOUT ROWID;
-        CREATE TABLE review_cards (
-            card_id TEXT NOT NULL PRIMARY KEY, n INTEGER NOT NULL, passed INTEGER NOT NULL
         ) WITHOUT ROWID;
         CREATE INDEX cards_lapsed ON cards(deck) WHERE lapses > 0;
         """
@@ -147,9 +144,6 @@ CREATE TRIGGER reviews_aggregate_insert AFTER INSERT ON reviews BEGIN
     WHERE NEW.retrievability IS NOT NULL AND NEW.cram = 0 AND NEW.elapsed_days >= 1
     ON CONFLICT DO UPDATE SET n = n + 1, r_sum = r_sum + excluded.r_sum,
         passed = passed + excluded.passed, loss = loss + excluded.loss;
-    INSERT INTO review_cards SELECT NEW.card_id, 1, NEW.rating > 1
-    WHERE NEW.state_before = 2 AND NEW.cram = 0
-    ON CONFLICT DO UPDATE SET n = n + 1, passed = passed + excluded.passed;
 END;
 CREATE TRIGGER reviews_aggregate_delete AFTER DELETE ON reviews BEGIN
     UPDATE review_hours SET n = n - 1, ms = ms - OLD.duration_ms
@@ -162,15 +156,12 @@ CREATE TRIGGER reviews_aggregate_delete AFTER DELETE ON reviews BEGIN
       AND deck = OLD.deck AND days = CAST(OLD.elapsed_days AS INTEGER)
       AND reps = OLD.reps_before AND lapses = OLD.lapses_before
       AND tenth = min(CAST(OLD.retrievability * 10 AS INTEGER), 9);
-    UPDATE review_cards SET n = n - 1, passed = passed - (OLD.rating > 1)
-    WHERE OLD.state_before = 2 AND OLD.cram = 0 AND card_id = OLD.card_id;
 END;
 """
 
 AGGREGATE_BACKFILL = f"""
 DELETE FROM review_hours;
 DELETE FROM review_calibration;
-DELETE FROM review_cards;
 INSERT INTO review_hours SELECT substr(reviewed_at, 1, 13), deck, state_before = 2,
     interval_before < 21, rating, cram, COUNT(*), SUM(duration_ms) FROM reviews
     GROUP BY 1, 2, 3, 4, 5, 6;
@@ -178,6 +169,4 @@ INSERT INTO review_calibration SELECT deck, CAST(elapsed_days AS INTEGER), reps_
     lapses_before, min(CAST(retrievability * 10 AS INTEGER), 9), COUNT(*),
     SUM(retrievability), SUM(rating > 1), SUM({_LOSS.format(r="reviews")}) FROM reviews
     WHERE retrievability IS NOT NULL AND cram = 0 AND elapsed_days >= 1 GROUP BY 1, 2, 3, 4, 5;
-INSERT INTO review_cards SELECT card_id, COUNT(*), SUM(rating > 1) FROM reviews
-    WHERE state_before = 2 AND cram = 0 GROUP BY 1;
 """

@@ -55,13 +55,15 @@ def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
     return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
 
 
-def tag_groups(db: Database, scope: Scope) -> list[Row]:
-    """Review-state answers (all time, not cram) by the card's tag string:
-    (tags, count, passed)."""
-    where, params = _scope(scope, "c")
-    sql = ("SELECT c.tags, SUM(x.n), SUM(x.passed) FROM review_cards x JOIN cards c "
-           f"ON c.id = x.card_id WHERE x.n > 0 AND c.tags != ''{where} GROUP BY c.tags")
-    return list(db.conn.execute(sql, params))
+def tag_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
+    """Review-state answers since a moment (not cram) by the card's tag string:
+    (tags, count, passed). Grouped per card first (in the revlog's card index order)."""
+    where, params = _scope(scope, "r")
+    sql = ("SELECT c.tags, SUM(x.n), SUM(x.passed) FROM (SELECT r.card_id, COUNT(*) AS n, "
+           "SUM(r.rating > 1) AS passed FROM reviews r WHERE +r.reviewed_at >= ? "
+           f"AND r.state_before = 2 AND r.cram = 0{where} GROUP BY r.card_id) x "
+           "JOIN cards c ON c.id = x.card_id WHERE c.tags != '' GROUP BY c.tags")
+    return list(db.conn.execute(sql, (to_stamp(since), *params)))
 
 
 def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
