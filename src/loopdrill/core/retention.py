@@ -64,8 +64,3 @@ def lapse_bin(lapses: int) -> float:
     if lapses == 0:
         return 0
     return round(1.65 * 1.73 ** math.floor(math.log(lapses) / math.log(1.73)), 0)
-
-
-def clip(p: float) -> float:
-    """A probability kept away from 0 and 1 for log loss."""
-    return min(max(p, 1e-6), 1 - 1e-6)
