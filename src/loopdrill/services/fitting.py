@@ -16,10 +16,9 @@ from sqlite_utils import Database
 from loopdrill.core.fitting import MIN_ITEMS, day_histories, long_term_reviews
 from loopdrill.core.model import Rating
 from loopdrill.core.replay import replay
-from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, to_stamp
 from loopdrill.services.config import global_options, options_for
-from loopdrill.services.params import parameters_for
+from loopdrill.services.params import ReplaySchedulers, parameters_for
 from loopdrill.store.backup import backup
 from loopdrill.store.bulk import set_memories
 from loopdrill.store.rows import memory_columns
@@ -135,19 +134,14 @@ def reschedule(db: Database, now: dt.datetime, deck: str | None = None) -> tuple
         "SELECT r.card_id, c.deck, c.due, r.reviewed_at, r.rating, r.cram FROM reviews r "
         "JOIN cards c ON c.id = r.card_id WHERE c.retired = 0"
         f"{where} ORDER BY r.card_id, r.reviewed_at", (deck,) if deck else ())
-    schedulers: dict[str, tuple[Any, Any]] = {}
+    schedulers = ReplaySchedulers(db)
     updates: list[dict[str, Any]] = []
     cards = moved = 0
 
     def flush(card_id: str, deck_slug: str, old_due: str | None,
               history: list[Any]) -> None:
         nonlocal cards, moved
-        if deck_slug not in schedulers:
-            opts = options_for(db, deck_slug)
-            params = parameters_for(db, deck_slug)
-            schedulers[deck_slug] = (make_scheduler(opts, params, fuzz=False),
-                                     make_scheduler(opts, params))
-        plain, fuzzed = schedulers[deck_slug]
+        plain, fuzzed = schedulers(deck_slug)
         steps = replay(plain, fuzzed, history, seed=card_id)
         if not steps:
             return

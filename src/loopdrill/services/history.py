@@ -12,10 +12,8 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.replay import replay
-from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import from_stamp, to_stamp
-from loopdrill.services.config import options_for
-from loopdrill.services.params import parameters_for
+from loopdrill.services.params import ReplaySchedulers
 from loopdrill.store.bulk import aggregates_deferred, insert_many, set_memories
 from loopdrill.store.rows import memory_columns, memory_to_json
 from loopdrill.store.tx import transaction
@@ -110,7 +108,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     rows: list[tuple[Any, ...]] = []
     states: list[dict[str, Any]] = []
     deck_of = {cid: deck for cid, deck in ids.values()}
-    schedulers: dict[str, tuple[Any, Any]] = {}
+    schedulers = ReplaySchedulers(db)
     for card_id, new in incoming.items():
         old = existing.get(card_id, [])
         seen = {row["reviewed_at"] for row in old}
@@ -128,12 +126,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
                            "answer": None, "proposed": None, "verdict": None, "session": None})
         merged.sort(key=lambda row: row["reviewed_at"])
         deck = deck_of[card_id]
-        if deck not in schedulers:
-            opts = options_for(db, deck)
-            params = parameters_for(db, deck)
-            schedulers[deck] = (make_scheduler(opts, params, fuzz=False),
-                                make_scheduler(opts, params))
-        plain, fuzzed = schedulers[deck]
+        plain, fuzzed = schedulers(deck)
         steps = replay(plain, fuzzed, [(r.get("at") or from_stamp(r["reviewed_at"]),
                                         RATINGS[r["rating"]], bool(r["cram"])) for r in merged],
                        seed=card_id)

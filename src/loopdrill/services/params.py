@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
+import fsrs
 from sqlite_utils import Database
 
+from loopdrill.core.scheduling import make_scheduler
+from loopdrill.services.config import options_for
 from loopdrill.store.settings import get_meta
 
 
@@ -16,3 +19,20 @@ def parameters_for(db: Database, deck: str | None) -> list[float] | None:
         if raw:
             return [float(p) for p in json.loads(raw)]
     return None
+
+
+class ReplaySchedulers:
+    """Per deck, the pair of schedulers a replay needs (no fuzz, and fuzz for the last
+    answer), built once from the deck's options and parameters."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._pairs: dict[str, tuple[fsrs.Scheduler, fsrs.Scheduler]] = {}
+
+    def __call__(self, deck: str) -> tuple[fsrs.Scheduler, fsrs.Scheduler]:
+        if deck not in self._pairs:
+            opts = options_for(self.db, deck)
+            params = parameters_for(self.db, deck)
+            self._pairs[deck] = (make_scheduler(opts, params, fuzz=False),
+                                 make_scheduler(opts, params))
+        return self._pairs[deck]
