@@ -1,0 +1,178 @@
+"""Commands that move data in and out: import, review history, export, check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from loopdrill import clock, paths
+from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.services import decks as deck_service
+
+
+@cli.command(name="import")
+@db_option
+@json_option
+@click.argument("files", nargs=-1, required=True,
+                type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--deck", default=None, help="Put the cards in this deck (slug) instead.")
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: str | None,
+            dry_run: bool) -> None:
+    """Import deck files. A deck imported again keeps its progress; removed items are
+    retired with their reviews kept."""
+    from loopdrill.core.cards import DECK_SLUG
+    from loopdrill.services.imports import read_files, run_import
+
+    if deck is not None and not DECK_SLUG.match(deck):
+        raise UserError(f"--deck: {deck!r} is not a slug (a-z, 0-9 and -)")
+    batch = read_files(files, deck)
+    lib = library(db_path)
+    try:
+        result = run_import(lib.db, batch, clock.now(), dry_run=dry_run,
+                            progress=_progress_bar(batch.cards, as_json))
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps({
+            "dry_run": dry_run, "decks": [vars(r) for r in result.decks],
+            "history": vars(result.history) if result.history else None,
+            "warnings": [str(w) for w in result.warnings]}, indent=2))
+        return
+    verb = "would import" if dry_run else "imported"
+    for r in result.decks:
+        click.echo(f"{verb} {r.deck}: {r.added} added, {r.updated} updated, "
+                   f"{r.unchanged} unchanged, {r.retired} retired"
+                   + (f", {r.restored} restored" if r.restored else ""))
+    if result.history:
+        h = result.history
+        click.echo(f"{verb} review history: {h.added} reviews on {h.cards} cards"
+                   + (f" ({h.duplicates} already there)" if h.duplicates else ""))
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+
+
+@cli.command(name="import-reviews")
+@db_option
+@json_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: bool) -> None:
+    """Import review history (card_id,reviewed_at,rating,duration_ms CSV) and rebuild each
+    card's schedule by replaying its reviews through FSRS."""
+    from loopdrill.formats.review_csv import read_review_csv
+    from loopdrill.services.history import import_reviews as import_history
+
+    records = list(read_review_csv(file))
+    lib = library(db_path)
+    try:
+        report = import_history(lib.db, records, clock.now(), source=str(file),
+                                dry_run=dry_run)
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps(vars(report), indent=2))
+        return
+    verb = "would import" if dry_run else "imported"
+    click.echo(f"{verb} {report.added} reviews on {report.cards} cards"
+               + (f" ({report.duplicates} already there)" if report.duplicates else ""))
+
+
+def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | None:
+    """A rich progress bar for imports of more than a few thousand cards."""
+    if quiet or cards < 5000:
+        return None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True)
+    task = bar.add_task("importing", total=None)
+    bar.start()
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar.update(task, description=stage, completed=done, total=total)
+        if done >= total:
+            bar.stop()
+
+    return update
+
+
+@cli.command()
+@db_option
+@click.option("--deck", "decks", multiple=True, help="Export only this deck (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "tsv", "json"]), default="yaml",
+              show_default=True, help="yaml (native), tsv (Anki text with headers) or json.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write, or a directory for one YAML file per deck (default: stdout).")
+def export(db_path: Path | None, decks: tuple[str, ...], fmt: str,
+           output: Path | None) -> None:
+    """Export decks in a format `loopdrill import` (and Anki, for tsv) reads back."""
+    from loopdrill.services.export import export_decks
+
+    lib = library(db_path)
+    try:
+        files = export_decks(lib.db, fmt, decks)
+    finally:
+        lib.close()
+    if output is not None and output.is_dir():
+        for name, text in files:
+            _write(output / name, text)
+            click.echo(f"wrote {output / name}", err=True)
+    elif output is not None:
+        if len(files) > 1:
+            raise UserError(f"-o: {len(files)} decks make {len(files)} YAML files; give a "
+                            "directory or choose one with --deck")
+        _write(output, files[0][1])
+    else:
+        click.echo("".join(text if len(files) == 1 else f"---\n{text}" for _, text in files),
+                   nl=False)
+
+
+@cli.command(name="export-reviews")
+@db_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="File to write (default: stdout).")
+def export_reviews(db_path: Path | None, output: Path | None) -> None:
+    """Export the review history as card_id,reviewed_at,rating,duration_ms CSV."""
+    from loopdrill.services.export import export_history
+
+    lib = library(db_path)
+    try:
+        text = export_history(lib.db)
+    finally:
+        lib.close()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write(output, text)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file, or fail with one sentence naming it."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror}") from None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
+@click.option("--stale-days", type=click.IntRange(min=0), default=180, show_default=True,
+              help="List facts whose as_of date is older than this many days.")
+def check(files: tuple[Path, ...], stale_days: int) -> None:
+    """Validate deck files (the built-in decks when none are given) without touching the
+    database, and list stale facts. Exit code 1 when any file has a problem."""
+    targets: list[Path] = []
+    for given in files or (paths.builtin_decks(),):
+        targets.extend(sorted(given.glob("*.yaml")) if given.is_dir() else [given])
+    result = deck_service.check_files(targets, clock.now().date(), stale_days)
+    for problem in result.problems:
+        click.echo(str(problem))
+    for fact in result.stale:
+        click.echo(f"stale: {fact}")
+    click.echo(f"{result.files} files, {result.items} items: {len(result.problems)} problems, "
+               f"{len(result.stale)} stale facts", err=True)
+    if result.problems:
+        raise click.exceptions.Exit(1)

@@ -1,0 +1,95 @@
+"""Commands that look back at the history: stats and the FSRS fit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from loopdrill import clock
+from loopdrill.cli import UserError, cli, db_option, json_option, library
+
+
+@cli.command()
+@db_option
+@json_option
+@click.option("--deck", "decks", multiple=True, help="Only this deck (repeatable).")
+@click.option("--tag", default=None, help="Only cards with this tag.")
+@click.option("--exam", default=None, help="Interview date (YYYY-MM-DD) for readiness.")
+def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str | None,
+          exam: str | None) -> None:
+    """Retention stats: true retention, forecast, calendar, calibration, weak spots and
+    readiness on an interview date."""
+    import datetime as dt
+
+    from loopdrill.services.report import StatsError, build_report, report_to_json
+    from loopdrill.store.queries import Scope
+
+    exam_date = None
+    if exam is not None:
+        try:
+            exam_date = dt.date.fromisoformat(exam)
+        except ValueError:
+            raise UserError(f"--exam: {exam!r} is not a date like 2026-12-15") from None
+    lib = library(db_path)
+    try:
+        report = build_report(lib.db, clock.now(), Scope(decks, tag), exam_date)
+    except StatsError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps(report_to_json(report), indent=2))
+        return
+    from rich.console import Console
+
+    from loopdrill.tui.stats_render import render_report
+
+    console = Console()
+    for part in render_report(report):
+        console.print(part)
+        console.print()
+
+
+@cli.command()
+@db_option
+@json_option
+@click.option("--deck", default=None, help="Fit (and apply) for this deck only.")
+@click.option("--apply", "apply_fit", is_flag=True,
+              help="Store the fitted parameters and reschedule (after a backup).")
+@click.option("--retention", is_flag=True,
+              help="Simulate a year at desired retention 0.75-0.95 and mark the best.")
+def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: bool,
+             retention: bool) -> None:
+    """Fit FSRS parameters to your review history and report the fit before and after."""
+    from loopdrill.services import fitting as opt
+
+    lib = library(db_path)
+    try:
+        if retention:
+            rows = opt.simulate_retention(lib.db, deck)
+            if as_json:
+                click.echo(json.dumps([vars(r) for r in rows], indent=2))
+                return
+            from rich.console import Console
+
+            from loopdrill.tui.fit_render import retention_table
+
+            Console().print(retention_table(rows))
+            return
+        report = opt.fit(lib.db, deck)
+        applied = opt.apply(lib.db, clock.now(), report, lib.backup_dir) \
+            if apply_fit and report.fitted else None
+    except opt.OptimizeError as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        lib.close()
+    if as_json:
+        click.echo(json.dumps({"fit": vars(report), "applied": vars(applied) if applied
+                               else None}, indent=2))
+        return
+    from loopdrill.tui.fit_render import fit_lines
+
+    for line in fit_lines(report, applied):
+        click.echo(line)

@@ -1,0 +1,149 @@
+"""Commands for studying: the TUI, a drill session, the deck list, options, paths."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from loopdrill import clock, paths
+from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.core.options import OptionError, as_text
+from loopdrill.services import config as config_service
+from loopdrill.services import decks as deck_service
+
+
+@cli.command()
+@db_option
+def tui(db_path: Path | None) -> None:
+    """Open the full-screen drill (the default command)."""
+    lib = library(db_path)
+    from loopdrill.tui.app import LoopdrillApp  # deferred: textual costs ~150 ms to import
+
+    path = lib.path
+
+    def weekly_refit() -> str | None:
+        """Runs in a worker thread on its own connection."""
+        from loopdrill.services.fitting import OptimizeError, auto_optimize
+        from loopdrill.store.db import open_db
+
+        own = open_db(path)
+        try:
+            return auto_optimize(own, clock.now(), paths.backups(path))
+        except OptimizeError as exc:
+            return f"Weekly FSRS refit skipped: {exc}"
+        finally:
+            own.conn.close()
+
+    LoopdrillApp(lib.db, clock.now, backup_dir=lib.backup_dir, background=weekly_refit).run()
+    lib.close()
+
+
+@cli.command()
+@db_option
+@click.option("--deck", "decks", multiple=True, help="Drill only this deck (repeatable).")
+@click.option("--tag", default=None, help="Drill only cards with this tag.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after N answers.")
+@click.option("--cram", is_flag=True, help="Review ahead without changing the schedule.")
+@click.option("--plain", is_flag=True, help="Line-by-line mode on stdin/stdout (no TUI).")
+def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: int | None,
+          cram: bool, plain: bool) -> None:
+    """Drill today's cards, in the TUI or line by line with --plain."""
+    from loopdrill.services.session import DrillSession
+    from loopdrill.store.decks import deck_slugs
+    from loopdrill.store.queries import Scope
+
+    lib = library(db_path)
+    unknown = [d for d in decks if d not in deck_slugs(lib.db)]
+    if unknown:
+        raise UserError(f"--deck: no deck named {unknown[0]!r}; `loopdrill decks` lists them")
+    session = DrillSession(lib.db, clock.now, Scope(decks, tag), cram=cram, limit=limit)
+    if plain:
+        from loopdrill.plain import run_plain
+
+        run_plain(session, sys.stdin, sys.stdout)
+    else:
+        from loopdrill.tui.app import LoopdrillApp
+
+        LoopdrillApp(lib.db, clock.now, session=session).run()
+    lib.close()
+
+
+@cli.command()
+@db_option
+@json_option
+def decks(db_path: Path | None, as_json: bool) -> None:
+    """List decks with card counts: total, new, learning, due today, suspended."""
+    lib = library(db_path)
+    rows = deck_service.deck_list(lib.db, clock.now())
+    lib.close()
+    if as_json:
+        click.echo(json.dumps([vars(r) for r in rows], indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("deck", "title", "total", "new", "learning", "due", "suspended")
+    for r in rows:
+        table.add_row(r.slug, r.title, *(str(v) for v in
+                                          (r.total, r.new, r.learning, r.due, r.suspended)))
+    Console().print(table)
+
+
+@cli.command()
+@db_option
+@click.option("--deck", default=None, help="Show or set the options of this deck.")
+@click.option("--unset", is_flag=True, help="Remove KEY's value from this scope.")
+@click.argument("key", required=False)
+@click.argument("value", required=False)
+@click.argument("extra", required=False)
+def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
+           value: str | None, extra: str | None) -> None:
+    """Show options, or set KEY to VALUE (globally, or for one deck with --deck).
+    `config set KEY VALUE` works too. Changing retention, steps or the maximum interval
+    reschedules the cards it affects."""
+    if key == "set":
+        key, value = value, extra
+        if key is None or value is None:
+            raise UserError("usage: loopdrill config set KEY VALUE")
+    lib = library(db_path)
+    try:
+        if key is None:
+            for name, current, origin in config_service.describe(lib.db, deck):
+                click.echo(f"{name:22} {as_text(name, current):12} ({origin})")
+        elif unset:
+            removed = config_service.unset_value(lib.db, key, deck)
+            click.echo(f"{key} unset" if removed else f"{key} was not set here")
+        elif value is None:
+            for name, current, origin in config_service.describe(lib.db, deck):
+                if name == key:
+                    click.echo(f"{as_text(name, current)} ({origin})")
+                    break
+            else:
+                raise OptionError(f"unknown option {key!r}; `loopdrill config` lists them")
+        else:
+            stored = config_service.set_value(lib.db, key, value, deck)
+            scope = f"deck {deck}" if deck else "global"
+            click.echo(f"{key} = {as_text(key, stored)} ({scope})")
+            if key in config_service.RESCHEDULING:
+                from loopdrill.services.fitting import reschedule
+                from loopdrill.store.tx import transaction
+
+                with transaction(lib.db):
+                    cards, moved = reschedule(lib.db, clock.now(), deck)
+                click.echo(f"rescheduled {cards} cards: {moved} due dates moved")
+    finally:
+        lib.close()
+
+
+@cli.command()
+@db_option
+def where(db_path: Path | None) -> None:
+    """Print the database, backup and deck paths in use."""
+    db = paths.database(db_path)
+    click.echo(f"database:       {db}")
+    click.echo(f"backups:        {paths.backups(db)}")
+    click.echo("options:        stored in the database (see `loopdrill config`)")
+    click.echo(f"built-in decks: {paths.builtin_decks()}")
