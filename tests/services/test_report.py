@@ -133,3 +133,12 @@ def test_stats_command(db_path: Path, write_deck: Callable[..., Path]) -> None:
     assert bad.exit_code == 1 and "--exam: 'tomorrow' is not a date" in bad.output
     past = runner.invoke(cli, ["stats", "--exam", "2020-01-01"])
     assert past.exit_code == 1 and "not in the future" in past.output
+
+
+def test_flagged_new_cards_are_not_counted_as_new(stats_db: Database) -> None:
+    before = build_report(stats_db, NOW).counts
+    stats_db.conn.execute("UPDATE cards SET suspended = 1 WHERE id = 'demo/s3-standard:r'")
+    stats_db.conn.execute("UPDATE cards SET retired = 1 WHERE id = 'demo/slo-shape:c2'")
+    after = build_report(stats_db, NOW).counts
+    assert after["new"] == before["new"] - 2
+    assert (after["suspended"], after["retired"]) == (1, 1)

@@ -69,8 +69,33 @@ def tag_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
 def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
                 exam: dt.datetime | None) -> list[Row]:
     """Cards by deck and state: (deck, retired, suspended, buried, state, young, count,
-    studied, sum R now, sum R at exam, below 0.8 at exam). Only indexed columns are read."""
+    studied, sum R now, sum R at exam, below 0.8 at exam). Only indexed columns are read.
+
+    New cards with no flag (most of a big collection) are only counted, per deck, from the
+    new-card index; the grouping with its arithmetic runs over the rest."""
+    rows = _card_groups(db, scope, now, factor, decay, exam, rest_only=scope.tag is None)
+    if scope.tag is not None:
+        return rows
     where, params = _scope(scope, "c")
+    flagged_new: dict[str, int] = {}
+    for row in rows:
+        if row[4] == 0:
+            flagged_new[row[0]] = flagged_new.get(row[0], 0) + row[6]
+    sql = ("SELECT c.deck, COUNT(*) FROM cards c INDEXED BY cards_new_queue "
+           f"WHERE c.state = 0{where} GROUP BY c.deck")
+    for deck, count in db.conn.execute(sql, params):
+        plain = count - flagged_new.get(deck, 0)
+        if plain:
+            rows.append((deck, 0, 0, 0, 0, 0, plain, 0, None, None, None))
+    return rows
+
+
+def _card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
+                 exam: dt.datetime | None, *, rest_only: bool) -> list[Row]:
+    where, params = _scope(scope, "c")
+    if rest_only:
+        where += (" AND (c.state > 0 OR c.retired = 1 OR c.suspended = 1 "
+                  "OR c.buried_until IS NOT NULL)")
     stamp = to_stamp(now)
     r_now = "pow(1 + ? * max(julianday(?) - julianday(c.last_review), 0) / c.stability, ?)"
     r_exam = r_now if exam is not None else "NULL"
