@@ -1,0 +1,145 @@
+"""Optimizer benchmark: the FSRS fit end to end and rescheduling every studied card.
+
+Usage: python bench/bench_optimize.py [--cards 100000] [--history-cards K] [--reviews-per-card R]
+
+Generates the workload with shared/bench/make_workload.py (--end 2026-11-23, so the files are
+the same on any day) into bench/work/, loads its reviews.csv into a fresh database (cards and
+revlog rows inserted directly with SQL; before/after states from a replay with the default
+parameters), then times, each in a fresh process: the fit (subprocess included, budget 1 s),
+applying it (backup, parameters, rescheduling; budget 3 s for rescheduling) and the
+retention simulation. Peak memory is reported for each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORKLOAD = Path("/work/shared/bench/make_workload.py")
+END = "2026-11-23"
+NOW = "2026-11-23T09:00:00+00:00"
+
+RUN = r"""
+import json, resource, sys, time, datetime as dt
+from pathlib import Path
+from loopdrill.store.db import open_db
+from loopdrill.services import optimize as opt
+db = open_db(sys.argv[1]); now = dt.datetime.fromisoformat(sys.argv[2]); what = sys.argv[3]
+t = time.perf_counter()
+if what == "fit":
+    r = opt.fit(db, now)
+    Path(sys.argv[4]).write_text(json.dumps(opt.report_to_json(r)))
+    out = (f"{r.reviews} reviews used, log loss {r.before['log_loss']:.4f} -> "
+           f"{r.after['log_loss']:.4f}, RMSE(bins) {r.before['rmse_bins']:.4f} -> "
+           f"{r.after['rmse_bins']:.4f}")
+elif what == "apply":
+    r = opt.report_from_json(json.loads(Path(sys.argv[4]).read_text()))
+    a = opt.apply(db, now, r, None, backup_dir=Path(sys.argv[5]))
+    out = (f"{a.cards} cards, {a.moved} due dates moved, today {a.due_today_before} -> "
+           f"{a.due_today_after}, 7 days {a.due_week_before} -> {a.due_week_after}; "
+           f"reschedule alone {a.seconds:.2f} s")
+elif what == "reschedule_all":
+    a = opt.reschedule_all(db, now, None)
+    out = f"{a.cards} cards, {a.moved} moved"
+else:
+    rows = opt.simulate_retention(db, now, None)
+    out = "; ".join(f"{r.retention:.2f}: {r.reviews_per_day:.0f}/day"
+                    f"{' (best)' if r.best else ''}" for r in rows)
+took = time.perf_counter() - t
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{took:.2f} s, peak {peak:.0f} MB: {out}")
+"""
+
+
+def load(db_path: Path, workload: Path) -> None:
+    """A fresh database holding the workload's cards and reviews."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from loopdrill.core.fastfsrs import LeanScheduler
+    from loopdrill.core.options import Options
+    from loopdrill.core.scheduling import Memory, make_scheduler
+    from loopdrill.store.bulk import aggregates_deferred, insert_many, set_memories
+    from loopdrill.store.db import open_db
+    from loopdrill.store.rows import memory_columns, memory_to_json
+    from loopdrill.store.tx import transaction
+
+    db_path.unlink(missing_ok=True)
+    db = open_db(db_path)
+    manifest = json.loads((workload / "manifest.json").read_text())
+    lean = LeanScheduler(make_scheduler(Options(), fuzz=False))
+    reviews: list[tuple[object, ...]] = []
+    states: list[dict[str, object]] = []
+    with (workload / "reviews.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    current, memory = "", Memory()
+    for row in rows:
+        card = f"bench/{row['card_id']}"
+        if card != current:
+            if current:
+                states.append({**memory_columns(memory), "id": current})
+            current, memory = card, Memory()
+        moment = dt.datetime.fromisoformat(row["reviewed_at"].replace("Z", "+00:00"))
+        after = lean.review(memory, int(row["rating"]), moment)
+        elapsed = ((moment - memory.last_review).total_seconds() / 86400
+                   if memory.last_review else 0.0)
+        reviews.append((card, "bench", moment.isoformat(timespec="microseconds"),
+                        int(row["rating"]), int(row["duration_ms"]), int(memory.state),
+                        int(after.state), memory.reps, memory.lapses, memory.interval_days,
+                        elapsed, after.interval_days, memory_to_json(memory),
+                        memory_to_json(after)))
+        memory = after
+    if current:
+        states.append({**memory_columns(memory), "id": current})
+    with transaction(db):
+        db.conn.execute("INSERT INTO decks (slug, title) VALUES ('bench', 'Bench')")
+        insert_many(db, "cards", "INSERT INTO cards (id, deck, item, kind, content, position) "
+                    "VALUES (?, 'bench', ?, 'basic', '{}', ?)",
+                    [(f"bench/c{i:07d}", f"c{i:07d}", i)
+                     for i in range(1, manifest["cards"] + 1)])
+        with aggregates_deferred(db, len(reviews)):
+            insert_many(db, "reviews", "INSERT INTO reviews (card_id, deck, reviewed_at, rating, "
+                        "duration_ms, state_before, state_after, reps_before, lapses_before, "
+                        "interval_before, elapsed_days, scheduled_days, before, after) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reviews)
+        set_memories(db, states)
+    db.conn.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--history-cards", type=int, default=None)
+    parser.add_argument("--reviews-per-card", type=int, default=10)
+    args = parser.parse_args()
+    name = f"wl-{args.cards}" + (f"-h{args.history_cards}-r{args.reviews_per_card}"
+                                 if args.history_cards else "")
+    work = HERE / "work"
+    workload = work / name
+    if not (workload / "manifest.json").exists():
+        extra = ["--history-cards", str(args.history_cards)] if args.history_cards else []
+        subprocess.run([sys.executable, str(WORKLOAD), "--cards", str(args.cards), "--end", END,
+                        "--reviews-per-card", str(args.reviews_per_card), "--out",
+                        str(workload), *extra], check=True, capture_output=True)
+    db = work / f"optimize-{name}.db"
+    started = time.perf_counter()
+    load(db, workload)
+    print(f"loaded {workload.name} in {time.perf_counter() - started:.1f} s")
+    fit_json = work / f"optimize-{name}-fit.json"
+    for what, extra in (("fit", [str(fit_json)]), ("fit", [str(fit_json)]),
+                        ("apply", [str(fit_json), str(work / "optimize-backups")]),
+                        ("reschedule_all", []), ("simulate", [])):
+        out = subprocess.run([sys.executable, "-c", RUN, str(db), NOW, what, *extra],
+                             capture_output=True, text=True, check=False, cwd=ROOT)
+        print(f"{what}: {out.stdout.strip() or out.stderr.strip()[-400:]}")
+    print("budgets: fit 1 s end to end, rescheduling 3 s")
+
+
+if __name__ == "__main__":
+    main()

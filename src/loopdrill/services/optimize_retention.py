@@ -1,0 +1,93 @@
+"""Choosing a desired retention: a year simulated from the learner's cards for each candidate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import fsrs
+from sqlite_utils import Database
+
+from loopdrill.core.optimize_sim import (
+    FIRST_RATINGS,
+    RECALL_RATINGS,
+    SimCard,
+    SimSetup,
+    simulate,
+)
+from loopdrill.services.config import options_for
+from loopdrill.services.params import parameters_for
+
+RETENTIONS = (0.75, 0.80, 0.85, 0.90, 0.95)
+DAYS = 365
+DEFAULT_SECONDS = 8.0
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    """One desired retention over the next year."""
+
+    retention: float
+    reviews_per_day: float  # mean, learning steps included
+    minutes_total: float  # at the learner's mean answer time
+    remembered: float  # knowledge at the end: sum of retrievability over studied cards
+    seconds_per_card: float  # review time per card remembered
+    best: bool = False  # the least review time per card remembered
+
+
+def _mix(db: Database, deck: str | None, first: bool) -> tuple[float, ...]:
+    """The learner's rating mix: first answers (Again..Easy), or recalled reviews (Hard..Easy)."""
+    where = " AND deck = ?" if deck else ""
+    condition = "state_before = 0" if first else "state_before = 2 AND rating > 1"
+    counts = dict(db.conn.execute(
+        f"SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND {condition}{where} "
+        "AND rating BETWEEN 1 AND 4 GROUP BY rating", (deck,) if deck else ()).fetchall())
+    ratings = range(1, 5) if first else range(2, 5)
+    total = sum(counts.values())
+    if total < 50:  # too few to say: the defaults fsrs-rs uses
+        return FIRST_RATINGS if first else RECALL_RATINGS
+    return tuple(counts.get(r, 0) / total for r in ratings)
+
+
+def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, *,
+                       parameters: Sequence[float] | None = None,
+                       retentions: Sequence[float] = RETENTIONS) -> list[RetentionRow]:
+    """Daily reviews, total time and knowledge after a year for each desired retention, with
+    `parameters` (default: those in force) from the cards as they stand at `now`; the row
+    with the least review time per card remembered is marked best."""
+    w = list(parameters or parameters_for(db, deck) or fsrs.Scheduler().parameters)
+    opts = options_for(db, deck)
+    where = " AND deck = ?" if deck else ""
+    args = (deck,) if deck else ()
+    cards = []
+    for stability, difficulty, last, due in db.conn.execute(
+            "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
+            "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
+            f"AND last_review IS NOT NULL AND due IS NOT NULL{where}", args):
+        elapsed = (now - dt.datetime.fromisoformat(last)).total_seconds() / 86400
+        due_in = (dt.datetime.fromisoformat(due) - now).total_seconds() / 86400
+        cards.append(SimCard(max(stability, 0.001), difficulty, max(elapsed, 0.0),
+                             max(int(due_in), 0)))
+    new_cards = db.conn.execute(
+        f"SELECT COUNT(*) FROM cards WHERE state = 0 AND retired = 0 AND suspended = 0{where}",
+        args).fetchone()[0]
+    mean_ms = db.conn.execute(
+        f"SELECT AVG(duration_ms) FROM reviews WHERE cram = 0 AND duration_ms > 0{where}",
+        args).fetchone()[0]
+    seconds = mean_ms / 1000 if mean_ms else DEFAULT_SECONDS
+    setup = SimSetup(days=DAYS, new_cards=int(new_cards), new_per_day=opts.new_per_day,
+                     reviews_per_day=opts.reviews_per_day,
+                     maximum_interval=opts.maximum_interval,
+                     first_ratings=_mix(db, deck, True), recall_ratings=_mix(db, deck, False))
+    rows = []
+    for retention in retentions:
+        result = simulate(w, retention, cards, setup)
+        total = result.reviews * seconds
+        rows.append(RetentionRow(retention, result.reviews / DAYS, total / 60, result.knowledge,
+                                 total / result.knowledge if result.knowledge else 0.0))
+    if not any(r.remembered for r in rows):
+        return rows
+    best = min((r for r in rows if r.remembered), key=lambda r: r.seconds_per_card)
+    return [RetentionRow(r.retention, r.reviews_per_day, r.minutes_total, r.remembered,
+                         r.seconds_per_card, r is best) for r in rows]

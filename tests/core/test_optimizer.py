@@ -1,0 +1,153 @@
+"""Optimizer helpers: items by study day, the fit on a known model, replay equal to py-fsrs,
+fsrs-rs-python memory states equal to py-fsrs', and the retention simulation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import fsrs
+import fsrs_rs_python as rs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loopdrill.core.model import Rating
+from loopdrill.core.optimize_sim import SimCard, SimSetup, simulate
+from loopdrill.core.optimizer import (
+    Replayer,
+    day_histories,
+    fit_histories,
+    fuzzed_days,
+    long_term_reviews,
+    review_interval,
+    safe_parameters,
+    training_items,
+)
+from loopdrill.core.options import Options
+from loopdrill.core.scheduling import Memory, answer, make_scheduler
+
+T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
+TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3, 1.6, 0.5,
+        2.0, 0.6, 0.1, 0.05, 0.2]
+DEFAULTS = [float(w) for w in fsrs.Scheduler().parameters]
+
+
+def test_histories_count_study_days_and_items_skip_same_day_reviews() -> None:
+    rows = [("a", 10, 3), ("a", 10, 3), ("a", 13, 1), ("a", 14, 3), ("b", 10, 4)]
+    histories = day_histories(rows)
+    assert histories == [[(3, 0), (3, 0), (1, 3), (3, 1)], [(4, 0)]]
+    assert training_items(histories) == [[(3, 0), (3, 0), (1, 3)],
+                                          [(3, 0), (3, 0), (1, 3), (3, 1)]]
+    assert long_term_reviews(histories) == 2
+
+
+def test_safe_parameters_round_float32_into_py_fsrs_bounds() -> None:
+    raw = [float(w) for w in rs.DEFAULT_PARAMETERS]  # float32: w[7] is 0.0010000000474974513
+    raw[20] = 0.8000000119  # a float32 just above the upper bound
+    safe = safe_parameters(raw)
+    assert safe[7] == 0.001 and safe[20] == 0.8
+    fsrs.Scheduler(parameters=safe)
+    with pytest.raises(ValueError, match="expected 21"):
+        safe_parameters(raw[:19])
+
+
+def synthetic(cards: int, seed: int = 7) -> list[list[tuple[int, int]]]:
+    """Histories drawn from a known FSRS model: recall happens with its predicted R."""
+    model = rs.FSRS(TRUE)
+    rng = random.Random(seed)
+    factor = 0.9 ** (1 / -TRUE[20]) - 1
+    out = []
+    for _ in range(cards):
+        history = [(rng.choice([1, 3, 3, 3, 4]), 0)]
+        for _ in range(rng.randint(4, 9)):
+            state = model.memory_state(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in history]))
+            gap = max(1, round(state.stability * rng.uniform(0.3, 2.5)))
+            recall = (1 + factor * gap / state.stability) ** -TRUE[20]
+            rating = rng.choice([2, 3, 3, 3, 4]) if rng.random() < recall else 1
+            history.append((rating, gap))
+        out.append(history)
+    return out
+
+
+def test_fit_on_a_known_model_predicts_as_well_as_the_true_one() -> None:
+    histories = synthetic(1500)
+    result = fit_histories(histories, DEFAULTS)
+    items = [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in item])
+             for item in training_items(histories)]
+    true_loss = rs.FSRS(TRUE).evaluate(items).log_loss
+    assert result["items"] == len(items)
+    assert result["after"]["log_loss"] <= true_loss * 1.01
+    assert result["after"]["log_loss"] < result["before"]["log_loss"]
+    fsrs.Scheduler(parameters=result["parameters"])  # never refused after rounding
+
+
+histories = st.lists(
+    st.tuples(st.sampled_from([1, 2, 3, 4]),
+              st.one_of(st.integers(0, 3600), st.integers(3600, 86400 * 400))),
+    min_size=1, max_size=25,
+)
+OPTIONS = [Options(), Options(learning_steps=(), relearning_steps=()),
+           Options(learning_steps=(1.0,), desired_retention=0.8, maximum_interval=60),
+           Options(relearning_steps=(5.0, 30.0))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories, st.sampled_from(OPTIONS), st.sampled_from([None, TRUE]),
+       st.sampled_from(["a/1", "deck/item-b"]))
+def test_replay_equals_answering_through_py_fsrs(history: list[tuple[int, int]],
+                                                  options: Options,
+                                                  params: list[float] | None,
+                                                  card: str) -> None:
+    scheduler = make_scheduler(options, params)
+    reference, now, moments = Memory(), T0, []
+    for rating, gap in history:
+        now += dt.timedelta(seconds=gap)
+        moments.append((now, rating))
+        reference = answer(scheduler, reference, Rating(rating), now, card).after
+    assert Replayer(scheduler).final(card, moments) == reference
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4]), st.integers(0, 120)),
+                min_size=1, max_size=15), st.sampled_from([DEFAULTS, TRUE]))
+def test_rust_memory_states_agree_with_py_fsrs(days: list[tuple[int, int]],
+                                               params: list[float]) -> None:
+    """The same history (whole days apart, or the same day) gives the same stability and
+    difficulty in fsrs-rs-python (float32) and py-fsrs, to a relative 1e-4."""
+    scheduler = make_scheduler(Options(), params, fuzz=False)
+    moments, now = [], T0
+    for index, (rating, gap) in enumerate(days):
+        now += dt.timedelta(days=gap if index else 0, minutes=0 if gap or not index else 5)
+        moments.append((now, rating))
+    mine = Replayer(scheduler).final("x", moments)
+    item = rs.FSRSItem([rs.FSRSReview(rating, (moment - moments[max(i - 1, 0)][0]).days)
+                        for i, (moment, rating) in enumerate(moments)])
+    theirs = rs.FSRS(params).memory_state(item)
+    assert mine.stability == pytest.approx(theirs.stability, rel=1e-4)
+    assert mine.difficulty == pytest.approx(theirs.difficulty, rel=1e-4)
+
+
+def test_interval_and_fuzz_match_py_fsrs(monkeypatch: pytest.MonkeyPatch) -> None:
+    scheduler = make_scheduler(Options(desired_retention=0.85, maximum_interval=400))
+    for stability in (0.5, 3.0, 17.2, 400.0):
+        expected = scheduler._next_interval(stability=stability)
+        assert review_interval(stability, 0.85, DEFAULTS[20], 400) == expected
+    for days in (1, 2, 3, 7, 30, 180, 399, 400):
+        for draw in (0.0, 0.13, 0.5, 0.87, 0.999):
+            monkeypatch.setattr(fsrs.scheduler, "random", lambda d=draw: d)
+            fuzzed = scheduler._get_fuzzed_interval(interval=dt.timedelta(days=days)).days
+            assert fuzzed_days(days, 400, draw) == fuzzed
+
+
+def test_simulation_is_deterministic_and_costs_more_at_higher_retention() -> None:
+    cards = [SimCard(stability=1 + i % 40, difficulty=3 + i % 6, elapsed=i % 9, due_in=i % 30)
+             for i in range(400)]
+    setup = SimSetup(days=120, new_cards=300, new_per_day=5)
+    low = simulate(DEFAULTS, 0.75, cards, setup)
+    high = simulate(DEFAULTS, 0.95, cards, setup)
+    assert simulate(DEFAULTS, 0.75, cards, setup) == low
+    assert high.reviews > low.reviews
+    assert high.knowledge > low.knowledge
+    assert low.learned == high.learned == 300
+    assert 0 < high.knowledge <= len(cards) + 300
