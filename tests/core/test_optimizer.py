@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from unittest.mock import patch
 
 import fsrs
 import fsrs_rs_python as rs
@@ -18,6 +19,7 @@ from loopdrill.core.optimizer import (
     Replayer,
     day_histories,
     fit_histories,
+    fuzz_draw,
     fuzzed_days,
     long_term_reviews,
     review_interval,
@@ -99,13 +101,23 @@ def test_replay_equals_answering_through_py_fsrs(history: list[tuple[int, int]],
                                                   options: Options,
                                                   params: list[float] | None,
                                                   card: str) -> None:
+    """Every review through fsrs.Scheduler, its fuzz drawn as the replay draws it."""
     scheduler = make_scheduler(options, params)
     reference, now, moments = Memory(), T0, []
     for rating, gap in history:
         now += dt.timedelta(seconds=gap)
         moments.append((now, rating))
-        reference = answer(scheduler, reference, Rating(rating), now, card).after
+        draw = fuzz_draw(card, reference.reps, rating)
+        with patch.object(fsrs.scheduler, "random", lambda d=draw: d):
+            reference = answer(scheduler, reference, Rating(rating), now, card).after
     assert Replayer(scheduler).final(card, moments) == reference
+
+
+def test_fuzz_draws_are_uniform_enough() -> None:
+    draws = [fuzz_draw(f"deck/{i}", 3, 3) for i in range(4000)]
+    assert all(0 <= d < 1 for d in draws)
+    assert [sum(1 for d in draws if k / 10 <= d < (k + 1) / 10) for k in range(10)] == \
+        pytest.approx([400] * 10, abs=80)
 
 
 @settings(max_examples=150, deadline=None)

@@ -3,9 +3,11 @@
 fsrs-rs-python's `simulate` starts from an empty deck; this one starts from the learner's
 cards as they stand. Per day, in order:
 
-1. Review cards whose due day has come, oldest due first, up to the daily review limit (the
-   rest wait a day). Recall happens with the FSRS-6 retrievability after the elapsed days; a
-   recalled card is rated Hard/Good/Easy with the learner's own mix, a forgotten one Again.
+1. Review cards whose due day has come, oldest due first, up to the daily review limit if
+   one is set (the rest wait a day; retention is compared without one, since a limit hides
+   the workload a retention asks for). Recall happens with the FSRS-6 retrievability after
+   the elapsed days; a recalled card is rated Hard/Good/Easy with the learner's own mix, a
+   forgotten one Again.
    Stability and difficulty follow the FSRS-6 formulas; after Again the card is relearned
    the same day (one more review, a Good short-term step) before its next interval.
 2. Introduce new cards up to the daily new-card limit while any remain: the first rating is
@@ -46,7 +48,7 @@ class SimSetup:
     days: int = 365
     new_cards: int = 0
     new_per_day: int = 20
-    reviews_per_day: int = 200
+    reviews_per_day: int | None = None
     maximum_interval: int = 36500
     first_ratings: tuple[float, ...] = FIRST_RATINGS
     recall_ratings: tuple[float, ...] = RECALL_RATINGS
@@ -102,8 +104,9 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
     backlog: list[int] = []
     for day in range(setup.days):
         due = backlog + buckets[day]
-        backlog = due[setup.reviews_per_day:]
-        for i in due[:setup.reviews_per_day]:
+        limit = len(due) if setup.reviews_per_day is None else setup.reviews_per_day
+        backlog = due[limit:]
+        for i in due[:limit]:
             s, d = stab[i], diff[i]
             r = (1 + factor * (day - last[i]) / s) ** decay
             reviews += 1

@@ -21,7 +21,7 @@ from typing import Any
 import fsrs
 from sqlite_utils import Database
 
-from loopdrill.core.optimizer import MIN_REVIEWS, day_histories, long_term_reviews
+from loopdrill.core.optimizer import MIN_REVIEWS, HistoryEncoder
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.services.config import global_options
 from loopdrill.services.optimize_reschedule import (
@@ -77,71 +77,94 @@ def _key(deck: str | None) -> str:
     return f"parameters:{deck}" if deck else "parameters"
 
 
-def _histories(db: Database, deck: str | None) -> list[list[tuple[int, int]]]:
-    """Per card, its valid non-cram reviews as (rating, study days since the previous one).
-    Study days come from SQLite's localtime (the same zone rules as Python's) shifted back by
-    the rollover hour, so they follow daylight saving time."""
+def _review_rows(db: Database, deck: str | None) -> Any:
+    """A cursor of (card id, study day, rating) for every valid non-cram review, by card then
+    time. Study days come from SQLite's localtime (the zone rules Python uses too) shifted
+    back by the rollover hour, so they follow daylight saving time; where the local zone has
+    no daylight saving time a fixed offset gives the same days faster."""
     hours = global_options(db).rollover_hour
+    if time.daylight:
+        day = f"julianday(reviewed_at, 'localtime', '-{int(hours)} hours')"
+    else:
+        shift = (-time.timezone - hours * 3600) / 86400
+        day = f"julianday(reviewed_at) + {shift!r}"
     where = " AND deck = ?" if deck else ""
-    rows = db.conn.execute(
-        f"SELECT card_id, CAST(julianday(reviewed_at, 'localtime', '-{int(hours)} hours') + 0.5 "
-        f"AS INTEGER), rating FROM reviews WHERE cram = 0 AND {VALID}{where} "
-        "ORDER BY card_id, reviewed_at", (deck,) if deck else ())
-    return day_histories(rows)
+    return db.conn.execute(
+        f"SELECT card_id, CAST({day} + 0.5 AS INTEGER), rating FROM reviews "
+        f"WHERE cram = 0 AND {VALID}{where} ORDER BY card_id, reviewed_at",
+        (deck,) if deck else ())
 
 
-def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
-        timeout: float = FIT_TIMEOUT_S, command: Sequence[str] = WORKER) -> FitReport:
-    """Fit parameters to the revlog (one deck's, or all) in a subprocess. With too little
-    history the report says how much more is needed and has no fit. OptimizeError (one
-    sentence) when the deck is unknown or the worker fails, dies or times out."""
-    del now  # the fit depends on the history only; kept for a uniform service signature
-    if deck is not None and not db.conn.execute(
-            "SELECT 1 FROM decks WHERE slug = ?", (deck,)).fetchone():
-        raise OptimizeError(f"there is no deck named {deck!r}; `loopdrill decks` lists them.")
-    current = parameters_for(db, deck) or [float(w) for w in fsrs.Scheduler().parameters]
-    # start the worker first: its interpreter starts while we read the history
+def _run_worker(db: Database, deck: str | None, current: list[float], timeout: float,
+                command: Sequence[str]) -> tuple[dict[str, Any], int]:
+    """Stream the history to the worker (it parses while this process reads the next rows)
+    and collect its result, with the count of unusable rows (counted while the worker
+    trains). OptimizeError when it dies, fails or runs out of time."""
     worker = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE)
+    assert worker.stdin is not None
     try:
-        histories = _histories(db, deck)
+        worker.stdin.write(json.dumps({"current": current}).encode() + b"\n")
+        cursor, encoder = _review_rows(db, deck), HistoryEncoder()
+        while chunk := cursor.fetchmany(20_000):
+            worker.stdin.write(encoder.encode(chunk).encode())
+        worker.stdin.write(b"\n")
+        worker.stdin.flush()
         skipped = skipped_rows(db, deck)
-        items = long_term_reviews(histories)
-        cards = sum(1 for h in histories if any(d > 0 for _, d in h[1:]))
-        if items < MIN_REVIEWS:
-            worker.kill()
-            worker.communicate()
-            return FitReport(deck, items, cards, skipped, current, needed=MIN_REVIEWS - items,
-                             message=(
-                f"Only {items} reviews came a day or more after the card's previous one; a fit "
-                f"needs at least {MIN_REVIEWS}, so {MIN_REVIEWS - items} more. Keeping the "
-                "current parameters."))
-        request = json.dumps({"histories": histories, "current": current},
-                             separators=(",", ":"))
-        out, err = worker.communicate(request, timeout=timeout)
+        out, err = worker.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.communicate()
         raise OptimizeError(f"The fit took longer than {timeout:.0f} s and was stopped; the "
                             "parameters are unchanged.") from None
+    except BrokenPipeError:  # the worker died while reading: say why below
+        worker.kill()
+        out, err = worker.communicate()
+        skipped = 0
     except BaseException:
         worker.kill()
         worker.communicate()
         raise
     if worker.returncode != 0:
-        why = (err.strip().splitlines() or [f"exit status {worker.returncode}"])[-1]
-        if worker.returncode < 0:
-            why = f"killed by signal {-worker.returncode}"
+        lines = err.decode(errors="replace").strip().splitlines()
+        why = (f"the worker was killed by signal {-worker.returncode}"
+               if worker.returncode < 0 else (lines or [f"exit {worker.returncode}"])[-1])
         raise OptimizeError(f"The fit failed ({why}); the parameters are unchanged.")
     try:
-        result = json.loads(out)
-        fitted = [float(w) for w in result["parameters"]]
-        fsrs.Scheduler(parameters=fitted)
+        result: dict[str, Any] = json.loads(out)
+    except ValueError:
+        raise OptimizeError("The fit worker gave an unreadable answer; the parameters are "
+                            "unchanged.") from None
+    return result, skipped
+
+
+def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
+        timeout: float = FIT_TIMEOUT_S, command: Sequence[str] = WORKER) -> FitReport:
+    """Fit parameters to the revlog (one deck's, or all) in a subprocess, so this process
+    keeps its GIL free. With too little history the report says how much more is needed and
+    has no fit. OptimizeError (one sentence) when the deck is unknown or a worker fails, dies
+    or times out; nothing is stored either way (`apply` stores a fit)."""
+    del now  # the fit depends on the history only; kept for a uniform service signature
+    if deck is not None and not db.conn.execute(
+            "SELECT 1 FROM decks WHERE slug = ?", (deck,)).fetchone():
+        raise OptimizeError(f"There is no deck named {deck!r}; `loopdrill decks` lists them.")
+    current = parameters_for(db, deck) or [float(w) for w in fsrs.Scheduler().parameters]
+    fitted, skipped = _run_worker(db, deck, current, timeout, command)
+    items, cards = int(fitted["items"]), int(fitted["cards"])
+    if items < MIN_REVIEWS:
+        return FitReport(deck, items, cards, skipped, current, needed=MIN_REVIEWS - items,
+                         message=(
+            f"Only {items} reviews came a day or more after the card's previous one; a fit "
+            f"needs at least {MIN_REVIEWS}, so {MIN_REVIEWS - items} more. Keeping the "
+            "current parameters."))
+    try:
+        parameters = [float(w) for w in fitted["parameters"]]
+        fsrs.Scheduler(parameters=parameters)
+        before, after = dict(fitted["before"]), dict(fitted["after"])
     except (ValueError, KeyError, TypeError) as exc:
         raise OptimizeError(f"The fit gave unusable parameters ({exc}); the parameters are "
                             "unchanged.") from None
-    return FitReport(deck, int(result["items"]), cards, skipped, current, fitted,
-                     dict(result["before"]), dict(result["after"]))
+    return FitReport(deck, items, cards, skipped, current, parameters, before, after)
 
 
 def apply(db: Database, now: dt.datetime, report: FitReport, deck: str | None = None, *,

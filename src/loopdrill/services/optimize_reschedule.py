@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,14 +18,12 @@ from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import day_start, study_day, to_stamp
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
-from loopdrill.store.bulk import set_memories
-from loopdrill.store.rows import memory_columns
 from loopdrill.store.tx import transaction
 
-# A revlog row the optimizer can use: a rating in range, a time SQLite can read, a before
-# state that is JSON. Other rows are skipped and counted.
-VALID = ("rating BETWEEN 1 AND 4 AND julianday(reviewed_at) IS NOT NULL "
-         "AND json_valid(before)")
+# A revlog row the optimizer can use: a rating in range and a time SQLite can read. Other
+# rows are skipped and counted. The before/after JSON is not read here (the revlog's times
+# and ratings are the source of truth), so a corrupt one does not stop a fit or a replay.
+VALID = "rating BETWEEN 1 AND 4 AND julianday(reviewed_at) IS NOT NULL"
 
 
 class OptimizeError(ValueError):
@@ -82,29 +81,54 @@ def _decks(db: Database, deck: str | None) -> list[str]:
     return [slug for (slug,) in db.conn.execute("SELECT slug FROM decks") if slug not in own]
 
 
-def _card_histories(db: Database, decks: list[str]) -> Iterator[tuple[str, str, str | None,
-                                                                      list[Any]]]:
-    """(card id, deck, stored due, [(time, rating), ...]) for every studied, non-retired card
-    of these decks, from its valid non-cram reviews."""
+MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+                  "lapses")
+BULK = 20_000
+
+
+def _card_histories(db: Database, decks: list[str]
+                    ) -> Iterator[tuple[str, str, str | None, str, list[Any]]]:
+    """(card id, deck, stored due, last review stamp, [(time, rating), ...]) for every
+    studied, non-retired card of these decks, from its valid non-cram reviews (read in the
+    revlog's card index order; the cards come from a second query, as a join would sort)."""
     marks = ", ".join("?" * len(decks))
-    valid = VALID.replace("rating", "r.rating").replace("reviewed_at", "r.reviewed_at") \
-        .replace("before", "r.before")
+    cards = {card_id: (deck, due) for card_id, deck, due in db.conn.execute(
+        f"SELECT id, deck, due FROM cards WHERE retired = 0 AND deck IN ({marks})", decks)}
     rows = db.conn.execute(
-        "SELECT r.card_id, c.deck, c.due, r.reviewed_at, r.rating FROM reviews r "
-        f"JOIN cards c ON c.id = r.card_id WHERE r.cram = 0 AND {valid} AND c.retired = 0 "
-        f"AND c.deck IN ({marks}) ORDER BY r.card_id, r.reviewed_at", decks)
-    parse = dt.datetime.fromisoformat
-    current: str | None = None
-    deck = due = None
+        f"SELECT card_id, reviewed_at, rating FROM reviews WHERE cram = 0 AND {VALID} "
+        "ORDER BY card_id, reviewed_at")
+    parse, utc = dt.datetime.fromisoformat, dt.UTC
+    current, stamp = "", ""
     history: list[Any] = []
-    for card_id, card_deck, card_due, stamp, rating in rows:
+    for card_id, stamp_now, rating in rows:
         if card_id != current:
-            if current is not None:
-                yield current, str(deck), due, history
-            current, deck, due, history = card_id, card_deck, card_due, []
-        history.append((parse(stamp).astimezone(dt.UTC), rating))
-    if current is not None:
-        yield current, str(deck), due, history
+            if history and current in cards:
+                yield current, *cards[current], stamp, history
+            current, history = str(card_id), []
+        moment = parse(stamp_now)
+        if moment.tzinfo is not utc:
+            moment = moment.astimezone(utc)
+        history.append((moment, rating))
+        stamp = stamp_now
+    if history and current in cards:
+        yield current, *cards[current], stamp, history
+
+
+@contextmanager
+def _memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
+    """For a big batch of memory updates: drop the card indexes over memory columns and build
+    them again after, several times faster than updating them row by row (the caller holds
+    the transaction, so nobody sees the cards without them)."""
+    ddl: list[str] = []
+    if rows > BULK:
+        ddl = [sql for (sql,) in db.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
+            "AND sql IS NOT NULL") if any(c in sql for c in MEMORY_COLUMNS)]
+        for sql in ddl:
+            db.conn.execute(f"DROP INDEX {sql.split()[2]}")
+    yield
+    for sql in ddl:
+        db.conn.execute(sql)
 
 
 def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
@@ -115,14 +139,18 @@ def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
         return 0, 0
     replayers = {d: Replayer(make_scheduler(options_for(db, d), parameters_for(db, d)))
                  for d in decks}
-    updates: list[dict[str, Any]] = []
+    updates: list[tuple[Any, ...]] = []
     moved = 0
-    for card_id, card_deck, old_due, history in _card_histories(db, decks):
-        columns = memory_columns(replayers[card_deck].final(card_id, history))
-        moved += columns["due"] != old_due
-        columns["id"] = card_id
-        updates.append(columns)
-    set_memories(db, updates)
+    for card_id, card_deck, old_due, last_stamp, history in _card_histories(db, decks):
+        state, step, s, d, due, _, reps, lapses = replayers[card_deck].final_row(card_id,
+                                                                                 history)
+        due_stamp = due.isoformat(timespec="microseconds")
+        moved += due_stamp != old_due
+        updates.append((state, step, s, d, due_stamp, last_stamp, reps, lapses, card_id))
+    with _memory_indexes_dropped(db, len(updates)):
+        db.conn.executemany(
+            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+            "last_review = ?, reps = ?, lapses = ? WHERE id = ?", updates)
     return len(updates), moved
 
 

@@ -77,7 +77,6 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
         args).fetchone()[0]
     seconds = mean_ms / 1000 if mean_ms else DEFAULT_SECONDS
     setup = SimSetup(days=DAYS, new_cards=int(new_cards), new_per_day=opts.new_per_day,
-                     reviews_per_day=opts.reviews_per_day,
                      maximum_interval=opts.maximum_interval,
                      first_ratings=_mix(db, deck, True), recall_ratings=_mix(db, deck, False))
     rows = []

@@ -1,8 +1,9 @@
 """The FSRS fit in its own process: fsrs-rs-python holds the GIL while it trains.
 
-Reads {"histories": [[[rating, delta_t], ...], ...], "current": [w, ...]} as JSON on stdin and
-writes {"parameters": [...], "items": n, "before": {...}, "after": {...}} on stdout
-(see core.optimizer.fit_histories). Any failure exits non-zero with one line on stderr.
+Reads a JSON header line {"current": [w, ...]} on stdin, then one line per card as
+core.optimizer.HistoryEncoder writes them (parsed as they arrive, while the parent reads the
+next rows); writes the JSON of core.optimizer.fit_histories on stdout. Any
+failure exits non-zero with one line on stderr.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import json
 import sys
 
-from loopdrill.core.optimizer import fit_histories
+from loopdrill.core.optimizer import fit_histories, parse_histories
 
 
 def main() -> int:
     try:
-        request = json.load(sys.stdin)
-        result = fit_histories(request["histories"], request["current"])
+        stream = sys.stdin.buffer
+        current = json.loads(stream.readline())["current"]
+        result = fit_histories(parse_histories(stream), current)
     except Exception as exc:  # the parent turns this line into an OptimizeError
         print(f"{type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
