@@ -1,0 +1,213 @@
+"""The optimize service: fit, apply (replay equal to py-fsrs), bad input, reschedule_all,
+the retention simulation and automatic refits, on small synthetic revlogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+from pathlib import Path
+from unittest.mock import patch
+
+import fsrs
+import fsrs.scheduler
+import fsrs_rs_python as rs
+import pytest
+from sqlite_utils import Database
+
+from loopdrill.core.model import Rating, ReviewRecord
+from loopdrill.core.optimizer import fuzz_draw, fuzzed_days, review_interval
+from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.services import optimize as opt
+from loopdrill.services.config import options_for, set_value
+from loopdrill.services.history import import_reviews
+from loopdrill.store.queries import get_card
+from loopdrill.store.settings import get_meta
+from loopdrill.store.tx import transaction
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3, 1.6, 0.5,
+        2.0, 0.6, 0.1, 0.05, 0.2]
+KILLED = (sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)")
+
+
+def make_decks(db: Database, decks: dict[str, int]) -> None:
+    with transaction(db):
+        for slug, cards in decks.items():
+            db.conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?)", (slug, slug))
+            db.conn.executemany(
+                "INSERT INTO cards (id, deck, item, kind, content, position) "
+                "VALUES (?, ?, ?, 'basic', '{}', ?)",
+                [(f"{slug}/c{i}", slug, f"c{i}", i) for i in range(cards)])
+
+
+def history(db: Database, deck: str, cards: int, reviews: int, seed: int = 5) -> None:
+    """Reviews drawn from a known model (recall with its predicted R), at 10:00 UTC."""
+    model, rng = rs.FSRS(TRUE), random.Random(seed)
+    factor = 0.9 ** (1 / -TRUE[20]) - 1
+    records = []
+    for i in range(cards):
+        day = NOW.replace(hour=10) - dt.timedelta(days=300 - rng.randint(0, 40))
+        past = [(rng.choice([1, 3, 3, 4]), 0)]
+        records.append(ReviewRecord(f"{deck}/c{i}", day, Rating(past[0][0]), 6000))
+        for _ in range(reviews - 1):
+            state = model.memory_state(rs.FSRSItem([rs.FSRSReview(r, d) for r, d in past]))
+            gap = max(1, round(state.stability * rng.uniform(0.4, 2.0)))
+            if day + dt.timedelta(days=gap) >= NOW:
+                break
+            day += dt.timedelta(days=gap)
+            recall = (1 + factor * gap / state.stability) ** -TRUE[20]
+            rating = rng.choice([2, 3, 3, 4]) if rng.random() < recall else 1
+            past.append((rating, gap))
+            records.append(ReviewRecord(f"{deck}/c{i}", day, Rating(rating), 6000))
+    import_reviews(db, records, NOW)
+
+
+@pytest.fixture
+def big(db: Database) -> Database:
+    make_decks(db, {"syn": 160, "other": 5})
+    history(db, "syn", 160, 7)
+    history(db, "other", 5, 3, seed=9)
+    return db
+
+
+def test_fit_reports_before_and_after_and_stores_nothing(big: Database) -> None:
+    report = opt.fit(big, NOW)
+    assert report.fitted is not None and report.reviews >= 400 and report.skipped == 0
+    assert report.cards > 100 and report.better
+    assert set(report.before) == set(report.after) == {"log_loss", "rmse_bins"}
+    assert report.current == [float(w) for w in fsrs.Scheduler().parameters]
+    assert all(w == round(w, 6) for w in report.fitted)
+    assert get_meta(big, "parameters") is None
+    assert opt.report_from_json(json.loads(json.dumps(opt.report_to_json(report)))) == report
+
+
+def reference(db: Database, card_id: str, scheduler: fsrs.Scheduler) -> Memory:
+    """The card's history answered through fsrs.Scheduler, fuzz drawn as the replay draws."""
+    memory = Memory()
+    for stamp, rating in db.conn.execute(
+            "SELECT reviewed_at, rating FROM reviews WHERE card_id = ? AND cram = 0 "
+            "ORDER BY reviewed_at", (card_id,)):
+        draw = fuzz_draw(card_id, memory.reps, rating)
+        with patch.object(fsrs.scheduler, "random", lambda d=draw: d):
+            memory = answer(scheduler, memory, Rating(rating),
+                            dt.datetime.fromisoformat(stamp)).after
+    return memory
+
+
+def test_apply_stores_rounded_parameters_and_replays_every_card(big: Database,
+                                                                tmp_path: Path) -> None:
+    report = opt.fit(big, NOW)
+    assert report.fitted is not None
+    changed = opt.apply(big, NOW, report, backup_dir=tmp_path)
+    assert json.loads(get_meta(big, "parameters") or "[]") == report.fitted
+    assert changed.cards == 165 and 0 < changed.moved <= 165
+    assert changed.backup and Path(changed.backup).exists()
+    assert 0 <= changed.due_today_after <= changed.due_week_after <= 165
+    scheduler = make_scheduler(options_for(big, "syn"), report.fitted)
+    for i in range(0, 160, 7):
+        card = get_card(big, f"syn/c{i}")
+        assert card is not None and card.memory == reference(big, f"syn/c{i}", scheduler)
+
+
+def test_a_deck_fit_goes_under_its_own_key(big: Database) -> None:
+    with pytest.raises(opt.OptimizeError, match="no deck named 'nope'"):
+        opt.fit(big, NOW, "nope")
+    report = opt.fit(big, NOW, "syn")
+    assert report.deck == "syn" and report.fitted is not None
+    with pytest.raises(opt.OptimizeError, match="for syn, not other"):
+        opt.apply(big, NOW, report, "other", backup_dir=None)
+    changed = opt.apply(big, NOW, report, "syn", backup_dir=None)
+    assert get_meta(big, "parameters") is None
+    assert json.loads(get_meta(big, "parameters:syn") or "[]") == report.fitted
+    assert changed.cards == 160
+
+
+def test_tiny_history_is_refused_with_how_much_more(db: Database) -> None:
+    make_decks(db, {"syn": 10})
+    history(db, "syn", 10, 5)
+    report = opt.fit(db, NOW)
+    assert report.fitted is None and 0 < report.needed <= 400
+    assert f"needs at least 400, so {report.needed} more" in report.message
+    assert "Keeping the current parameters" in report.message
+    with pytest.raises(opt.OptimizeError, match="no fit to apply"):
+        opt.apply(db, NOW, report, backup_dir=None)
+    assert get_meta(db, "parameters") is None
+    assert opt.fit(db, NOW, "syn").needed == report.needed
+
+
+@pytest.mark.parametrize(("command", "timeout", "message"), [
+    (KILLED, 60.0, "killed by signal 9"),
+    ((sys.executable, "-c", "import sys; sys.stdin.read(); print('nonsense')"), 60.0,
+     "unreadable answer"),
+    ((sys.executable, "-c", "import sys; sys.exit('boom: no memory')"), 60.0, "boom"),
+    ((sys.executable, "-c", "import sys, time; sys.stdin.read(); time.sleep(30)"), 0.5,
+     "longer than 0 s"),
+])
+def test_a_worker_that_dies_leaves_the_parameters_alone(big: Database, command: tuple[str, ...],
+                                                        timeout: float, message: str) -> None:
+    due = big.conn.execute("SELECT group_concat(due) FROM cards").fetchone()[0]
+    with pytest.raises(opt.OptimizeError, match=message):
+        opt.fit(big, NOW, command=command, timeout=timeout)
+    assert get_meta(big, "parameters") is None
+    assert big.conn.execute("SELECT group_concat(due) FROM cards").fetchone()[0] == due
+
+
+def test_corrupt_rows_are_skipped_and_counted(big: Database) -> None:
+    clean = opt.fit(big, NOW)
+    big.conn.execute("PRAGMA ignore_check_constraints = 1")
+    row = big.conn.execute("SELECT * FROM reviews LIMIT 1").fetchone()
+    names = [c[1] for c in big.conn.execute("PRAGMA table_info(reviews)")][1:]
+    for changes in ({"rating": 7}, {"reviewed_at": "yesterday-ish"}):
+        values = dict(zip(names, row[1:], strict=True)) | changes
+        big.conn.execute(f"INSERT INTO reviews ({', '.join(values)}) VALUES "
+                         f"({', '.join('?' * len(values))})", list(values.values()))
+    report = opt.fit(big, NOW)
+    assert report.skipped == 2 and report.reviews == clean.reviews
+    assert opt.apply(big, NOW, report, backup_dir=None).cards == 165
+
+
+def test_reschedule_all_moves_review_cards_to_the_new_retention(big: Database) -> None:
+    set_value(big, "desired_retention", "0.8", None)
+    changed = opt.reschedule_all(big, NOW, None)
+    assert changed.cards > 0 and changed.moved > changed.cards // 2
+    assert changed.due_week_after <= changed.due_week_before
+    decay = float(fsrs.Scheduler().parameters[20])
+    for card_id, stability, last, due, reps in big.conn.execute(
+            "SELECT id, stability, last_review, due, reps FROM cards WHERE state = 2 LIMIT 30"):
+        days = review_interval(stability, 0.8, decay, 36500)
+        days = fuzzed_days(days, 36500, fuzz_draw(card_id, reps - 1, 0))
+        assert dt.datetime.fromisoformat(due) - dt.datetime.fromisoformat(last) == \
+            dt.timedelta(days=days)
+    assert opt.reschedule_all(big, NOW, "syn").moved == 0
+
+
+def test_simulation_marks_one_best_retention(big: Database) -> None:
+    rows = opt.simulate_retention(big, NOW)
+    assert [r.retention for r in rows] == [0.75, 0.80, 0.85, 0.90, 0.95]
+    assert sum(r.best for r in rows) == 1
+    best = next(r for r in rows if r.best)
+    assert best.seconds_per_card == min(r.seconds_per_card for r in rows)
+    assert rows[0].reviews_per_day < rows[-1].reviews_per_day
+    assert rows[0].remembered < rows[-1].remembered
+    # 6 s per answer in this history
+    assert rows[2].minutes_total == pytest.approx(rows[2].reviews_per_day * 365 * 6 / 60)
+    assert opt.simulate_retention(big, NOW) == rows
+    assert json.dumps(opt.retention_to_json(rows))
+
+
+def test_auto_optimize_at_most_weekly_after_500_reviews(big: Database, tmp_path: Path) -> None:
+    message = opt.maybe_auto_optimize(big, NOW, tmp_path)
+    assert message is not None and message.startswith("FSRS refitted on ")
+    assert get_meta(big, "parameters") is not None
+    assert opt.maybe_auto_optimize(big, NOW + dt.timedelta(days=8), tmp_path) is None  # 0 new
+    last = json.loads(get_meta(big, "optimize:last") or "{}")
+    assert last["reviews"] == big.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0]
+
+
+def test_auto_optimize_waits_for_500_reviews(db: Database) -> None:
+    make_decks(db, {"syn": 10})
+    history(db, "syn", 10, 5)
+    assert opt.maybe_auto_optimize(db, NOW, None) is None
+    assert get_meta(db, "optimize:last") is None
