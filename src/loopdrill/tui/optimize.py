@@ -59,6 +59,7 @@ class OptimizeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#optimize-chart").display = False
+        self.query_one("#optimize-applied").display = False
         self.run_fit()
 
     def watch_busy(self, busy: bool) -> None:
@@ -131,6 +132,7 @@ class OptimizeScreen(Screen[None]):
 
     def _applied(self, changed: opt.ApplyReport) -> None:
         self.applied = True
+        self.query_one("#optimize-applied").display = True
         self._show("#optimize-applied", render_apply(changed))
         self.busy = False
 
@@ -149,6 +151,7 @@ class OptimizeScreen(Screen[None]):
     def action_apply(self) -> None:
         if self.can_apply and self.report is not None:
             self.busy = True
+            self.query_one("#optimize-applied").display = True
             self._show("#optimize-applied", Text("Applying: backup, parameters, rescheduling…",
                                                  style="dim"))
             self.run_apply(self.report)

@@ -65,7 +65,8 @@ def render_retention(rows: Sequence[RetentionRow]) -> RenderableType:
     for name in ("retention", "reviews/day", "total hours", "remembered", "s per card", ""):
         table.add_column(name, justify="right")
     for row in rows:
-        table.add_row(f"{row.retention:.2f}", f"{row.reviews_per_day:,.0f}",
+        daily = row.reviews_per_day
+        table.add_row(f"{row.retention:.2f}", f"{daily:,.1f}" if daily < 10 else f"{daily:,.0f}",
                       f"{row.minutes_total / 60:,.1f}", f"{row.remembered:,.0f}",
                       f"{row.seconds_per_card:.1f}", "◀ least time per card" if row.best else "",
                       style="bold green" if row.best else "")
