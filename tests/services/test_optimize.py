@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import random
 import sys
+import time
 from pathlib import Path
 from unittest.mock import patch
 
@@ -211,3 +212,28 @@ def test_auto_optimize_waits_for_500_reviews(db: Database) -> None:
     history(db, "syn", 10, 5)
     assert opt.maybe_auto_optimize(db, NOW, None) is None
     assert get_meta(db, "optimize:last") is None
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC"])
+def test_study_days_follow_the_local_zone_and_rollover(db: Database, zone: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fit's study days (SQL) equal core.timeutil.study_day, across DST changes."""
+    from loopdrill.core.timeutil import study_day
+    from loopdrill.services.optimize import _review_rows
+
+    make_decks(db, {"syn": 1})
+    start = dt.datetime(2026, 3, 7, 0, 30, tzinfo=dt.UTC)  # US DST starts 8 March
+    moments = [start + dt.timedelta(hours=h) for h in range(0, 24 * 40, 5)]
+    moments += [dt.datetime(2026, 10, 24, tzinfo=dt.UTC) + dt.timedelta(hours=h)
+                for h in range(0, 24 * 12, 1)]  # EU and US DST end
+    import_reviews(db, [ReviewRecord("syn/c0", m, Rating.GOOD, 5000) for m in moments], NOW)
+    set_value(db, "rollover_hour", "4", None)
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        days = [day for _, day, _ in _review_rows(db, None)]
+        expected = [study_day(m, 4) for m in sorted(moments)]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert [d - days[0] for d in days] == [(e - expected[0]).days for e in expected]
