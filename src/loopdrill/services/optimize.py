@@ -106,7 +106,7 @@ def _run_worker(db: Database, deck: str | None, current: list[float], timeout: f
     try:
         worker.stdin.write(json.dumps({"current": current}).encode() + b"\n")
         cursor, encoder = _review_rows(db, deck), HistoryEncoder()
-        while chunk := cursor.fetchmany(20_000):
+        while chunk := cursor.fetchmany(5_000):
             worker.stdin.write(encoder.encode(chunk).encode())
         worker.stdin.write(b"\n")
         worker.stdin.flush()
