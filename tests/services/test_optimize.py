@@ -112,6 +112,14 @@ def test_apply_stores_rounded_parameters_and_replays_every_card(big: Database,
         assert card is not None and card.memory == reference(big, f"syn/c{i}", scheduler)
 
 
+def test_a_backup_that_fails_changes_nothing(big: Database, tmp_path: Path) -> None:
+    report = opt.fit(big, NOW)
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(opt.OptimizeError, match=r"Cannot back up into .*nothing was changed"):
+        opt.apply(big, NOW, report, backup_dir=tmp_path / "file" / "backups")
+    assert get_meta(big, "parameters") is None
+
+
 def test_a_deck_fit_goes_under_its_own_key(big: Database) -> None:
     with pytest.raises(opt.OptimizeError, match="no deck named 'nope'"):
         opt.fit(big, NOW, "nope")

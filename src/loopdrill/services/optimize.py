@@ -182,7 +182,12 @@ def apply(db: Database, now: dt.datetime, report: FitReport, deck: str | None = 
         fsrs.Scheduler(parameters=fitted)
     except ValueError as exc:
         raise OptimizeError(f"These parameters are out of bounds ({exc}).") from None
-    saved = backup(db.conn, backup_dir, reason="pre-optimize", now=now) if backup_dir else None
+    try:
+        saved = backup(db.conn, backup_dir, reason="pre-optimize", now=now) if backup_dir \
+            else None
+    except OSError as exc:
+        raise OptimizeError(f"Cannot back up into {backup_dir} ({exc.strerror or exc}); "
+                            "nothing was changed.") from None
     with transaction(db):
         before = due_counts(db, now, deck)
         set_meta(db, _key(deck), json.dumps(fitted))
