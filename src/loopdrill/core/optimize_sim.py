@@ -47,7 +47,7 @@ class SimSetup:
 
     days: int = 365
     new_cards: int = 0
-    new_per_day: int = 20
+    new_per_day: float = 20  # may be fractional when simulating a sample of the cards
     reviews_per_day: int | None = None
     maximum_interval: int = 36500
     first_ratings: tuple[float, ...] = FIRST_RATINGS
@@ -101,6 +101,7 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
     for index, card in enumerate(cards):
         buckets[min(max(card.due_in, 0), setup.days)].append(index)
     reviews = learned = 0
+    owed = 0.0  # new cards due so far (fractional per day for a sample)
     backlog: list[int] = []
     for day in range(setup.days):
         due = backlog + buckets[day]
@@ -123,7 +124,8 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
                 s, rating, reviews = short_s(max(s, 0.001), 3), 3, reviews + 1
             stab[i], diff[i], last[i] = max(s, 0.001), next_d(d, rating), day
             buckets[min(day + interval(stab[i]), setup.days)].append(i)
-        fresh = min(setup.new_per_day, setup.new_cards - learned)
+        owed += setup.new_per_day
+        fresh = min(int(owed) - learned, setup.new_cards - learned)
         for _ in range(max(fresh, 0)):
             rating = pick(setup.first_ratings, 1)
             s = max(w[rating - 1], 0.001)

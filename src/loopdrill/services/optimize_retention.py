@@ -22,6 +22,7 @@ from loopdrill.services.params import parameters_for
 RETENTIONS = (0.75, 0.80, 0.85, 0.90, 0.95)
 DAYS = 365
 DEFAULT_SECONDS = 8.0
+SAMPLE = 4000  # studied cards simulated at most (every k-th by id; figures scaled back up)
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,22 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
                        parameters: Sequence[float] | None = None,
                        retentions: Sequence[float] = RETENTIONS) -> list[RetentionRow]:
     """Daily reviews, total time and knowledge after a year for each desired retention, with
-    `parameters` (default: those in force) from the cards as they stand at `now`; the row
-    with the least review time per card remembered is marked best."""
+    `parameters` (default: those in force) from the cards as they stand at `now` (at most
+    SAMPLE studied cards, with new cards and the daily new-card limit scaled alike, and the
+    figures scaled back to the whole collection); the row with the least review time per card
+    remembered is marked best."""
     w = list(parameters or parameters_for(db, deck) or fsrs.Scheduler().parameters)
     opts = options_for(db, deck)
     where = " AND deck = ?" if deck else ""
     args = (deck,) if deck else ()
+    rows = db.conn.execute(
+        "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
+        "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
+        f"AND last_review IS NOT NULL AND due IS NOT NULL{where} ORDER BY id", args).fetchall()
+    step = max(1, -(-len(rows) // SAMPLE))
+    share = len(rows[::step]) / len(rows) if rows else 1.0
     cards = []
-    for stability, difficulty, last, due in db.conn.execute(
-            "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
-            "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
-            f"AND last_review IS NOT NULL AND due IS NOT NULL{where}", args):
+    for stability, difficulty, last, due in rows[::step]:
         elapsed = (now - dt.datetime.fromisoformat(last)).total_seconds() / 86400
         due_in = (dt.datetime.fromisoformat(due) - now).total_seconds() / 86400
         cards.append(SimCard(max(stability, 0.001), difficulty, max(elapsed, 0.0),
@@ -76,17 +82,19 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
         f"SELECT AVG(duration_ms) FROM reviews WHERE cram = 0 AND duration_ms > 0{where}",
         args).fetchone()[0]
     seconds = mean_ms / 1000 if mean_ms else DEFAULT_SECONDS
-    setup = SimSetup(days=DAYS, new_cards=int(new_cards), new_per_day=opts.new_per_day,
+    setup = SimSetup(days=DAYS, new_cards=round(new_cards * share),
+                     new_per_day=opts.new_per_day * share,
                      maximum_interval=opts.maximum_interval,
                      first_ratings=_mix(db, deck, True), recall_ratings=_mix(db, deck, False))
-    rows = []
+    out = []
     for retention in retentions:
         result = simulate(w, retention, cards, setup)
-        total = result.reviews * seconds
-        rows.append(RetentionRow(retention, result.reviews / DAYS, total / 60, result.knowledge,
-                                 total / result.knowledge if result.knowledge else 0.0))
-    if not any(r.remembered for r in rows):
-        return rows
-    best = min((r for r in rows if r.remembered), key=lambda r: r.seconds_per_card)
+        reviews, knowledge = result.reviews / share, result.knowledge / share
+        total = reviews * seconds
+        out.append(RetentionRow(retention, reviews / DAYS, total / 60, knowledge,
+                                total / knowledge if knowledge else 0.0))
+    if not any(r.remembered for r in out):
+        return out
+    best = min((r for r in out if r.remembered), key=lambda r: r.seconds_per_card)
     return [RetentionRow(r.retention, r.reviews_per_day, r.minutes_total, r.remembered,
-                         r.seconds_per_card, r is best) for r in rows]
+                         r.seconds_per_card, r is best) for r in out]
