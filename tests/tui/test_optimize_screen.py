@@ -118,6 +118,21 @@ async def test_interface_answers_while_the_fit_runs(enough: Database,
         assert not screen.busy and screen.report is not None
 
 
+async def test_leaving_while_the_fit_runs_is_safe(enough: Database,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    real = opt.fit
+    command = ("sh", "-c", f"sleep 0.5; exec {opt.WORKER[0]} -m {opt.WORKER[2]}")
+    monkeypatch.setattr(opt, "fit", lambda *a, **k: real(*a, **k, command=command))
+    app = Host(enough, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert isinstance(app.screen, OptimizeScreen)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, OptimizeScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running and get_meta(enough, "parameters") is None
+
+
 async def test_a_killed_worker_is_reported(enough: Database,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     real = opt.fit

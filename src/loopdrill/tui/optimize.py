@@ -4,7 +4,9 @@ retentions in a table and a chart."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -92,12 +94,12 @@ class OptimizeScreen(Screen[None]):
         try:
             report = opt.fit(self.db, self.clock(), self.deck)
         except opt.OptimizeError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self._post(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._fitted, report)
+        self._post(self._fitted, report)
         rows = opt.simulate_retention(self.db, self.clock(), self.deck,
                                       parameters=report.fitted)
-        self.app.call_from_thread(self._simulated, rows)
+        self._post(self._simulated, rows)
 
     @work(thread=True, exclusive=True, group="optimize")
     def run_apply(self, report: opt.FitReport) -> None:
@@ -105,9 +107,19 @@ class OptimizeScreen(Screen[None]):
             changed = opt.apply(self.db, self.clock(), report, self.deck,
                                 backup_dir=self.backup_dir)
         except opt.OptimizeError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
+            self._post(self._failed, str(exc))
             return
-        self.app.call_from_thread(self._applied, changed)
+        self._post(self._applied, changed)
+
+    def _post(self, show: Callable[[Any], None], result: Any) -> None:
+        """Hand a result to the UI thread; dropped if the user has left the screen (the fit
+        subprocess is left to finish: nothing is stored until apply)."""
+
+        def deliver() -> None:
+            if self.is_attached:
+                show(result)
+
+        self.app.call_from_thread(deliver)
 
     # -- results, on the UI thread ---------------------------------------------------------
     def _show(self, selector: str, content: RenderableType) -> None:
