@@ -4,10 +4,11 @@ Training items are built as Anki builds them: per card, non-cram reviews grouped
 (delta_t = study days since the previous review, 0 within a day), one item per review that
 comes a day or more after the previous one, holding the card's history up to it. The fit runs
 in fsrs-rs-python (float32); its parameters are rounded to 6 places and kept inside py-fsrs'
-bounds before `fsrs.Scheduler` sees them. Rescheduling replays a history with the lean replica
-of py-fsrs (core.fastfsrs, checked bit for bit) plus py-fsrs' fuzz drawn exactly as
-core.scheduling.answer seeds it, so the result equals answering every review through
-`fsrs.Scheduler`.
+bounds before `fsrs.Scheduler` sees them. Rescheduling replays a history with the arithmetic
+of core.fastfsrs' lean replica of py-fsrs and py-fsrs' own fuzz formula, its draw fixed per
+card and answer (fuzz_draw), so the result equals answering every review through
+`fsrs.Scheduler` with that draw (tests check it on random histories). The retention
+simulation is in core.optimize_sim.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from loopdrill.core.model import CardState
 from loopdrill.core.scheduling import Memory
 
 History = list[tuple[int, int]]  # (rating 1-4, study days since the card's previous review)
-MIN_REVIEWS = 400  # long-term reviews a fit needs (Anki asks for a few hundred too)
+MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 STABILITY_MIN = 0.001
 
