@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,10 @@ def _run_worker(db: Database, deck: str | None, current: list[float], timeout: f
     worker = subprocess.Popen(list(command), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE)
     assert worker.stdin is not None
+    with suppress(ImportError, AttributeError, OSError):  # Linux: write 1 MB ahead while the
+        import fcntl  # worker still starts up (not on Windows)
+
+        fcntl.fcntl(worker.stdin, fcntl.F_SETPIPE_SZ, 1 << 20)
     try:
         worker.stdin.write(json.dumps({"current": current}).encode() + b"\n")
         cursor, encoder = _review_rows(db, deck), HistoryEncoder()
