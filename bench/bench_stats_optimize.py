@@ -1,4 +1,4 @@
-"""Stats and optimizer benchmark on the imported workload (run bench_import.py first).
+"""Stats benchmark (the optimizer has bench/bench_optimize.py) on the imported workload (run bench_import.py first).
 
 Usage: python bench/bench_stats_optimize.py [--cards 100000]
 Times the full stats report (best of 5), the stats screen drawn headless, the FSRS fit end to
@@ -54,24 +54,6 @@ async def main() -> None:
 asyncio.run(main())
 """
 
-OPTIMIZE = r"""
-import resource, sys, time, datetime as dt
-from pathlib import Path
-from loopdrill.services.library import open_library
-from loopdrill.services import fitting as opt
-from loopdrill.store.tx import transaction
-now = dt.datetime.fromisoformat(sys.argv[2])
-lib = open_library(Path(sys.argv[1]), now, builtins=False, daily_backup=False)
-t = time.perf_counter(); report = opt.fit(lib.db); fit = time.perf_counter() - t
-t = time.perf_counter()
-with transaction(lib.db):
-    cards, moved = opt.reschedule(lib.db, now)
-resched = time.perf_counter() - t
-print(f"fit {fit:.2f} s on {report.reviews} reviews; reschedule {resched:.2f} s for "
-      f"{cards} cards; peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024:.0f} MB")
-"""
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
@@ -81,8 +63,7 @@ def main() -> None:
         sys.exit("run bench/bench_import.py first")
     db = HERE / "work" / f"stats-{args.cards}.db"
     shutil.copy(source, db)
-    for label, script in (("stats report", STATS), ("stats screen", SCREEN),
-                          ("optimizer", OPTIMIZE)):
+    for label, script in (("stats report", STATS), ("stats screen", SCREEN)):
         out = subprocess.run([sys.executable, "-c", script, str(db), NOW], capture_output=True,
                              text=True, check=False)
         print(f"{label}: {out.stdout.strip() or out.stderr.strip()[-300:]}")

@@ -63,33 +63,33 @@ def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str 
 def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: bool,
              retention: bool) -> None:
     """Fit FSRS parameters to your review history and report the fit before and after."""
-    from loopdrill.services import fitting as opt
+    from rich.console import Console
+
+    from loopdrill.services import optimize as opt
+    from loopdrill.tui.optimize_rich import render_apply, render_fit, render_retention
 
     lib = library(db_path)
     try:
         if retention:
-            rows = opt.simulate_retention(lib.db, deck)
+            rows = opt.simulate_retention(lib.db, clock.now(), deck)
             if as_json:
-                click.echo(json.dumps([vars(r) for r in rows], indent=2))
-                return
-            from rich.console import Console
-
-            from loopdrill.tui.fit_render import retention_table
-
-            Console().print(retention_table(rows))
+                click.echo(json.dumps(opt.retention_to_json(rows), indent=2))
+            else:
+                Console().print(render_retention(rows))
             return
-        report = opt.fit(lib.db, deck)
-        applied = opt.apply(lib.db, clock.now(), report, lib.backup_dir) \
+        report = opt.fit(lib.db, clock.now(), deck)
+        applied = opt.apply(lib.db, clock.now(), report, deck, backup_dir=lib.backup_dir) \
             if apply_fit and report.fitted else None
     except opt.OptimizeError as exc:
         raise UserError(str(exc)) from None
     finally:
         lib.close()
     if as_json:
-        click.echo(json.dumps({"fit": vars(report), "applied": vars(applied) if applied
-                               else None}, indent=2))
+        click.echo(json.dumps({"fit": opt.report_to_json(report),
+                               "applied": opt.apply_to_json(applied) if applied else None},
+                              indent=2))
         return
-    from loopdrill.tui.fit_render import fit_lines
-
-    for line in fit_lines(report, applied):
-        click.echo(line)
+    console = Console()
+    console.print(render_fit(report))
+    if applied is not None:
+        console.print(render_apply(applied))

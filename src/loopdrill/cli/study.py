@@ -26,12 +26,12 @@ def tui(db_path: Path | None) -> None:
 
     def weekly_refit() -> str | None:
         """Runs in a worker thread on its own connection."""
-        from loopdrill.services.fitting import OptimizeError, auto_optimize
+        from loopdrill.services.optimize import OptimizeError, maybe_auto_optimize
         from loopdrill.store.db import open_db
 
         own = open_db(path)
         try:
-            return auto_optimize(own, clock.now(), paths.backups(path))
+            return maybe_auto_optimize(own, clock.now(), paths.backups(path))
         except OptimizeError as exc:
             return f"Weekly FSRS refit skipped: {exc}"
         finally:
@@ -128,12 +128,10 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
             scope = f"deck {deck}" if deck else "global"
             click.echo(f"{key} = {as_text(key, stored)} ({scope})")
             if key in config_service.RESCHEDULING:
-                from loopdrill.services.fitting import reschedule
-                from loopdrill.store.tx import transaction
+                from loopdrill.services.optimize_reschedule import reschedule_all
 
-                with transaction(lib.db):
-                    cards, moved = reschedule(lib.db, clock.now(), deck)
-                click.echo(f"rescheduled {cards} cards: {moved} due dates moved")
+                changed = reschedule_all(lib.db, clock.now(), deck)
+                click.echo(f"rescheduled {changed.cards} cards: {changed.moved} due dates moved")
     finally:
         lib.close()
 

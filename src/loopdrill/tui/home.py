@@ -14,8 +14,8 @@ from loopdrill.services.decks import deck_list
 from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
-from loopdrill.tui.fit_screen import OptimizeScreen
 from loopdrill.tui.importer import ImportScreen
+from loopdrill.tui.optimize import OptimizeScreen
 from loopdrill.tui.stats_screen import StatsScreen
 
 COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
