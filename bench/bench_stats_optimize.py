@@ -1,4 +1,5 @@
-"""Stats benchmark (the optimizer has bench/bench_optimize.py) on the imported workload (run bench_import.py first).
+"""Stats benchmark on the imported workload (run bench_import.py first; the optimizer has
+bench/bench_optimize.py).
 
 Usage: python bench/bench_stats_optimize.py [--cards 100000]
 Times the full stats report (best of 5), the stats screen drawn headless, the FSRS fit end to
