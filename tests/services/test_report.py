@@ -142,3 +142,38 @@ def test_flagged_new_cards_are_not_counted_as_new(stats_db: Database) -> None:
     after = build_report(stats_db, NOW).counts
     assert after["new"] == before["new"] - 2
     assert (after["suspended"], after["retired"]) == (1, 1)
+
+
+def test_weak_spot_lines_count_review_answers_of_all_time(stats_db: Database) -> None:
+    stats_db.conn.execute(
+        "INSERT INTO reviews (card_id, deck, reviewed_at, rating, state_before, state_after, "
+        "before, after) VALUES ('demo/sqs-standard', 'demo', "
+        "'2024-06-01T10:00:00.000000+00:00', 3, 2, 2, '[]', '[]')")
+    report = build_report(stats_db, NOW)
+    demo = next(d for d in report.decks if d.name == "demo")
+    pricing = next(t for t in report.tags if t.name == "pricing")
+    # review-state, not cram: 3, 1, 3, 2, 1 in the fixture and the 3 of 2024
+    assert (demo.reviews, demo.passed) == (pricing.reviews, pricing.passed) == (6, 4)
+    assert "2024-06-01" not in report.calendar
+    tagged = build_report(stats_db, NOW, Scope(tag="pricing"))
+    assert (tagged.decks[0].reviews, tagged.decks[0].passed) == (6, 4)
+
+
+def test_a_tag_scope_reads_the_same_days_from_the_revlog(stats_db: Database) -> None:
+    everything = report_to_json(build_report(stats_db, NOW))
+    tagged = report_to_json(build_report(stats_db, NOW, Scope(tag="pricing")))
+    for key in ("today", "true_retention", "calendar", "answer_buttons", "minutes_per_day",
+                "streak", "calibration"):
+        assert tagged[key] == everything[key], key
+
+
+def test_changing_the_rollover_hour_moves_answers_between_days(stats_db: Database) -> None:
+    from loopdrill.store.settings import set_option, unset_option
+
+    set_option(stats_db, "rollover_hour", 3)  # 03:59:59 is now after the day began
+    report = build_report(stats_db, NOW)
+    assert report.calendar == {"2026-11-01": 1, "2026-11-20": 1, "2026-11-23": 5}
+    assert report.retention[0].mature_total == 2 and report.retention[1].mature_total == 0
+    unset_option(stats_db, "rollover_hour")
+    assert build_report(stats_db, NOW).calendar == {
+        "2026-11-01": 1, "2026-11-20": 1, "2026-11-22": 1, "2026-11-23": 4}

@@ -32,7 +32,7 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
     first.conn.close()
     second = open_db(path)
     assert [m.name for m in migrations.applied(second)] == applied == [
-        "m001_initial", "m002_review_aggregates"]
+        "m001_initial", "m002_review_aggregates", "m003_study_day_aggregates"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     second.conn.close()
@@ -205,7 +205,7 @@ def test_builtin_deck_no_longer_shipped_is_retired_and_hidden(
 
 def aggregates(db: Database) -> dict[str, list[tuple[object, ...]]]:
     out = {}
-    for table in ("review_hours", "review_calibration"):
+    for table in ("review_days", "review_cards", "review_calibration"):
         rows = db.conn.execute(f"SELECT * FROM {table} WHERE n > 0 ORDER BY 1, 2, 3").fetchall()
         out[table] = [tuple(round(v, 9) if isinstance(v, float) else v for v in r)
                       for r in rows]
@@ -217,7 +217,7 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
     from loopdrill.core.model import ReviewRecord
     from loopdrill.services.history import import_reviews
     from loopdrill.store import bulk
-    from loopdrill.store.schema import AGGREGATE_BACKFILL, script_statements
+    from loopdrill.store.aggregates import AGGREGATE_BACKFILL, script_statements
 
     session = DrillSession(demo_db, clock, fuzz=False)
     for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
@@ -229,7 +229,7 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
                for d in range(30, 0, -3)]
     import_reviews(demo_db, records, NOW)
     kept = aggregates(demo_db)
-    assert kept["review_hours"] and kept["review_calibration"]
+    assert kept["review_days"] and kept["review_cards"] and kept["review_calibration"]
     with transaction(demo_db):
         for statement in script_statements(AGGREGATE_BACKFILL):
             demo_db.conn.execute(statement)
@@ -243,4 +243,31 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == after
     assert demo_db.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
-                                ).fetchone()[0] == 2
+                                ).fetchone()[0] == 5  # two on the revlog, three on options
+
+
+def test_the_day_totals_migration_rebuilds_from_an_existing_revlog(tmp_path: Path) -> None:
+    from loopdrill.store.aggregates import AGGREGATE_BACKFILL, script_statements
+
+    path = tmp_path / "old.db"
+    old = Database(str(path))
+    migrations.apply(old, stop_before="m003_study_day_aggregates")
+    old.execute("INSERT INTO decks (slug, title) VALUES ('d', 'D')")
+    old.execute("INSERT INTO cards (id, deck, item, kind, content) "
+                "VALUES ('d/a', 'd', 'a', 'basic', '{}')")
+    for day, rating in ((1, 3), (2, 1), (2, 3)):
+        old.execute("INSERT INTO reviews (card_id, deck, reviewed_at, rating, state_before, "
+                    "state_after, before, after) VALUES ('d/a', 'd', ?, ?, 2, 2, '[]', '[]')",
+                    (f"2026-11-0{day}T10:00:00.000000+00:00", rating))
+    old.conn.commit()
+    old.conn.close()
+    db = open_db(path)
+    migrated = aggregates(db)
+    assert migrated["review_days"] == [("2026-11-01", "d", 1, 1, 3, 0, 1, 0),
+                                       ("2026-11-02", "d", 1, 1, 1, 0, 1, 0),
+                                       ("2026-11-02", "d", 1, 1, 3, 0, 1, 0)]
+    assert migrated["review_cards"] == [("d/a", 3, 2)]
+    with transaction(db):
+        for statement in script_statements(AGGREGATE_BACKFILL):
+            db.conn.execute(statement)
+    assert aggregates(db) == migrated

@@ -55,7 +55,7 @@ def skipped_rows(db: Database, deck: str | None) -> int:
 
 def review_total(db: Database) -> int:
     """Non-cram reviews in the revlog (from the trigger-kept hourly totals)."""
-    row = db.conn.execute("SELECT coalesce(SUM(n), 0) FROM review_hours WHERE cram = 0")
+    row = db.conn.execute("SELECT coalesce(SUM(n), 0) FROM review_days WHERE cram = 0")
     return int(row.fetchone()[0])
 
 

@@ -125,7 +125,7 @@ def build_report(db: Database, now: dt.datetime, scope: Scope | None = None,
     rollover = global_options(db).rollover_hour
     today = study_day(now, rollover)
     report = StatsReport(scope, today, exam)
-    _reviews(db, report, now, rollover)
+    _reviews(db, report, rollover)
     _cards(db, report, now, rollover, exam)
     _calibration(db, report)
     report.leeches = [
@@ -147,24 +147,21 @@ def _check(db: Database, scope: Scope, now: dt.datetime, exam: dt.date | None) -
                          "interview, e.g. 2026-12-15")
 
 
-def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int) -> None:
+def _reviews(db: Database, report: StatsReport, rollover: int) -> None:
     today = report.today
-    start = day_start(today - dt.timedelta(days=364), rollover)
+    first = today - dt.timedelta(days=364)
     periods = {p: Retention(p) for p in PERIODS}
     buttons = {"learning": [0, 0, 0, 0], "review": [0, 0, 0, 0]}
-    decks: dict[str, DeckLine] = {}
     calendar: dict[str, int] = defaultdict(int)
     minutes: dict[str, float] = defaultdict(float)
-    hours: dict[str, dt.date] = {}
-    for hour, deck, review, young, rating, cram, count, ms in statsql.review_groups(
-            db, report.scope, start):
-        if hour not in hours:
-            hours[hour] = study_day(dt.datetime.fromisoformat(hour + ":00+00:00"), rollover)
-        study = hours[hour]
-        age = (today - study).days
+    ages: dict[str, int] = {}
+    for day, _, review, young, rating, cram, count, ms in statsql.day_groups(
+            db, report.scope, first, day_start(first, rollover)):
+        age = ages.get(day)
+        if age is None:
+            age = ages[day] = (today - dt.date.fromisoformat(day)).days
         if not 0 <= age <= 364:
             continue
-        day = study.isoformat()
         calendar[day] += count
         if age < 30:
             minutes[day] += (ms or 0) / 60000
@@ -178,18 +175,16 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
             buttons["review" if review else "learning"][rating - 1] += count
         if not review:
             continue
-        line = decks.setdefault(deck, DeckLine(deck))
-        line.reviews += count
-        line.passed += count if rating > 1 else 0
+        passed = count if rating > 1 else 0
         for period, (low, high) in PERIOD_DAYS.items():
             if low <= age <= high:
                 bucket = periods[period]
                 if young:
                     bucket.young_total += count
-                    bucket.young_passed += count if rating > 1 else 0
+                    bucket.young_passed += passed
                 else:
                     bucket.mature_total += count
-                    bucket.mature_passed += count if rating > 1 else 0
+                    bucket.mature_passed += passed
     report.studied_today = statsql.cards_today(db, report.scope, day_start(today, rollover))
     report.retention = [periods[p] for p in PERIODS]
     report.buttons = buttons
@@ -197,14 +192,22 @@ def _reviews(db: Database, report: StatsReport, now: dt.datetime, rollover: int)
     report.minutes_per_day = {d: round(m, 2) for d, m in sorted(minutes.items())}
     days = [dt.date.fromisoformat(d) for d in calendar]
     report.streak_current, report.streak_longest = streaks(days, today)
-    report.decks = sorted(decks.values(), key=lambda d: d.name)
-    tags: dict[str, DeckLine] = {}
-    for tag_text, count, passed in statsql.tag_groups(db, report.scope, start):
+    report.decks = sorted((DeckLine(deck, count, passed or 0) for deck, count, passed
+                           in statsql.deck_retention(db, report.scope)), key=lambda d: d.name)
+    report.tags = sorted((DeckLine(tag, count, passed or 0) for tag, count, passed
+                          in _tag_totals(statsql.tag_groups(db, report.scope))),
+                         key=lambda t: t.name)
+
+
+def _tag_totals(groups: list[tuple[Any, ...]]) -> list[tuple[str, int, int]]:
+    """(tag, count, passed) from (tag string, count, passed) rows."""
+    totals: dict[str, list[int]] = {}
+    for tag_text, count, passed in groups:
         for tag in tag_text.split():
-            line = tags.setdefault(tag, DeckLine(tag))
-            line.reviews += count
-            line.passed += passed or 0
-    report.tags = sorted(tags.values(), key=lambda t: t.name)
+            total = totals.setdefault(tag, [0, 0])
+            total[0] += count
+            total[1] += passed or 0
+    return [(tag, count, passed) for tag, (count, passed) in totals.items()]
 
 
 def _cards(db: Database, report: StatsReport, now: dt.datetime, rollover: int,
@@ -218,10 +221,10 @@ def _cards(db: Database, report: StatsReport, now: dt.datetime, rollover: int,
     decks = {d.name: d for d in report.decks}
     r_sum = 0.0
     tag_lapses: dict[str, int] = defaultdict(int)
-    for (deck, retired, suspended, buried, state, young, count, studied, r_now, r_exam,
-         below) in statsql.card_groups(db, report.scope, now, factor, decay, exam_at):
-        if retired:
-            counts["retired"] += count
+    for deck, category, count, studied, r_now, r_exam, below in statsql.card_groups(
+            db, report.scope, now, factor, decay, exam_at):
+        counts[category] += count
+        if category == "retired":
             continue
         line = decks.setdefault(deck, DeckLine(deck))
         line.studied += studied or 0
@@ -230,13 +233,6 @@ def _cards(db: Database, report: StatsReport, now: dt.datetime, rollover: int,
         if exam_at is not None and studied:
             line.exam_retention = (line.exam_retention or 0.0) + (r_exam or 0.0)
             line.exam_below += below or 0
-        if suspended:
-            counts["suspended"] += count
-        elif buried:
-            counts["buried"] += count
-        else:
-            name = {0: "new", 1: "learning", 3: "relearning"}.get(state)
-            counts[name or ("young" if young else "mature")] += count
     for line in decks.values():
         if line.exam_retention is not None:
             line.exam_retention /= max(line.studied, 1)

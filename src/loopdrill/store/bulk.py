@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.store.schema import (
+from loopdrill.store.aggregates import (
     AGGREGATE_BACKFILL,
     AGGREGATE_TRIGGERS,
     script_statements,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.aggregates import study_day_sql
 from loopdrill.store.queries import Scope
 
 Row = tuple[Any, ...]
@@ -29,23 +30,37 @@ def _scope(scope: Scope, alias: str) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def review_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
-    """Answers since a moment by UTC hour, deck, review state, young, rating and cram:
-    (hour 'YYYY-MM-DDTHH', deck, review, young, rating, cram, count, duration_ms).
+def day_groups(db: Database, scope: Scope, since: dt.date, start: dt.datetime) -> list[Row]:
+    """Answers from a study day on (`start` is the moment it begins), by study day, deck,
+    review state, young, rating and cram: (day 'YYYY-MM-DD', deck, review, young, rating,
+    cram, count, duration_ms).
 
     Read from the running totals the revlog's triggers keep; a tag scope has to look at the
     revlog itself (the totals do not know tags)."""
-    hour = to_stamp(since)[:13]
     if scope.tag is None:
-        where, params = _scope(scope, "h")
-        sql = ("SELECT hour, deck, review, young, rating, cram, n, ms FROM review_hours h "
-               f"WHERE hour >= ? AND n > 0{where}")
-        return list(db.conn.execute(sql, (hour, *params)))
+        where, params = _scope(scope, "d")
+        sql = ("SELECT day, deck, review, young, rating, cram, n, ms FROM review_days d "
+               f"WHERE day >= ? AND n > 0{where}")
+        return list(db.conn.execute(sql, (since.isoformat(), *params)))
     where, params = _scope(scope, "r")
-    sql = ("SELECT substr(r.reviewed_at, 1, 13), r.deck, r.state_before = 2, "
+    sql = (f"SELECT {study_day_sql('r.reviewed_at')}, r.deck, r.state_before = 2, "
            "r.interval_before < 21, r.rating, r.cram, COUNT(*), SUM(r.duration_ms) "
            f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
-    return list(db.conn.execute(sql, (hour, *params)))
+    return list(db.conn.execute(sql, (to_stamp(start), *params)))
+
+
+def deck_retention(db: Database, scope: Scope) -> list[Row]:
+    """Review-state answers (not cram) of all time by deck: (deck, count, passed)."""
+    if scope.tag is None:
+        where, params = _scope(scope, "d")
+        sql = ("SELECT deck, SUM(n), SUM(CASE WHEN rating > 1 THEN n ELSE 0 END) "
+               f"FROM review_days d WHERE review = 1 AND cram = 0 AND n > 0{where} "
+               "GROUP BY deck")
+        return list(db.conn.execute(sql, params))
+    where, params = _scope(scope, "c")
+    sql = ("SELECT c.deck, SUM(k.n), SUM(k.passed) FROM review_cards k JOIN cards c "
+           f"ON c.id = k.card_id WHERE k.n > 0{where} GROUP BY c.deck")
+    return list(db.conn.execute(sql, params))
 
 
 def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
@@ -55,66 +70,71 @@ def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
     return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
 
 
-def tag_groups(db: Database, scope: Scope, since: dt.datetime) -> list[Row]:
-    """Review-state answers since a moment (not cram) by the card's tag string:
-    (tags, count, passed). Grouped per card first (in the revlog's card index order)."""
-    where, params = _scope(scope, "r")
-    sql = ("SELECT c.tags, SUM(x.n), SUM(x.passed) FROM (SELECT r.card_id, COUNT(*) AS n, "
-           "SUM(r.rating > 1) AS passed FROM reviews r WHERE +r.reviewed_at >= ? "
-           f"AND r.state_before = 2 AND r.cram = 0{where} GROUP BY r.card_id) x "
-           "JOIN cards c ON c.id = x.card_id WHERE c.tags != '' GROUP BY c.tags")
-    return list(db.conn.execute(sql, (to_stamp(since), *params)))
+def tag_groups(db: Database, scope: Scope) -> list[Row]:
+    """Review-state answers (not cram) of all time by the card's tag string:
+    (tags, count, passed), from the per-card running totals."""
+    where, params = _scope(scope, "c")
+    sql = ("SELECT c.tags, SUM(k.n), SUM(k.passed) FROM review_cards k JOIN cards c "
+           f"ON c.id = k.card_id WHERE k.n > 0 AND c.tags != ''{where} GROUP BY c.tags")
+    return list(db.conn.execute(sql, params))
+
+
+_CATEGORY = """CASE WHEN c.retired THEN 'retired' WHEN c.suspended THEN 'suspended'
+    WHEN c.buried_until > :now THEN 'buried' WHEN c.state = 0 THEN 'new'
+    WHEN c.state = 1 THEN 'learning' WHEN c.state = 3 THEN 'relearning'
+    WHEN julianday(c.due) - julianday(c.last_review) < 21 THEN 'young' ELSE 'mature' END"""
 
 
 def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
                 exam: dt.datetime | None) -> list[Row]:
-    """Cards by deck and state: (deck, retired, suspended, buried, state, young, count,
-    studied, sum R now, sum R at exam, below 0.8 at exam). Only indexed columns are read.
+    """Cards by deck and category (retired, suspended, buried, new, learning, relearning,
+    young, mature, the first that applies): (deck, category, count, studied, sum R now,
+    sum R at exam, how many below 0.8 at exam). Only indexed columns are read.
 
     New cards with no flag (most of a big collection) are only counted, per deck, from the
     new-card index; the grouping with its arithmetic runs over the rest."""
-    rows = _card_groups(db, scope, now, factor, decay, exam, rest_only=scope.tag is None)
-    if scope.tag is not None:
-        return rows
     where, params = _scope(scope, "c")
+    if scope.tag is not None:
+        return _card_groups(db, f"c.state >= 0{where}", params, now, factor, decay, exam)
+    rows = _card_groups(db, f"c.state > 0{where}", params, now, factor, decay, exam)
+    flagged = ("c.state = 0 AND (c.retired = 1 OR c.suspended = 1 "
+               f"OR c.buried_until IS NOT NULL){where}")
+    flagged_rows = _card_groups(db, flagged, params, now, factor, decay, None)
     flagged_new: dict[str, int] = {}
-    for row in rows:
-        if row[4] == 0:
-            flagged_new[row[0]] = flagged_new.get(row[0], 0) + row[6]
+    for deck, _, count, *_ in flagged_rows:
+        flagged_new[deck] = flagged_new.get(deck, 0) + count
     sql = ("SELECT c.deck, COUNT(*) FROM cards c INDEXED BY cards_new_queue "
            f"WHERE c.state = 0{where} GROUP BY c.deck")
-    for deck, count in db.conn.execute(sql, params):
-        plain = count - flagged_new.get(deck, 0)
-        if plain:
-            rows.append((deck, 0, 0, 0, 0, 0, plain, 0, None, None, None))
-    return rows
+    new_rows = [(deck, "new", count - flagged_new.get(deck, 0), 0, None, None, None)
+                for deck, count in db.conn.execute(sql, params)]
+    return rows + flagged_rows + [row for row in new_rows if row[2]]
 
 
-def _card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
-                 exam: dt.datetime | None, *, rest_only: bool) -> list[Row]:
-    where, params = _scope(scope, "c")
-    if rest_only:
-        where += (" AND (c.state > 0 OR c.retired = 1 OR c.suspended = 1 "
-                  "OR c.buried_until IS NOT NULL)")
-    stamp = to_stamp(now)
-    r_now = "pow(1 + ? * max(julianday(?) - julianday(c.last_review), 0) / c.stability, ?)"
-    r_exam = r_now if exam is not None else "NULL"
+def _card_groups(db: Database, where: str, params: list[Any], now: dt.datetime,
+                 factor: float, decay: float, exam: dt.datetime | None) -> list[Row]:
+    r_now = "pow(1 + :factor * max(:now_day - julianday(c.last_review), 0) / c.stability, :d)"
+    r_exam = r_now.replace(":now_day", ":exam_day") if exam is not None else "NULL"
     sql = f"""
-        SELECT c.deck, c.retired, c.suspended,
-               c.buried_until IS NOT NULL AND c.buried_until > ?, c.state,
-               c.state = 2 AND julianday(c.due) - julianday(c.last_review) < 21,
-               COUNT(*), SUM(c.stability IS NOT NULL),
-               SUM(CASE WHEN c.stability IS NOT NULL THEN {r_now} END),
-               SUM(CASE WHEN c.stability IS NOT NULL THEN {r_exam} END),
-               SUM(CASE WHEN c.stability IS NOT NULL THEN {r_exam} < 0.8 END)
-        FROM cards c INDEXED BY cards_review_queue WHERE c.state >= 0{where}
-        GROUP BY 1, 2, 3, 4, 5, 6
+        SELECT c.deck, {_CATEGORY}, COUNT(*), SUM(c.stability IS NOT NULL),
+               SUM({r_now}), SUM({r_exam}), SUM({r_exam} < 0.8)
+        FROM cards c INDEXED BY cards_review_queue WHERE {where} GROUP BY 1, 2
     """
-    exam_args: list[Any] = []
-    if exam is not None:
-        exam_args = [factor, to_stamp(exam), -decay] * 2
-    args = [stamp, factor, stamp, -decay, *exam_args, *params]
+    sql, names = _named(sql, params)
+    args = {"now": to_stamp(now), "now_day": _julian(now), "factor": factor, "d": -decay,
+            "exam_day": _julian(exam) if exam is not None else None, **names}
     return list(db.conn.execute(sql, args))
+
+
+def _named(sql: str, params: list[Any]) -> tuple[str, dict[str, Any]]:
+    """A statement whose only `?` placeholders are a scope's, with them named :p0, :p1..."""
+    for i in range(len(params)):
+        sql = sql.replace("?", f":p{i}", 1)
+    return sql, {f"p{i}": value for i, value in enumerate(params)}
+
+
+def _julian(moment: dt.datetime) -> float:
+    """SQLite's julianday of a moment."""
+    return moment.timestamp() / 86400 + 2440587.5
 
 
 def lapsed(db: Database, scope: Scope) -> list[Row]:
@@ -160,10 +180,11 @@ def calibration(db: Database, scope: Scope) -> list[Row]:
 
 
 def leeches(db: Database, scope: Scope, limit: int = 20) -> list[Row]:
-    """Leech cards, most lapses first: (id, deck, lapses, kind, content)."""
+    """Leech cards (tagged leech after lapsing), most lapses first: (id, deck, lapses, kind,
+    content)."""
     where, params = _scope(scope, "c")
-    sql = ("SELECT c.id, c.deck, c.lapses, c.kind, c.content FROM cards c "
-           f"WHERE c.retired = 0 AND c.tags LIKE '% leech %'{where} "
+    sql = ("SELECT c.id, c.deck, c.lapses, c.kind, c.content FROM cards c INDEXED BY "
+           f"cards_lapsed WHERE c.lapses > 0 AND c.retired = 0 AND c.tags LIKE '% leech %'{where} "
            "ORDER BY c.lapses DESC, c.id LIMIT ?")
     return list(db.conn.execute(sql, (*params, limit)))
 
