@@ -144,6 +144,12 @@ def test_tiny_history_is_refused_with_how_much_more(db: Database) -> None:
         opt.apply(db, NOW, report, backup_dir=None)
     assert get_meta(db, "parameters") is None
     assert opt.fit(db, NOW, "syn").needed == report.needed
+    assert report.message.startswith(f"Only {400 - report.needed} reviews came")
+
+
+def test_an_empty_history_is_refused_in_words(db: Database) -> None:
+    report = opt.fit(db, NOW)
+    assert report.needed == 400 and report.message.startswith("No review came a day or more")
 
 
 @pytest.mark.parametrize(("command", "timeout", "message"), [
@@ -245,3 +251,24 @@ def test_study_days_follow_the_local_zone_and_rollover(db: Database, zone: str,
         monkeypatch.undo()
         time.tzset()
     assert [d - days[0] for d in days] == [(e - expected[0]).days for e in expected]
+
+
+def test_cli_applies_only_a_better_fit(db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from loopdrill.cli import cli
+    from loopdrill.store.db import open_db
+
+    db_path.parent.mkdir(parents=True)
+    db = open_db(db_path)
+    make_decks(db, {"syn": 160})
+    history(db, "syn", 160, 7)
+    db.conn.close()
+    runner = CliRunner()
+    first = runner.invoke(cli, ["optimize", "--apply"])
+    assert first.exit_code == 0 and "due dates moved" in first.output
+    stored = get_meta(open_db(db_path), "parameters")
+    again = runner.invoke(cli, ["optimize", "--apply"])
+    assert again.exit_code == 0 and "no better" in again.output
+    assert "Not applied: the current parameters stay." in again.output
+    assert get_meta(open_db(db_path), "parameters") == stored

@@ -59,7 +59,7 @@ async def test_fit_then_apply_with_a(enough: Database, tmp_path: Path) -> None:
         await pilot.pause()
         assert "log loss" in shown(screen, "#optimize-fit")
         assert "RMSE (bins)" in shown(screen, "#optimize-fit")
-        assert "◀ least time per card" in shown(screen, "#optimize-retention")
+        assert "◀ best" in shown(screen, "#optimize-retention")
         assert screen.query_one("#optimize-chart", PlotextPlot).display
         assert sum(r.best for r in screen.retention) == 1
         assert screen.check_action("apply", ()) is True
@@ -157,3 +157,13 @@ def test_rich_renderers_for_the_cli(enough: Database) -> None:
     rows = opt.simulate_retention(enough, NOW + dt.timedelta(days=1))
     table: RenderableType = render_retention(rows)
     assert text(table).count("0.") >= 5
+
+
+def test_retention_bars_scale_to_the_longest() -> None:
+    from loopdrill.tui.optimize_rich import bar
+
+    assert bar(10.0, 10.0, 16) == "█" * 16
+    assert bar(5.0, 10.0, 16) == "█" * 8
+    assert bar(1.0, 16.0, 16) == "█"
+    assert bar(0.5, 16.0, 16) == "▌"
+    assert bar(0.0, 10.0, 16) == bar(3.0, 0.0, 16) == ""

@@ -57,7 +57,8 @@ def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str 
 @json_option
 @click.option("--deck", default=None, help="Fit (and apply) for this deck only.")
 @click.option("--apply", "apply_fit", is_flag=True,
-              help="Store the fitted parameters and reschedule (after a backup).")
+              help="Store the fitted parameters and reschedule (after a backup), when the fit "
+                   "predicts your history better than the current parameters.")
 @click.option("--retention", is_flag=True,
               help="Simulate a year at desired retention 0.75-0.95 and mark the best.")
 def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: bool,
@@ -79,7 +80,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
             return
         report = opt.fit(lib.db, clock.now(), deck)
         applied = opt.apply(lib.db, clock.now(), report, deck, backup_dir=lib.backup_dir) \
-            if apply_fit and report.fitted else None
+            if apply_fit and report.better else None
     except opt.OptimizeError as exc:
         raise UserError(str(exc)) from None
     finally:
@@ -93,3 +94,5 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
     console.print(render_fit(report))
     if applied is not None:
         console.print(render_apply(applied))
+    elif apply_fit and report.fitted is not None:
+        console.print("Not applied: the current parameters stay.")

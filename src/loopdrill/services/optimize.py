@@ -74,6 +74,10 @@ class FitReport:
                 and self.after["log_loss"] < self.before["log_loss"])
 
 
+def _how_many(items: int) -> str:
+    return {0: "No review", 1: "Only 1 review"}.get(items, f"Only {items} reviews")
+
+
 def _key(deck: str | None) -> str:
     return f"parameters:{deck}" if deck else "parameters"
 
@@ -159,7 +163,7 @@ def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
     if items < MIN_REVIEWS:
         return FitReport(deck, items, cards, skipped, current, needed=MIN_REVIEWS - items,
                          message=(
-            f"Only {items} reviews came a day or more after the card's previous one; a fit "
+            f"{_how_many(items)} came a day or more after the card's previous one; a fit "
             f"needs at least {MIN_REVIEWS}, so {MIN_REVIEWS - items} more. Keeping the "
             "current parameters."))
     try:

@@ -80,7 +80,7 @@ class OptimizeScreen(Screen[None]):
 
     @property
     def can_apply(self) -> bool:
-        return (self.report is not None and self.report.fitted is not None and not self.busy
+        return (self.report is not None and self.report.better and not self.busy
                 and not self.applied)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

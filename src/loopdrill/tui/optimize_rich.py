@@ -58,19 +58,31 @@ def render_apply(changed: ApplyReport) -> RenderableType:
     return Text("\n".join(lines))
 
 
+def bar(value: float, most: float, width: int) -> str:
+    """A horizontal bar of `width` cells at most, in eighths of a cell."""
+    if most <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(value / most * width * 8))
+    return "█" * (eighths // 8) + " ▏▎▍▌▋▊▉"[eighths % 8].strip()
+
+
 def render_retention(rows: Sequence[RetentionRow]) -> RenderableType:
-    """The retention simulation as a table, the best retention marked."""
+    """The retention simulation as a table with a bar chart of the seconds per card
+    remembered, the best retention marked."""
     table = Table(title="The next 365 days at each desired retention (simulated)",
                   title_justify="left", show_edge=False)
-    for name in ("retention", "reviews/day", "total hours", "remembered", "s per card", ""):
+    for name in ("retention", "reviews/day", "total hours", "remembered", "s per card"):
         table.add_column(name, justify="right")
+    table.add_column("", justify="left", no_wrap=True)
+    most = max((row.seconds_per_card for row in rows), default=0.0)
     for row in rows:
         daily = row.reviews_per_day
+        mark = " ◀ best" if row.best else ""
         table.add_row(f"{row.retention:.2f}", f"{daily:,.1f}" if daily < 10 else f"{daily:,.0f}",
                       f"{row.minutes_total / 60:,.1f}", f"{row.remembered:,.0f}",
-                      f"{row.seconds_per_card:.1f}", "◀ least time per card" if row.best else "",
+                      f"{row.seconds_per_card:.1f}", bar(row.seconds_per_card, most, 12) + mark,
                       style="bold green" if row.best else "")
     note = Text("remembered: cards you would recall at the end (sum of retrievability); "
-                "s per card: review time per card remembered. Set one with "
+                "s per card: review time per card remembered (◀ best: the least). Set one with "
                 "`loopdrill config desired_retention 0.85`.", style="dim")
     return Group(table, note)
