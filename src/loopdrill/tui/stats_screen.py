@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlite_utils import Database
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -74,6 +74,11 @@ class StatsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.action_reload()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """One column of sections up to 119 cells, two from 120, three from 180."""
+        columns = 1 if event.size.width < 120 else 2 if event.size.width < 180 else 3
+        self.query_one("#stats", VerticalScroll).styles.grid_size_columns = columns
 
     def action_reload(self) -> None:
         """Rebuild the report and its sections."""
