@@ -234,9 +234,11 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
         for statement in script_statements(AGGREGATE_BACKFILL):
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == kept
-    monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # the deferred path: totals rebuilt once
+    monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # the bulk path: totals summed in Python
     import_reviews(demo_db, [ReviewRecord("demo/sqs-standard", NOW - dt.timedelta(days=2),
-                                          Rating.GOOD)], NOW)
+                                          Rating.GOOD),
+                             ReviewRecord("demo/efs-standard", NOW - dt.timedelta(days=1),
+                                          Rating.AGAIN)], NOW)  # efs: 10 rows replaced
     after = aggregates(demo_db)
     with transaction(demo_db):
         for statement in script_statements(AGGREGATE_BACKFILL):

@@ -31,32 +31,32 @@ class LeanScheduler:
         self.maximum_interval = scheduler.maximum_interval
         self.learning_steps = tuple(scheduler.learning_steps)
         self.relearning_steps = tuple(scheduler.relearning_steps)
-        self.easy_difficulty = self._initial_difficulty(4, clamp=False)
+        self.easy_difficulty = self.initial_difficulty(4, clamp=False)
 
     # -- the formulas, as py-fsrs writes them ------------------------------------------------
-    def _initial_difficulty(self, rating: int, clamp: bool) -> float:
+    def initial_difficulty(self, rating: int, clamp: bool) -> float:
         d: float = self.w[4] - (math.e ** (self.w[5] * (rating - 1))) + 1
         return min(max(d, 1.0), 10.0) if clamp else d
 
-    def _next_interval(self, stability: float) -> int:
+    def next_interval(self, stability: float) -> int:
         days: float = (stability / self.factor) * ((self.retention ** (1 / self.decay)) - 1)
         whole: int = min(max(round(days), 1), self.maximum_interval)
         return whole
 
-    def _short_term(self, stability: float, rating: int) -> float:
+    def short_term_stability(self, stability: float, rating: int) -> float:
         w = self.w
         increase: float = (math.e ** (w[17] * (rating - 3 + w[18]))) * (stability ** -w[19])
         if rating >= 2:
             increase = max(increase, 1.0)
         return max(stability * increase, STABILITY_MIN)
 
-    def _next_difficulty(self, difficulty: float, rating: int) -> float:
+    def next_difficulty(self, difficulty: float, rating: int) -> float:
         w = self.w
         delta = -(w[6] * (rating - 3))
         arg_2 = difficulty + (10.0 - difficulty) * delta / 9.0
         return min(max(w[7] * self.easy_difficulty + (1 - w[7]) * arg_2, 1.0), 10.0)
 
-    def _next_stability(self, d: float, s: float, r: float, rating: int) -> float:
+    def next_stability(self, d: float, s: float, r: float, rating: int) -> float:
         w = self.w
         new: float
         if rating == 1:
@@ -80,28 +80,28 @@ class LeanScheduler:
         days = (now - last).days if last is not None else None
         if s is None or d is None:
             s = max(self.w[rating - 1], STABILITY_MIN)
-            d = self._initial_difficulty(rating, clamp=True)
+            d = self.initial_difficulty(rating, clamp=True)
         elif days is not None and days < 1:
-            s = self._short_term(s, rating)
-            d = self._next_difficulty(d, rating)
+            s = self.short_term_stability(s, rating)
+            d = self.next_difficulty(d, rating)
         else:
             elapsed = max(0, days or 0)
             r = (1 + self.factor * elapsed / s) ** self.decay if last is not None else 0
-            s = self._next_stability(d, s, r, rating)
-            d = self._next_difficulty(d, rating)
+            s = self.next_stability(d, s, r, rating)
+            d = self.next_difficulty(d, rating)
         interval: dt.timedelta
         if state == REVIEW:
             if rating == 1 and self.relearning_steps:
                 state, step = RELEARNING, 0
                 interval = self.relearning_steps[0]
             else:
-                interval = dt.timedelta(days=self._next_interval(s))
+                interval = dt.timedelta(days=self.next_interval(s))
         else:
             steps = self.learning_steps if state == LEARNING else self.relearning_steps
             assert step is not None
             if not steps or (step >= len(steps) and rating >= 2):
                 state, step = REVIEW, None
-                interval = dt.timedelta(days=self._next_interval(s))
+                interval = dt.timedelta(days=self.next_interval(s))
             elif rating == 1:
                 step = 0
                 interval = steps[0]
@@ -117,7 +117,7 @@ class LeanScheduler:
                 interval = steps[step]
             else:
                 state, step = REVIEW, None
-                interval = dt.timedelta(days=self._next_interval(s))
+                interval = dt.timedelta(days=self.next_interval(s))
         lapse = memory.state == CardState.REVIEW and rating == 1
         return Memory(CardState(state), step, s, d, now + interval, now, memory.reps + 1,
                       memory.lapses + int(lapse))

@@ -98,9 +98,9 @@ class CardSpec(NamedTuple):
     position: int = 0
 
 
-@dataclass(frozen=True)
-class ReviewRecord:
-    """A past answer brought in from elsewhere (an .apkg revlog, a review CSV)."""
+class ReviewRecord(NamedTuple):
+    """A past answer brought in from elsewhere (an .apkg revlog, a review CSV); a named tuple
+    because a history file holds hundreds of thousands."""
 
     card_id: str
     reviewed_at: dt.datetime

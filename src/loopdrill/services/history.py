@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.replay import replay
+from loopdrill.core.replay import HistoryReplayer, MemoryRow, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.services.params import ReplaySchedulers
-from loopdrill.store.bulk import aggregates_deferred, insert_many, set_memories
-from loopdrill.store.rows import memory_columns, memory_to_json
+from loopdrill.store.bulk import delete_reviews, insert_reviews, set_memories
 from loopdrill.store.tx import transaction
 
 
@@ -50,17 +49,18 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-RATINGS = (Rating.AGAIN, Rating.AGAIN, Rating.HARD, Rating.GOOD, Rating.EASY)
+Stored = tuple[str, int, int, int, int, Any, Any, Any, Any]  # see _existing
 
 
 @dataclass(frozen=True)
 class HistoryPlan:
-    """Revlog rows and card states computed from a history, ready to write."""
+    """A history matched to cards, ready to replay and write: per card with new reviews, its
+    whole history oldest first (stored rows and new ones)."""
 
     report: HistoryReport
-    replaced: tuple[str, ...]
-    rows: list[tuple[Any, ...]]
-    states: list[dict[str, Any]]
+    replaced: tuple[str, ...]  # cards whose stored revlog rows are written again
+    cards: list[tuple[str, str, list[Stored]]]  # (card id, deck, history)
+    reviews: int  # revlog rows to write
 
 
 def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
@@ -75,18 +75,25 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
 
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
-    """Write a planned history (the caller holds the transaction)."""
-    with aggregates_deferred(db, len(plan.rows) + len(plan.replaced)):
-        db.conn.executemany("DELETE FROM reviews WHERE card_id = ?",
-                            ((c,) for c in plan.replaced))
-        insert_many(
-            db, "reviews",
-            "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-            "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
-            "interval_before, retrievability, elapsed_days, scheduled_days, before, after, "
-            "cram, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            plan.rows)
-    set_memories(db, plan.states)
+    """Replay a planned history into revlog rows and card states and write them, streaming
+    (the caller holds the transaction)."""
+    replayers = _Replayers(db)
+    states: list[dict[str, Any]] = []
+
+    def rows() -> Iterator[tuple[Any, ...]]:
+        for card_id, deck, history in plan.cards:
+            steps, memory = replayers(deck).replay(
+                card_id, [(micros, rating, bool(cram))
+                          for _, micros, rating, _, cram, *_ in history])
+            states.append(_memory_columns(card_id, memory))
+            for (stamp, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
+                    history, steps, strict=True):
+                yield (card_id, deck, stamp, rating, ms, typed, proposed, verdict, *step, cram,
+                       session)
+
+    delete_reviews(db, plan.replaced)
+    insert_reviews(db, rows(), plan.reviews)
+    set_memories(db, states)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
@@ -104,58 +111,64 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     for record in records:
         incoming[ids[record.card_id][0]].append(record)
     existing = _existing(db, incoming.keys())
-    added = duplicates = 0
-    rows: list[tuple[Any, ...]] = []
-    states: list[dict[str, Any]] = []
+    added = duplicates = reviews = 0
     deck_of = {cid: deck for cid, deck in ids.values()}
-    schedulers = ReplaySchedulers(db)
+    replaced: list[str] = []
+    cards: list[tuple[str, str, list[Stored]]] = []
     for card_id, new in incoming.items():
-        old = existing.get(card_id, [])
-        seen = {row["reviewed_at"] for row in old}
-        merged = list(old)
+        history = existing.get(card_id, [])
+        seen = {row[0] for row in history}
+        before = len(history)
         for record in new:
-            stamp = to_stamp(record.reviewed_at)
+            moment = record.reviewed_at
+            stamp = (moment.isoformat(timespec="microseconds") if moment.tzinfo is dt.UTC
+                     else to_stamp(moment))
             if stamp in seen:
-                duplicates += 1
                 continue
             seen.add(stamp)
-            added += 1
-            merged.append({"reviewed_at": stamp, "at": record.reviewed_at,
-                           "rating": int(record.rating),
-                           "duration_ms": record.duration_ms, "cram": int(record.cram),
-                           "answer": None, "proposed": None, "verdict": None, "session": None})
-        merged.sort(key=lambda row: row["reviewed_at"])
-        deck = deck_of[card_id]
-        plain, fuzzed = schedulers(deck)
-        steps = replay(plain, fuzzed, [(r.get("at") or from_stamp(r["reviewed_at"]),
-                                        RATINGS[r["rating"]], bool(r["cram"])) for r in merged],
-                       seed=card_id)
-        before_json = memory_to_json(steps[0].before) if steps else ""
-        for row, step in zip(merged, steps, strict=True):
-            after_json = before_json if step.cram else memory_to_json(step.after)
-            rows.append((
-                card_id, deck, row["reviewed_at"], row["rating"], row["duration_ms"],
-                row["answer"], row["proposed"], row["verdict"], int(step.before.state),
-                int(step.after.state), step.before.reps, step.before.lapses,
-                step.before.interval_days, step.retrievability,
-                _elapsed(step), step.after.interval_days, before_json, after_json, row["cram"],
-                row["session"]))
-            before_json = after_json
-        if steps:
-            states.append({**memory_columns(steps[-1].after), "id": card_id})
+            history.append((stamp, to_micros(moment), int(record.rating), record.duration_ms,
+                            int(record.cram), None, None, None, None))
+        fresh = len(history) - before
+        added += fresh
+        duplicates += len(new) - fresh
+        if not fresh:
+            continue  # nothing new: its stored rows and state stay as they are
+        if before:
+            replaced.append(card_id)
+        history.sort(key=lambda row: row[0])
+        cards.append((card_id, deck_of[card_id], history))
+        reviews += len(history)
     report = HistoryReport(len(incoming), added, duplicates)
-    return HistoryPlan(report, tuple(existing), rows, states)
+    return HistoryPlan(report, tuple(replaced), cards, reviews)
 
 
-def _elapsed(step: Any) -> float:
-    if step.before.last_review is None:
-        return 0.0
-    return float((step.reviewed_at - step.before.last_review).total_seconds() / 86400)
+class _Replayers:
+    """A HistoryReplayer per deck (its options and parameters, fuzz on the last answer)."""
+
+    def __init__(self, db: Database) -> None:
+        self.schedulers = ReplaySchedulers(db)
+        self.by_deck: dict[str, HistoryReplayer] = {}
+
+    def __call__(self, deck: str) -> HistoryReplayer:
+        if deck not in self.by_deck:
+            self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1])
+        return self.by_deck[deck]
 
 
-def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """The revlog rows already stored for these cards."""
-    out: dict[str, list[dict[str, Any]]] = {}
+def _memory_columns(card_id: str, memory: MemoryRow) -> dict[str, Any]:
+    """The card columns (store.bulk.SET_MEMORY) of a replayed memory."""
+    state, step, stability, difficulty, due, last, reps, lapses = memory
+    return {"id": card_id, "state": state, "step": step, "stability": stability,
+            "difficulty": difficulty,
+            "due": to_stamp(from_micros(due)) if due is not None else None,
+            "last_review": to_stamp(from_micros(last)) if last is not None else None,
+            "reps": reps, "lapses": lapses}
+
+
+def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:
+    """The revlog rows already stored for these cards: (stamp, time µs, rating, duration,
+    cram, answer, proposed, verdict, session)."""
+    out: dict[str, list[Stored]] = {}
     ids = list(card_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -165,8 +178,8 @@ def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[dict[str,
             chunk)
         for card_id, stamp, rating, ms, cram, typed, proposed, verdict, session in cursor:
             out.setdefault(card_id, []).append(
-                {"reviewed_at": stamp, "rating": rating, "duration_ms": ms, "cram": cram,
-                 "answer": typed, "proposed": proposed, "verdict": verdict, "session": session})
+                (stamp, to_micros(from_stamp(stamp)), rating, ms, cram, typed, proposed,
+                 verdict, session))
     return out
 
 

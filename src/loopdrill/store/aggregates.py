@@ -4,10 +4,19 @@ review_days: answers per study day (the local date the answer was given on, the 
 at the rollover hour), deck, review state, young, rating and cram. A change of the rollover
 hour rebuilds it (triggers on `options`). review_cards: review-state answers per card (the
 tags' true retention). review_calibration: long-term answers by the FSRS benchmark's raw bin
-keys. bulk.aggregates_deferred pauses the revlog triggers for a big import and rebuilds.
+keys. bulk.insert_reviews pauses the insert trigger for a big import and adds what
+TotalsFold sums in Python instead.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+import math
+import operator
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 ROLLOVER = ("coalesce((SELECT CAST(value AS INTEGER) FROM options "
             "WHERE scope = '' AND key = 'rollover_hour'), 4)")
@@ -44,6 +53,7 @@ _REBUILD_DAYS = f"""
         COUNT(*), SUM(r.duration_ms) FROM reviews r GROUP BY 1, 2, 3, 4, 5, 6;
 """
 
+INSERT_TRIGGER, DELETE_TRIGGER = "reviews_aggregate_insert", "reviews_aggregate_delete"
 AGGREGATE_TRIGGERS = f"""
 CREATE TRIGGER reviews_aggregate_insert AFTER INSERT ON reviews BEGIN
     INSERT INTO review_days VALUES ({_DAYS_KEY.format(day=study_day_sql("NEW.reviewed_at"),
@@ -102,3 +112,112 @@ def script_statements(script: str) -> list[str]:
 def trigger_statements(script: str) -> list[str]:
     """The CREATE TRIGGER statements of a script (their bodies hold semicolons)."""
     return [part.strip() + " END" for part in script.split("END;") if part.strip()]
+
+
+class TotalsFold:
+    """What the revlog's insert trigger would add to the running totals for a batch of rows,
+    summed in Python while the batch is written with the trigger paused (a bulk import).
+
+    Rows are revlog tuples in store.bulk.REVLOG_COLUMNS order. The study day is the one
+    SQLite's `date(t, 'localtime', '-N hours')` gives: the C library's local offset for the
+    moment (looked up once per quarter hour), minus the rollover hour."""
+
+    def __init__(self, rollover_hour: int) -> None:
+        self.shift = rollover_hour * 3600
+        self.rows = 0  # counted so far
+        self.days: dict[tuple[Any, ...], list[int]] = {}
+        self.cards: dict[str, list[int]] = {}
+        self.calibration: dict[tuple[Any, ...], list[float]] = {}
+        self._hours: dict[str, str] = {}
+        self._offsets: dict[int, int] = {}
+        self._dates: dict[int, str] = {}
+
+    def study_day(self, stamp: str) -> str:
+        """The study day of a stored stamp, '' when it is not a time. An hour whose quarter
+        hours all fall on one study day is looked up once."""
+        hour = stamp[:13]
+        day = self._hours.get(hour)
+        if day is None:
+            day = self._hours[hour] = self._hour_day(hour)
+        return day or self._day(stamp)
+
+    def _hour_day(self, hour: str) -> str:
+        """The study day of a whole UTC hour, '' when it is not one day (or not a time)."""
+        days = {self._day(f"{hour}:{minute}:00.000000+00:00") for minute in ("00", "15", "30",
+                                                                             "45", "59")}
+        return days.pop() if len(days) == 1 else ""
+
+    def _day(self, stamp: str) -> str:
+        try:
+            seconds = dt.datetime.fromisoformat(stamp).timestamp()
+        except ValueError:
+            return ""
+        block = int(seconds // 900)
+        offset = self._offsets.get(block)
+        if offset is None:
+            offset = self._offsets[block] = time.localtime(block * 900).tm_gmtoff
+        number = int((seconds + offset - self.shift) // 86400)
+        day = self._dates.get(number)
+        if day is None:
+            day = self._dates[number] = (EPOCH_DATE + dt.timedelta(days=number)).isoformat()
+        return day
+
+    def add(self, rows: Iterable[Sequence[Any]], sign: int = 1) -> None:
+        """Count revlog rows (sign -1: take rows about to be deleted away)."""
+        days, cards, calibration = self.days, self.cards, self.calibration
+        study_day, log = self.study_day, math.log
+        rows = list(rows)
+        self.rows += len(rows)
+        for (card_id, deck, stamp, rating, ms, state, reps, lapses, interval, r, elapsed,
+             cram) in map(_folded, rows):
+            review, passed = state == 2, rating > 1
+            key = (study_day(stamp), deck, review, interval < 21, rating, cram)
+            if key in days:
+                total = days[key]
+                total[0] += sign
+                total[1] += sign * ms
+            else:
+                days[key] = [sign, sign * ms]
+            if cram:
+                continue
+            if review:
+                if card_id in cards:
+                    card = cards[card_id]
+                    card[0] += sign
+                    card[1] += sign * passed
+                else:
+                    cards[card_id] = [sign, sign * passed]
+            if r is not None and elapsed >= 1:
+                p = 1e-6 if r < 1e-6 else 1 - 1e-6 if r > 1 - 1e-6 else r
+                loss = -log(p) if passed else -log(1 - p)
+                bin_key = (deck, int(elapsed), reps, lapses, min(int(r * 10), 9))
+                if bin_key in calibration:
+                    bin_total = calibration[bin_key]
+                    bin_total[0] += sign
+                    bin_total[1] += sign * r
+                    bin_total[2] += sign * passed
+                    bin_total[3] += sign * loss
+                else:
+                    calibration[bin_key] = [sign, sign * r, sign * passed, sign * loss]
+
+    def write(self, conn: sqlite3.Connection) -> None:
+        """Add the counts to the totals (the caller holds the transaction)."""
+        conn.executemany(
+            "INSERT INTO review_days VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET n = n + excluded.n, ms = ms + excluded.ms",
+            (key + tuple(total) for key, total in self.days.items()))
+        conn.executemany(
+            "INSERT INTO review_cards VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET n = n + excluded.n, passed = passed + excluded.passed",
+            ((card, *total) for card, total in self.cards.items()))
+        conn.executemany(
+            "INSERT INTO review_calibration VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
+            "UPDATE SET n = n + excluded.n, r_sum = r_sum + excluded.r_sum, "
+            "passed = passed + excluded.passed, loss = loss + excluded.loss",
+            (key + tuple(total) for key, total in self.calibration.items()))
+
+
+EPOCH_DATE = dt.date(1970, 1, 1)
+# card_id, deck, reviewed_at, rating, duration_ms, state_before, reps_before, lapses_before,
+# interval_before, retrievability, elapsed_days, cram: positions in a revlog row
+_folded = operator.itemgetter(0, 1, 2, 3, 4, 8, 10, 11, 12, 13, 14, 18)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -9,9 +10,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.store.aggregates import (
-    AGGREGATE_BACKFILL,
     AGGREGATE_TRIGGERS,
-    script_statements,
+    DELETE_TRIGGER,
+    INSERT_TRIGGER,
+    ROLLOVER,
+    TotalsFold,
     trigger_statements,
 )
 
@@ -30,32 +33,79 @@ def set_memories(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
 
 
 def insert_many(db: Database, table: str, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """executemany an INSERT; a big batch goes in with the table's secondary indexes dropped
-    and rebuilt after, which is several times faster. The caller holds the transaction."""
+    """executemany an INSERT; a batch of more than BULK_ROWS goes in with the table's
+    secondary indexes dropped and rebuilt after. The caller holds the transaction."""
+    if len(rows) <= BULK_ROWS:
+        db.conn.executemany(sql, rows)
+        return
+    with _indexes_dropped(db, table):
+        db.conn.executemany(sql, rows)
+
+
+REVLOG_COLUMNS = (
+    "card_id", "deck", "reviewed_at", "rating", "duration_ms", "answer", "proposed", "verdict",
+    "state_before", "state_after", "reps_before", "lapses_before", "interval_before",
+    "retrievability", "elapsed_days", "scheduled_days", "before", "after", "cram", "session")
+INSERT_REVIEWS = (f"INSERT INTO reviews ({', '.join(REVLOG_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(REVLOG_COLUMNS))})")
+
+
+def insert_reviews(db: Database, rows: Iterable[tuple[Any, ...]], count: int) -> None:
+    """Insert `count` revlog rows (REVLOG_COLUMNS order; the caller holds the transaction),
+    taken from `rows` a chunk at a time. More than BULK_ROWS go in with the indexes dropped
+    and rebuilt after, and with the running totals' insert trigger paused: the totals are
+    summed in Python instead (aggregates.TotalsFold) and added once."""
     conn = db.conn
-    indexes: list[str] = []
-    if len(rows) > BULK_ROWS:
-        indexes = [ddl for (ddl,) in conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL", (table,))]
-        for ddl in indexes:
-            conn.execute(f"DROP INDEX {ddl.split()[2]}")
-    conn.executemany(sql, rows)
-    for ddl in indexes:
-        conn.execute(ddl)
+    if count <= BULK_ROWS:
+        conn.executemany(INSERT_REVIEWS, rows)
+        return
+    fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
+    with _trigger_paused(db, INSERT_TRIGGER, fold), _indexes_dropped(db, "reviews"):
+        stream = iter(rows)
+        while chunk := list(itertools.islice(stream, 5_000)):
+            fold.add(chunk)
+            conn.executemany(INSERT_REVIEWS, chunk)
+
+
+def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:
+    """Delete the cards' revlog rows (the caller holds the transaction); many rows go with
+    the delete trigger paused and their totals taken away once (TotalsFold)."""
+    conn = db.conn
+    delete = "DELETE FROM reviews WHERE card_id = ?"
+    fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
+    for start in range(0, len(card_ids), 500):
+        chunk = card_ids[start : start + 500]
+        fold.add(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM reviews WHERE card_id "
+                              f"IN ({', '.join('?' * len(chunk))})", chunk), sign=-1)
+    if fold.rows <= BULK_ROWS:
+        conn.executemany(delete, ((c,) for c in card_ids))
+        return
+    with _trigger_paused(db, DELETE_TRIGGER, fold):
+        conn.executemany(delete, ((c,) for c in card_ids))
 
 
 @contextmanager
-def aggregates_deferred(db: Database, rows: int) -> Iterator[None]:
-    """For a batch of more than BULK_ROWS revlog writes: pause the triggers that keep the
-    running totals and rebuild the totals once afterwards (the caller holds the transaction)."""
-    if rows <= BULK_ROWS:
-        yield
-        return
+def _trigger_paused(db: Database, name: str, fold: TotalsFold) -> Iterator[None]:
+    """Drop a revlog trigger for a bulk write, then write what `fold` counted instead and
+    create the trigger again."""
     conn = db.conn
-    for name in ("reviews_aggregate_insert", "reviews_aggregate_delete"):
-        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+    conn.execute(f"DROP TRIGGER {name}")
     yield
-    for statement in script_statements(AGGREGATE_BACKFILL) + trigger_statements(
-            AGGREGATE_TRIGGERS):
-        conn.execute(statement)
+    fold.write(conn)
+    conn.execute(next(t for t in trigger_statements(AGGREGATE_TRIGGERS)
+                      if t.startswith(f"CREATE TRIGGER {name} ")))
+
+
+@contextmanager
+def _indexes_dropped(db: Database, table: str) -> Iterator[None]:
+    """Drop a table's secondary indexes for a bulk insert and build them again after: several
+    times faster than keeping them up to date row by row."""
+    conn = db.conn
+    indexes = [ddl for (ddl,) in conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL", (table,))]
+    for ddl in indexes:
+        conn.execute(f"DROP INDEX {ddl.split()[2]}")
+    yield
+    for ddl in indexes:
+        conn.execute(ddl)

@@ -1,0 +1,90 @@
+"""The whole-history replay writes the revlog columns answering through py-fsrs would give."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from loopdrill.core.model import Rating
+from loopdrill.core.optimizer import Replayer
+from loopdrill.core.options import Options
+from loopdrill.core.queue import retrievability_after
+from loopdrill.core.replay import (
+    HistoryReplayer,
+    from_micros,
+    memory_json,
+    to_micros,
+)
+from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.store.rows import memory_to_json
+
+T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
+
+histories = st.lists(
+    st.tuples(st.sampled_from([1, 2, 3, 4]),
+              st.one_of(st.integers(0, 3600), st.integers(3600, 86400 * 400),
+                        st.integers(0, 10**12).map(lambda us: us / 10**6)),
+              st.sampled_from([False, False, False, True])),
+    min_size=1, max_size=25,
+)
+OPTIONS = st.sampled_from([Options(), Options(learning_steps=(), relearning_steps=()),
+                           Options(learning_steps=(1.0,), desired_retention=0.8),
+                           Options(relearning_steps=(5.0, 30.0), maximum_interval=40)])
+
+
+def reference(options: Options, card_id: str,
+              history: list[tuple[dt.datetime, int, bool]]) -> tuple[list[tuple[object, ...]],
+                                                                     Memory]:
+    """Each review answered through py-fsrs (no fuzz), the last one as Replayer fuzzes it."""
+    plain = make_scheduler(options, fuzz=False)
+    w20 = float(plain.parameters[20])
+    last_answer = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
+    memory, rows = Memory(), []
+    for index, (moment, rating, cram) in enumerate(history):
+        r, elapsed = None, 0.0
+        if memory.last_review is not None:
+            elapsed = (moment - memory.last_review).total_seconds() / 86400
+            if memory.stability is not None:
+                r = retrievability_after(elapsed, memory.stability, w20)
+        after = memory
+        if not cram:
+            if index == last_answer:
+                answered = [(m, g) for m, g, c in history if not c]
+                after = Replayer(make_scheduler(options)).final(card_id, answered)
+            else:
+                after = answer(plain, memory, Rating(rating), moment).after
+        rows.append((int(memory.state), int(after.state), memory.reps, memory.lapses,
+                     memory.interval_days, r, elapsed, after.interval_days,
+                     memory_to_json(memory), memory_to_json(after)))
+        memory = after
+    return rows, memory
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories, OPTIONS)
+def test_rows_equal_answering_through_py_fsrs(gaps: list[tuple[int, float, bool]],
+                                              options: Options) -> None:
+    moment, history = T0, []
+    for rating, gap, cram in gaps:
+        moment += dt.timedelta(seconds=gap)
+        history.append((moment, rating, cram))
+    expected_rows, expected = reference(options, "deck/card", history)
+    rows, memory = HistoryReplayer(make_scheduler(options)).replay(
+        "deck/card", [(to_micros(m), g, c) for m, g, c in history])
+    assert rows == expected_rows
+    state, step, s, d, due, last, reps, lapses = memory
+    assert (state, step, s, d, reps, lapses) == (
+        int(expected.state), expected.step, expected.stability, expected.difficulty,
+        expected.reps, expected.lapses)
+    assert (from_micros(due) if due is not None else None) == expected.due
+    assert (from_micros(last) if last is not None else None) == expected.last_review
+
+
+def test_micros_and_json_round_trip() -> None:
+    moment = dt.datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=dt.UTC)
+    assert from_micros(to_micros(moment)) == moment
+    memory = Memory(due=moment, last_review=T0, stability=1.5, difficulty=4.25, reps=2)
+    row = (0, None, 1.5, 4.25, to_micros(moment), to_micros(T0), 2, 0)
+    assert memory_json(row) == memory_to_json(memory)
