@@ -273,3 +273,38 @@ def test_the_day_totals_migration_rebuilds_from_an_existing_revlog(tmp_path: Pat
         for statement in script_statements(AGGREGATE_BACKFILL):
             db.conn.execute(statement)
     assert aggregates(db) == migrated
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata",
+                                  "Australia/Lord_Howe"])
+def test_summed_study_days_equal_sqlites_local_dates(zone: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+    import sqlite3
+    import time
+
+    from loopdrill.store.aggregates import TotalsFold, study_day_sql
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        rng = random.Random(zone)
+        start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        moments = [start + dt.timedelta(seconds=rng.randrange(3 * 365 * 86400))
+                   for _ in range(3000)]
+        moments += [start + dt.timedelta(days=d, minutes=m) for d in range(0, 1000, 7)
+                    for m in range(0, 1440, 15)]
+        conn = sqlite3.connect(":memory:")
+        conn.execute("CREATE TABLE options (scope TEXT, key TEXT, value TEXT)")
+        for rollover in (4, 0):
+            conn.execute("DELETE FROM options")
+            conn.execute("INSERT INTO options VALUES ('', 'rollover_hour', ?)", (str(rollover),))
+            fold = TotalsFold(rollover)
+            for moment in moments:
+                stamp = moment.isoformat(timespec="microseconds")
+                expected = conn.execute(f"SELECT {study_day_sql('?')}", (stamp,)).fetchone()[0]
+                assert fold.study_day(stamp) == expected, (zone, stamp, rollover)
+        assert TotalsFold(4).study_day("yesterday-ish") == ""
+    finally:
+        monkeypatch.undo()
+        time.tzset()
