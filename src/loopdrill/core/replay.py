@@ -14,6 +14,7 @@ rows but leave the state alone. Tests check the rows against answering through p
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 import fsrs
@@ -56,10 +57,6 @@ def memory_json(memory: MemoryRow) -> str:
             f"{'null' if last is None else repr(last / 1_000_000)},{reps},{lapses}]")
 
 
-def _interval_days(due: int | None, last: int | None) -> float:
-    return 0.0 if due is None or last is None else (due - last) / 1_000_000 / 86400
-
-
 class HistoryReplayer:
     """Replays whole histories with one scheduler's parameters and options."""
 
@@ -83,77 +80,99 @@ class HistoryReplayer:
     def replay(self, card_id: str, history: Sequence[tuple[int, int, bool]]
                ) -> tuple[list[StepRow], MemoryRow]:
         """Revlog columns for each (time µs, rating 1-4, cram) of a card's history, oldest
-        first, and the memory after it."""
-        w20, r_factor = self.w20, self.r_factor
-        last_answer = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
-        memory = NEW_MEMORY
-        before_json = memory_json(memory)
+        first, and the memory after it.
+
+        One loop over plain locals with LeanScheduler's formulas written out (the same
+        operations in the same order; a history of 200,000 reviews makes method calls
+        count): state, step, s(tability), d(ifficulty), due and last (µs), reps, lapses."""
+        lean = self.lean
+        w, e, factor, decay = lean.w, math.e, lean.factor, lean.decay
+        w20, r_factor, easy_d = self.w20, self.r_factor, lean.easy_difficulty
+        learning, hard_learning = self.learning
+        relearning, hard_relearning = self.relearning
+        fuzz_at = (max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
+                   if self.fuzz else -1)
+        state, reps, lapses = NEW, 0, 0
+        step: int | None = None
+        s = d = 0.0
+        due = last = 0
+        before_json = memory_json(NEW_MEMORY)
+        interval_before = 0.0
         rows: list[StepRow] = []
         for index, (now, rating, cram) in enumerate(history):
-            state, _, s, _, due, last, reps, lapses = memory
             r: float | None = None
             elapsed = 0.0
-            if last is not None:
+            if state != NEW:
                 elapsed = (now - last) / 1_000_000 / 86400
-                if s is not None:
-                    r = float((1 + r_factor * max(0.0, elapsed) / max(s, 1e-6)) ** -w20)
-            interval_before = _interval_days(due, last)
+                r = float((1 + r_factor * max(0.0, elapsed) / max(s, 1e-6)) ** -w20)
             if cram:
                 rows.append((state, state, reps, lapses, interval_before, r, elapsed,
                              interval_before, before_json, before_json))
                 continue
-            answered = self._answer(memory, rating, now, card_id if index == last_answer
-                                    and self.fuzz else None)
-            new_state, step, s, d, due, last, new_reps, new_lapses = memory = answered
-            after_json = (f"[{new_state},{'null' if step is None else step},{s!r},{d!r},"
-                          f"{due / 1_000_000!r},{last / 1_000_000!r},{new_reps},{new_lapses}]")
-            rows.append((state, new_state, reps, lapses, interval_before, r, elapsed,
-                         (due - last) / 1_000_000 / 86400, before_json, after_json))
-            before_json = after_json
-        return rows, memory
-
-    def _answer(self, memory: MemoryRow, rating: int, now: int, fuzz_card: str | None
-                ) -> Answered:
-        """LeanScheduler.review on a MemoryRow; fuzzed with fuzz_draw when `fuzz_card`."""
-        lean = self.lean
-        old_state, old_step, s, d, _, last, reps, lapses = memory
-        state = LEARNING if old_state == NEW else old_state
-        step = 0 if old_state == NEW else old_step
-        days = (now - last) // US_PER_DAY if last is not None else None
-        if s is None or d is None:
-            s = max(lean.w[rating - 1], STABILITY_MIN)
-            d = lean.initial_difficulty(rating, clamp=True)
-        elif days is not None and days < 1:
-            s = lean.short_term_stability(s, rating)
-            d = lean.next_difficulty(d, rating)
-        else:
-            elapsed = max(0, days or 0)
-            r = (1 + lean.factor * elapsed / s) ** lean.decay if last is not None else 0
-            s = lean.next_stability(d, s, r, rating)
-            d = lean.next_difficulty(d, rating)
-        wait: int | None = None  # µs; None: whole days from the stability
-        if state == REVIEW:
-            if rating == 1 and self.relearning[0]:
-                state, step, wait = RELEARNING, 0, self.relearning[0][0]
-        else:
-            steps, hard = self.learning if state == LEARNING else self.relearning
-            assert step is not None
-            if not steps or (step >= len(steps) and rating >= 2):
-                state, step = REVIEW, None
-            elif rating == 1:
-                step, wait = 0, steps[0]
-            elif rating == 2:
-                wait = hard if step == 0 else steps[step]
-            elif rating == 3 and step + 1 != len(steps):
-                step += 1
-                wait = steps[step]
+            # memory: py-fsrs' stability and difficulty after the answer
+            new_step: int | None
+            if state == NEW:
+                new_state, new_step = LEARNING, 0
+                s = max(w[rating - 1], STABILITY_MIN)
+                d = min(max(w[4] - (e ** (w[5] * (rating - 1))) + 1, 1.0), 10.0)
             else:
-                state, step = REVIEW, None
-        if wait is None:
-            whole = lean.next_interval(s)
-            if fuzz_card is not None:
-                whole = fuzzed_days(whole, lean.maximum_interval,
-                                    fuzz_draw(fuzz_card, reps, rating))
-            wait = whole * US_PER_DAY
-        lapse = old_state == REVIEW and rating == 1
-        return (state, step, s, d, now + wait, now, reps + 1, lapses + int(lapse))
+                new_state, new_step = state, step
+                days = (now - last) // US_PER_DAY
+                if days < 1:
+                    increase: float = (e ** (w[17] * (rating - 3 + w[18]))) * (s ** -w[19])
+                    if rating >= 2:
+                        increase = max(increase, 1.0)
+                    s = max(s * increase, STABILITY_MIN)
+                else:
+                    retrievability = (1 + factor * max(0, days) / s) ** decay
+                    if rating == 1:
+                        long_term = (w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1)
+                                     * (e ** ((1 - retrievability) * w[14])))
+                        s = max(min(long_term, s / (e ** (w[17] * w[18]))), STABILITY_MIN)
+                    else:
+                        hard = w[15] if rating == 2 else 1
+                        easy = w[16] if rating == 4 else 1
+                        s = max(s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
+                                     * ((e ** ((1 - retrievability) * w[10])) - 1) * hard
+                                     * easy), STABILITY_MIN)
+                arg_2 = d + (10.0 - d) * (-(w[6] * (rating - 3))) / 9.0
+                d = min(max(w[7] * easy_d + (1 - w[7]) * arg_2, 1.0), 10.0)
+            # schedule: py-fsrs' state machine; wait None means whole days from stability
+            wait: int | None = None
+            if new_state == REVIEW:
+                if rating == 1 and relearning:
+                    new_state, new_step, wait = RELEARNING, 0, relearning[0]
+            else:
+                steps, hard_wait = ((learning, hard_learning) if new_state == LEARNING
+                                    else (relearning, hard_relearning))
+                assert new_step is not None
+                at = new_step
+                if not steps or (at >= len(steps) and rating >= 2):
+                    new_state, new_step = REVIEW, None
+                elif rating == 1:
+                    new_step, wait = 0, steps[0]
+                elif rating == 2:
+                    wait = hard_wait if at == 0 else steps[at]
+                elif rating == 3 and at + 1 != len(steps):
+                    new_step, wait = at + 1, steps[at + 1]
+                else:
+                    new_state, new_step = REVIEW, None
+            if wait is None:
+                whole = lean.next_interval(s)
+                if index == fuzz_at:
+                    whole = fuzzed_days(whole, lean.maximum_interval,
+                                        fuzz_draw(card_id, reps, rating))
+                wait = whole * US_PER_DAY
+            lapse = state == REVIEW and rating == 1
+            new_reps, new_lapses = reps + 1, lapses + lapse
+            due, last = now + wait, now
+            after_json = (f"[{new_state},{'null' if new_step is None else new_step},{s!r},{d!r},"
+                          f"{due / 1_000_000!r},{now / 1_000_000!r},{new_reps},{new_lapses}]")
+            interval_after = wait / 1_000_000 / 86400
+            rows.append((state, new_state, reps, lapses, interval_before, r, elapsed,
+                         interval_after, before_json, after_json))
+            state, step, reps, lapses = new_state, new_step, new_reps, new_lapses
+            before_json, interval_before = after_json, interval_after
+        if state == NEW:
+            return rows, NEW_MEMORY
+        return rows, (state, step, s, d, due, last, reps, lapses)

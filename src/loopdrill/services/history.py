@@ -33,8 +33,11 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     """Map each id (a card id, or an item id unique across decks) to (card id, deck)."""
     found: dict[str, tuple[str, str]] = {}
     wanted = set(wanted)
-    for card_id, deck in db.conn.execute("SELECT id, deck FROM cards"):
-        if card_id in wanted:
+    ids = list(wanted)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for card_id, deck in db.conn.execute(
+                f"SELECT id, deck FROM cards WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
             found[card_id] = (card_id, deck)
     rest = wanted - found.keys()
     if rest:
