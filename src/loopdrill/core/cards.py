@@ -50,23 +50,16 @@ def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
     """The cards an item yields: one, two for a reversible basic, one per cloze number."""
 
     def spec(variant: str, content: dict[str, Any]) -> CardSpec:
-        return CardSpec(
-            id=card_id(deck, item.id, variant),
-            deck=deck,
-            item=item.id,
-            variant=variant,
-            kind=item.kind,
-            content=content,
-            tags=item.tags,
-            source=item.source,
-            as_of=item.as_of,
-            position=position,
-        )
+        # positional: a 100,000-card import builds one per card
+        return CardSpec(card_id(deck, item.id, variant), deck, item.id, variant, item.kind,
+                        content, item.tags, item.source, item.as_of, position)
 
     fields = item.fields
     if item.kind == "basic":
         front, back = str(fields["front"]), str(fields["back"])
-        yield spec("", {"front": front, "back": back})
+        yield CardSpec(f"{deck}/{item.id}", deck, item.id, "", "basic",
+                       {"front": front, "back": back}, item.tags, item.source, item.as_of,
+                       position)
         if fields.get("reversible"):
             yield spec("r", {"front": back, "back": front})
     elif item.kind == "cloze":

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.replay import HistoryReplayer, MemoryRow, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
 from loopdrill.store.bulk import delete_reviews, insert_reviews, set_memories
 from loopdrill.store.tx import transaction
@@ -70,10 +71,11 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
                    source: str = "reviews", dry_run: bool = False) -> HistoryReport:
     """Add reviews to the revlog and rebuild each touched card's state by replaying its whole
     history. One transaction; unknown cards or reviews in the future refuse the whole file."""
-    plan = plan_history(db, records, now, source=source)
-    if not dry_run:
-        with transaction(db):
-            write_history(db, plan)
+    with gc_paused():  # hundreds of thousands of tuples, no cycles among them
+        plan = plan_history(db, records, now, source=source)
+        if not dry_run:
+            with transaction(db):
+                write_history(db, plan)
     return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
 
 

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
 from loopdrill.formats.anki_text import read_anki_text
 from loopdrill.formats.apkg import read_apkg
+from loopdrill.formats.batch import gc_paused
 from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
@@ -113,7 +114,7 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     reports: list[SyncReport] = []
     history: HistoryReport | None = None
     try:
-        with transaction(db):
+        with gc_paused(), transaction(db):
             for done, (spec, digest) in enumerate(batch.decks, start=1):
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
                 report(f"deck {spec.slug}", done, total)

@@ -74,7 +74,7 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
     updates: list[tuple[Any, ...]] = []
     for card in cards:
         values = _card_values(card)
-        old = current.pop(card.id, None)
+        old = current.pop(card.id, None) if current else None
         if old is None:
             inserts.append((card.id, *values))
         elif old[:-1] != values or old[-1]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,8 @@ def memory_from_json(text: str) -> Memory:
     )
 
 
-def tags_to_text(tags: tuple[str, ...] | list[str]) -> str:
+@functools.lru_cache(maxsize=4096)  # a big import repeats a few hundred tag sets
+def tags_to_text(tags: tuple[str, ...]) -> str:
     """Tags stored space-separated with a space at each end, so `LIKE '% tag %'` finds one."""
     return f" {' '.join(tags)} " if tags else ""
 
