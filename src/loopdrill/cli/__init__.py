@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from loopdrill import __version__, clock, paths
+from loopdrill.core.forked import ForkedError
 from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
 from loopdrill.services.library import Library, open_library
@@ -59,6 +60,9 @@ class LoopdrillGroup(click.Group):
                 click.echo(f"error: {problem}", err=True)
         except (UserError, StoreError, OptionError, clock.ClockError) as exc:
             click.echo(f"error: {exc}", err=True)
+        except ForkedError as exc:
+            click.echo(f"error: the work could not finish ({exc}); nothing was changed",
+                       err=True)
         ctx.exit(1)
 
 

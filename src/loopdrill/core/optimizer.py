@@ -14,11 +14,9 @@ simulation is in core.optimize_sim.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-import os
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -26,6 +24,7 @@ import fsrs
 import fsrs.scheduler
 
 from loopdrill.core.fastfsrs import LeanScheduler
+from loopdrill.core.forked import forked
 from loopdrill.core.model import CardState
 from loopdrill.core.scheduling import Memory
 
@@ -110,7 +109,7 @@ def fit_histories(histories: Iterable[History], current: Sequence[float]) -> dic
     if len(items) < MIN_REVIEWS:
         return result
     model = rs.FSRS(list(current))
-    before = _forked(lambda: _metrics(model.evaluate(items)))
+    before = forked(lambda: _metrics(model.evaluate(items)))
     try:
         fitted = safe_parameters(model.compute_parameters(items))
         after = _metrics(rs.FSRS(fitted).evaluate(items))
@@ -119,34 +118,6 @@ def fit_histories(histories: Iterable[History], current: Sequence[float]) -> dic
             before()  # reap the child
         raise
     return {**result, "parameters": fitted, "before": before(), "after": after}
-
-
-def _forked(work: Callable[[], dict[str, float]]) -> Callable[[], dict[str, float]]:
-    """Start `work` in a forked child; the returned function waits for its result. Where the
-    platform cannot fork, the returned function does the work itself."""
-    if not hasattr(os, "fork"):
-        return work
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without the parent's cleanup
-        code = 0
-        try:
-            os.write(write, json.dumps(work()).encode())
-        except BaseException:
-            code = 1
-        os._exit(code)
-    os.close(write)
-
-    def wait() -> dict[str, float]:
-        with os.fdopen(read, "rb") as pipe:
-            data = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:
-            raise RuntimeError("evaluating the current parameters failed")
-        value: dict[str, float] = json.loads(data)
-        return value
-
-    return wait
 
 
 class HistoryEncoder:

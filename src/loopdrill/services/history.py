@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -10,12 +11,13 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from loopdrill.core.forked import can_fork, forked_items
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.replay import HistoryReplayer, MemoryRow, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
-from loopdrill.store.bulk import delete_reviews, insert_reviews, set_memories
+from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
 from loopdrill.store.tx import transaction
 
 
@@ -79,26 +81,67 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
     return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
 
 
+PARALLEL_ROWS = 50_000  # from this many rows the replay is split over two processes
+
+
 def write_history(db: Database, plan: HistoryPlan) -> None:
-    """Replay a planned history into revlog rows and card states and write them, streaming
-    (the caller holds the transaction)."""
+    """Replay a planned history into revlog rows and card states and write them (the caller
+    holds the transaction). A big one is split where a second process can take half the
+    replay (core.forked); rows go in in the same order either way."""
     replayers = _Replayers(db)
-    states: list[dict[str, Any]] = []
-
-    def rows() -> Iterator[tuple[Any, ...]]:
-        for card_id, deck, history in plan.cards:
-            steps, memory = replayers(deck).replay(
-                card_id, [(micros, rating, bool(cram))
-                          for _, micros, rating, _, cram, *_ in history])
-            states.append(_memory_columns(card_id, memory))
-            for (stamp, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
-                    history, steps, strict=True):
-                yield (card_id, deck, stamp, rating, ms, typed, proposed, verdict, *step, cram,
-                       session)
-
+    for deck in {deck for _, deck, _ in plan.cards}:
+        replayers(deck)  # options and parameters are read here, before any fork
     delete_reviews(db, plan.replaced)
-    insert_reviews(db, rows(), plan.reviews)
+    states: list[dict[str, Any]] = []
+    with reviews_bulk(db, plan.reviews) as bulk:
+        split = _split(plan) if plan.reviews >= PARALLEL_ROWS and can_fork() else None
+        if split is None:
+            bulk.add(_rows(plan.cards, replayers, states))
+        else:
+            fold = bulk.new_fold()
+
+            def second_half() -> Iterator[tuple[Any, ...]]:
+                theirs: list[dict[str, Any]] = []
+                stream = _rows(plan.cards[split:], replayers, theirs)
+                while chunk := list(itertools.islice(stream, 5_000)):
+                    if fold is not None:
+                        fold.add(chunk)
+                    yield ("rows", chunk)
+                yield ("end", theirs, fold.counts() if fold is not None else None)
+
+            results = forked_items(second_half)
+            bulk.add(_rows(plan.cards[:split], replayers, states))
+            for kind, *payload in results():
+                if kind == "rows":
+                    bulk.add(payload[0], counted=True)
+                else:
+                    states += payload[0]
+                    bulk.merge(payload[1])
     set_memories(db, states)
+
+
+def _split(plan: HistoryPlan) -> int:
+    """Where to cut the cards so the second process gets a little more than half the rows
+    (this one also writes its half meanwhile)."""
+    target, total = plan.reviews * 0.45, 0
+    for index, (_, _, history) in enumerate(plan.cards):
+        total += len(history)
+        if total >= target:
+            return index + 1
+    return len(plan.cards)
+
+
+def _rows(cards: Sequence[tuple[str, str, list[Stored]]], replayers: _Replayers,
+          states: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+    """The revlog rows of the cards' replayed histories; each card's state goes to `states`."""
+    for card_id, deck, history in cards:
+        steps, memory = replayers(deck).replay(
+            card_id, [(micros, rating, bool(cram)) for _, micros, rating, _, cram, *_ in history])
+        states.append(_memory_columns(card_id, memory))
+        for (stamp, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
+                history, steps, strict=True):
+            yield (card_id, deck, stamp, rating, ms, typed, proposed, verdict, *step, cram,
+                   session)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,

@@ -200,6 +200,22 @@ class TotalsFold:
                 else:
                     calibration[bin_key] = [sign, sign * r, sign * passed, sign * loss]
 
+    def counts(self) -> tuple[Any, ...]:
+        """What was counted, as plain values (to send from another process to `merge`)."""
+        return self.rows, self.days, self.cards, self.calibration
+
+    def merge(self, counts: tuple[Any, ...]) -> None:
+        """Add another fold's `counts`."""
+        rows, days, cards, calibration = counts
+        self.rows += rows
+        for mine, theirs in ((self.days, days), (self.cards, cards),
+                             (self.calibration, calibration)):
+            for key, total in theirs.items():
+                if key in mine:
+                    mine[key] = [a + b for a, b in zip(mine[key], total, strict=True)]
+                else:
+                    mine[key] = list(total)
+
     def write(self, conn: sqlite3.Connection) -> None:
         """Add the counts to the totals (the caller holds the transaction)."""
         conn.executemany(

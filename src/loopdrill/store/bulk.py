@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -51,20 +52,51 @@ INSERT_REVIEWS = (f"INSERT INTO reviews ({', '.join(REVLOG_COLUMNS)}) "
 
 
 def insert_reviews(db: Database, rows: Iterable[tuple[Any, ...]], count: int) -> None:
-    """Insert `count` revlog rows (REVLOG_COLUMNS order; the caller holds the transaction),
-    taken from `rows` a chunk at a time. More than BULK_ROWS go in with the indexes dropped
-    and rebuilt after, and with the running totals' insert trigger paused: the totals are
-    summed in Python instead (aggregates.TotalsFold) and added once."""
+    """Insert `count` revlog rows (REVLOG_COLUMNS order; the caller holds the transaction)."""
+    with reviews_bulk(db, count) as bulk:
+        bulk.add(rows)
+
+
+class ReviewsBulk:
+    """Revlog rows going in a chunk at a time; with a fold (a bulk write) their running
+    totals are counted in Python instead of by the paused insert trigger."""
+
+    def __init__(self, conn: sqlite3.Connection, fold: TotalsFold | None) -> None:
+        self.conn = conn
+        self.fold = fold
+
+    def add(self, rows: Iterable[tuple[Any, ...]], *, counted: bool = False) -> None:
+        """Insert rows, counting them unless they were `counted` elsewhere (their counts then
+        come through `merge`)."""
+        stream = iter(rows)
+        while chunk := list(itertools.islice(stream, 5_000)):
+            if self.fold is not None and not counted:
+                self.fold.add(chunk)
+            self.conn.executemany(INSERT_REVIEWS, chunk)
+
+    def merge(self, counts: Any) -> None:
+        """Add counts made elsewhere (TotalsFold.counts of the fold from new_fold)."""
+        if self.fold is not None:
+            self.fold.merge(counts)
+
+    def new_fold(self) -> TotalsFold | None:
+        """An empty fold with this write's rollover, to count rows elsewhere."""
+        return TotalsFold(self.fold.shift // 3600) if self.fold is not None else None
+
+
+@contextmanager
+def reviews_bulk(db: Database, count: int) -> Iterator[ReviewsBulk]:
+    """A write of `count` revlog rows (the caller holds the transaction). More than BULK_ROWS
+    go in with the indexes dropped and built again after, and with the running totals'
+    insert trigger paused: the rows are counted in Python (aggregates.TotalsFold) and the
+    totals added once at the end."""
     conn = db.conn
     if count <= BULK_ROWS:
-        conn.executemany(INSERT_REVIEWS, rows)
+        yield ReviewsBulk(conn, None)
         return
     fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
     with _trigger_paused(db, INSERT_TRIGGER, fold), _indexes_dropped(db, "reviews"):
-        stream = iter(rows)
-        while chunk := list(itertools.islice(stream, 5_000)):
-            fold.add(chunk)
-            conn.executemany(INSERT_REVIEWS, chunk)
+        yield ReviewsBulk(conn, fold)
 
 
 def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:

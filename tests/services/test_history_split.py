@@ -1,0 +1,122 @@
+"""A big review import split over two processes writes exactly what one process writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from loopdrill.core.forked import ForkedError
+from loopdrill.core.model import Rating, ReviewRecord
+from loopdrill.services import history
+from loopdrill.store import bulk
+from loopdrill.store.db import open_db
+from loopdrill.store.tx import transaction
+
+NOW = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+TABLES = ("cards", "reviews", "review_days", "review_cards", "review_calibration")
+
+
+def library(path: Path) -> Database:
+    db = open_db(path)
+    with transaction(db):
+        for deck in ("a", "b"):
+            db.conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?)", (deck, deck))
+            db.conn.executemany(
+                "INSERT INTO cards (id, deck, item, kind, content, position) "
+                "VALUES (?, ?, ?, 'basic', '{}', ?)",
+                [(f"{deck}/c{i}", deck, f"c{i}", i) for i in range(40)])
+    return db
+
+
+def records(seed: int) -> list[ReviewRecord]:
+    rng = random.Random(seed)
+    out = []
+    for deck in ("a", "b"):
+        for i in range(40):
+            moment = NOW - dt.timedelta(days=rng.randint(100, 300))
+            for _ in range(rng.randint(1, 12)):
+                moment += dt.timedelta(hours=rng.choice([0.2, 20, 50, 300]))
+                if moment < NOW:
+                    out.append(ReviewRecord(f"{deck}/c{i}", moment, Rating(rng.randint(1, 4)),
+                                            rng.randint(0, 9000), rng.random() < 0.05))
+    return out
+
+
+def contents(db: Database) -> dict[str, list[tuple[object, ...]]]:
+    return {table: [tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                    for row in db.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
+            for table in TABLES}
+
+
+@pytest.mark.parametrize("bulk_rows", [0, 20_000])
+def test_split_import_equals_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         bulk_rows: int) -> None:
+    monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
+    monkeypatch.setattr(history, "PARALLEL_ROWS", 10)
+    forks: list[int] = []
+    real = history.forked_items
+    monkeypatch.setattr(history, "forked_items", lambda work: forks.append(1) or real(work))
+    split, single = library(tmp_path / "split.db"), library(tmp_path / "single.db")
+    for seed in (1, 2):  # the second import replaces stored rows of cards it touches again
+        history.import_reviews(split, records(seed), NOW)
+        with monkeypatch.context() as patch:
+            patch.setattr(history, "can_fork", lambda: False)
+            history.import_reviews(single, records(seed), NOW)
+    assert len(forks) == 2
+    assert contents(split) == contents(single)
+    assert contents(split)["reviews"]
+
+
+def test_a_failing_second_process_changes_nothing(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "PARALLEL_ROWS", 10)
+    db = library(tmp_path / "x.db")
+    history.import_reviews(db, records(1), NOW)
+    before = contents(db)
+    parent = os.getpid()
+    real = history.HistoryReplayer.replay
+
+    def replay_failing_in_the_child(self: object, card_id: str, steps: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("the child breaks")
+        return real(self, card_id, steps)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history.HistoryReplayer, "replay", replay_failing_in_the_child)
+    with pytest.raises(ForkedError, match="second process failed"):
+        history.import_reviews(db, records(2), NOW)
+    assert contents(db) == before
+
+
+def test_the_cli_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from loopdrill.cli import cli
+    from loopdrill.formats.review_csv import write_review_csv
+
+    monkeypatch.setattr(history, "PARALLEL_ROWS", 10)
+    db = library(tmp_path / "cli.db")
+    db.conn.close()
+    csv = tmp_path / "reviews.csv"
+    with csv.open("w") as stream:
+        write_review_csv(records(3), stream)
+    parent = os.getpid()
+    real = history.HistoryReplayer.replay
+
+    def replay_failing_in_the_child(self: object, card_id: str, steps: object) -> object:
+        if os.getpid() != parent:
+            os._exit(9)
+        return real(self, card_id, steps)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history.HistoryReplayer, "replay", replay_failing_in_the_child)
+    result = CliRunner().invoke(cli, ["import-reviews", "--db", str(tmp_path / "cli.db"),
+                                      str(csv)])
+    assert result.exit_code == 1
+    assert "error: the work could not finish (the second process failed" in result.output
+    assert "nothing was changed" in result.output
+    assert open_db(tmp_path / "cli.db").conn.execute("SELECT COUNT(*) FROM reviews"
+                                                     ).fetchone()[0] == 0
