@@ -55,7 +55,9 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-Stored = tuple[str, int, int, int, int, Any, Any, Any, Any]  # see _existing
+# (stored stamp, or the time of a new review; time µs; rating; duration; cram; answer;
+# proposed; verdict; session): see _existing
+Stored = tuple[str | dt.datetime, int, int, int, int, Any, Any, Any, Any]
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
 def _split(plan: HistoryPlan) -> int:
     """Where to cut the cards so the second process gets a little more than half the rows
     (this one also writes its half meanwhile)."""
-    target, total = plan.reviews * 0.45, 0
+    target, total = plan.reviews * 0.42, 0
     for index, (_, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
@@ -138,8 +140,9 @@ def _rows(cards: Sequence[tuple[str, str, list[Stored]]], replayers: _Replayers,
         steps, memory = replayers(deck).replay(
             card_id, [(micros, rating, bool(cram)) for _, micros, rating, _, cram, *_ in history])
         states.append(_memory_columns(card_id, memory))
-        for (stamp, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
+        for (when, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
                 history, steps, strict=True):
+            stamp = when if isinstance(when, str) else when.isoformat(timespec="microseconds")
             yield (card_id, deck, stamp, rating, ms, typed, proposed, verdict, *step, cram,
                    session)
 
@@ -165,16 +168,17 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     cards: list[tuple[str, str, list[Stored]]] = []
     for card_id, new in incoming.items():
         history = existing.get(card_id, [])
-        seen = {row[0] for row in history}
+        seen = {row[1] for row in history}
         before = len(history)
         for record in new:
             moment = record.reviewed_at
-            stamp = (moment.isoformat(timespec="microseconds") if moment.tzinfo is dt.UTC
-                     else to_stamp(moment))
-            if stamp in seen:
+            if moment.tzinfo is not dt.UTC:
+                moment = moment.astimezone(dt.UTC)
+            micros = to_micros(moment)
+            if micros in seen:
                 continue
-            seen.add(stamp)
-            history.append((stamp, to_micros(moment), int(record.rating), record.duration_ms,
+            seen.add(micros)
+            history.append((moment, micros, int(record.rating), record.duration_ms,
                             int(record.cram), None, None, None, None))
         fresh = len(history) - before
         added += fresh
@@ -183,7 +187,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
             continue  # nothing new: its stored rows and state stay as they are
         if before:
             replaced.append(card_id)
-        history.sort(key=lambda row: row[0])
+        history.sort(key=lambda row: row[1])
         cards.append((card_id, deck_of[card_id], history))
         reviews += len(history)
     report = HistoryReport(len(incoming), added, duplicates)
