@@ -59,8 +59,8 @@ def test_split_import_equals_one_process(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
     monkeypatch.setattr(history, "PARALLEL_ROWS", 10)
     forks: list[int] = []
-    real = history.forked_items
-    monkeypatch.setattr(history, "forked_items", lambda work: forks.append(1) or real(work))
+    real = history.ForkedItems
+    monkeypatch.setattr(history, "ForkedItems", lambda work: forks.append(1) or real(work))
     split, single = library(tmp_path / "split.db"), library(tmp_path / "single.db")
     for seed in (1, 2):  # the second import replaces stored rows of cards it touches again
         history.import_reviews(split, records(seed), NOW)

@@ -1,12 +1,13 @@
 """Work on a second core: a forked child computes while this process goes on.
 
 Used where pure-Python work splits in two (the optimizer's evaluation, a big import's
-replay). The child only computes and writes what it yields, with `marshal` (plain values:
-numbers, strings, tuples, lists, dicts), to an unnamed temporary file, one item after the
-other, so neither process holds all of it at once; it touches nothing else it inherited and
-leaves with os._exit. Forking is only done where it is safe: the platform has fork and this
-process runs no other thread (a Textual worker thread, for instance); elsewhere the work runs
-when its results are asked for.
+replay). The child only computes and appends what it yields, with `marshal` (plain values:
+numbers, strings, tuples, lists, dicts) and a length in front, to an unnamed temporary file;
+this process reads each item as soon as it is complete (with pread, so the shared file
+offset stays the child's), so neither holds all of it at once. The child touches nothing
+else it inherited and leaves with os._exit. Forking is only done where it is safe: the
+platform has fork and this process runs no other thread (a Textual worker thread, for
+instance); elsewhere the work runs when its results are asked for.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+HEADER = 8  # bytes of length before each item
+
 
 class ForkedError(RuntimeError):
     """The child failed or was killed; its work is lost."""
@@ -28,41 +31,64 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-def forked_items(work: Callable[[], Iterable[Any]]) -> Callable[[], Iterator[Any]]:
-    """Start `work` in a forked child when safe. The returned function waits for the child
-    and yields what `work` yielded, in order (ForkedError when the child failed); call it
-    once and read it to the end. Where forking is not safe, it runs `work` itself."""
-    if not can_fork():
-        return lambda: iter(work())
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed when the items are read)
-    pid = os.fork()
-    if pid == 0:  # the child: compute, write, leave without the parent's cleanup
-        code = 1
-        try:
-            with open(spool.fileno(), "wb", closefd=False) as out:
-                for item in work():
-                    data = marshal.dumps(item)
-                    out.write(len(data).to_bytes(8, "little"))
-                    out.write(data)
-            code = 0
-        finally:
-            os._exit(code)
+class ForkedItems:
+    """What a child yields, read while it works (`ready`) and after it ends (`rest`)."""
 
-    def items() -> Iterator[Any]:
+    def __init__(self, work: Callable[[], Iterable[Any]]) -> None:
+        self.work = work
+        self.pid = 0
+        self.position = 0
+        self.spool: Any = None
+        if can_fork():
+            self._start()
+
+    def _start(self) -> None:
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed by rest)
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: compute, append, leave without the parent's cleanup
+            code = 1
+            try:
+                fd = self.spool.fileno()
+                for item in self.work():
+                    data = marshal.dumps(item)
+                    view = memoryview(len(data).to_bytes(HEADER, "little") + data)
+                    while view:
+                        view = view[os.write(fd, view):]
+                code = 0
+            finally:
+                os._exit(code)
+
+    def ready(self) -> Iterator[Any]:
+        """The items the child has finished writing so far (none where it runs here)."""
+        if self.spool is None:
+            return
+        fd = self.spool.fileno()
+        size = os.fstat(fd).st_size
+        while self.position + HEADER <= size:
+            length = int.from_bytes(os.pread(fd, HEADER, self.position), "little")
+            if self.position + HEADER + length > size:
+                return
+            data = os.pread(fd, length, self.position + HEADER)
+            self.position += HEADER + length
+            yield marshal.loads(data)
+
+    def rest(self) -> Iterator[Any]:
+        """Wait for the child and yield the items not read yet (ForkedError when it failed);
+        where no child was started, do the work here."""
+        if self.spool is None:
+            yield from self.work()
+            return
         try:
-            _, status = os.waitpid(pid, 0)
+            _, status = os.waitpid(self.pid, 0)
             if status != 0:
                 raise ForkedError(f"the second process failed (wait status {status})")
-            spool.seek(0)
-            while size := int.from_bytes(spool.read(8), "little"):
-                yield marshal.loads(spool.read(size))
+            yield from self.ready()
         finally:
-            spool.close()
-
-    return items
+            self.spool.close()
 
 
 def forked(work: Callable[[], Any]) -> Callable[[], Any]:
-    """forked_items for a single result: the returned function waits for and returns it."""
-    items = forked_items(lambda: [work()])
-    return lambda: next(iter(list(items())))
+    """Start `work` in a child when safe; the returned function waits for and returns its
+    result."""
+    items = ForkedItems(lambda: [work()])
+    return lambda: next(iter(list(items.rest())))

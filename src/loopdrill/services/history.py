@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.forked import can_fork, forked_items
+from loopdrill.core.forked import ForkedItems, can_fork
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.replay import HistoryReplayer, MemoryRow, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
@@ -111,21 +111,28 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
                     yield ("rows", chunk)
                 yield ("end", theirs, fold.counts() if fold is not None else None)
 
-            results = forked_items(second_half)
-            bulk.add(_rows(plan.cards[:split], replayers, states))
-            for kind, *payload in results():
-                if kind == "rows":
-                    bulk.add(payload[0], counted=True)
-                else:
-                    states += payload[0]
-                    bulk.merge(payload[1])
+            results = ForkedItems(second_half)
+
+            def take(items: Iterator[tuple[Any, ...]]) -> None:
+                for kind, *payload in items:
+                    if kind == "rows":
+                        bulk.add(payload[0], counted=True)
+                    else:
+                        states.extend(payload[0])
+                        bulk.merge(payload[1])
+
+            ours = _rows(plan.cards[:split], replayers, states)
+            while chunk := list(itertools.islice(ours, 5_000)):
+                bulk.add(chunk)
+                take(results.ready())  # the child's rows go in as they come
+            take(results.rest())
     set_memories(db, states)
 
 
 def _split(plan: HistoryPlan) -> int:
-    """Where to cut the cards so the second process gets a little more than half the rows
-    (this one also writes its half meanwhile)."""
-    target, total = plan.reviews * 0.42, 0
+    """Where to cut the cards: this process replays less than half of the rows, since it
+    also writes all of them."""
+    target, total = plan.reviews * 0.35, 0
     for index, (_, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
