@@ -120,3 +120,19 @@ def test_the_cli_says_so_in_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert "nothing was changed" in result.output
     assert open_db(tmp_path / "cli.db").conn.execute("SELECT COUNT(*) FROM reviews"
                                                      ).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("bulk_rows", [0, 20_000])
+def test_what_was_typed_in_the_drill_survives_a_later_import(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk_rows: int) -> None:
+    monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
+    db = library(tmp_path / "typed.db")
+    drilled = NOW - dt.timedelta(days=3)
+    history.import_reviews(db, [ReviewRecord("a/c1", drilled, Rating.GOOD, 4000)], NOW)
+    db.conn.execute("UPDATE reviews SET answer = '$0.61', proposed = 3, verdict = 'right', "
+                    "session = 's1'")
+    history.import_reviews(db, [ReviewRecord("a/c1", drilled - dt.timedelta(days=9),
+                                             Rating.AGAIN, 7000)], NOW)
+    rows = db.conn.execute("SELECT rating, answer, proposed, verdict, session FROM reviews "
+                           "ORDER BY reviewed_at").fetchall()
+    assert rows == [(1, None, None, None, None), (3, "$0.61", 3, "right", "s1")]

@@ -132,7 +132,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
 def _split(plan: HistoryPlan) -> int:
     """Where to cut the cards: this process replays less than half of the rows, since it
     also writes all of them."""
-    target, total = plan.reviews * 0.35, 0
+    target, total = plan.reviews * 0.4, 0
     for index, (_, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
@@ -142,16 +142,18 @@ def _split(plan: HistoryPlan) -> int:
 
 def _rows(cards: Sequence[tuple[str, str, list[Stored]]], replayers: _Replayers,
           states: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
-    """The revlog rows of the cards' replayed histories; each card's state goes to `states`."""
+    """The revlog rows (store.bulk.REVLOG_COLUMNS) of the cards' replayed histories; each
+    card's state goes to `states`."""
     for card_id, deck, history in cards:
         steps, memory = replayers(deck).replay(
             card_id, [(micros, rating, bool(cram)) for _, micros, rating, _, cram, *_ in history])
         states.append(_memory_columns(card_id, memory))
-        for (when, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
-                history, steps, strict=True):
-            stamp = when if isinstance(when, str) else when.isoformat(timespec="microseconds")
-            yield (card_id, deck, stamp, rating, ms, typed, proposed, verdict, *step, cram,
-                   session)
+        for (when, _, rating, ms, cram, *drilled), step in zip(history, steps, strict=True):
+            if isinstance(when, str):  # a stored row, with what was typed if it was drilled
+                yield (card_id, deck, when, rating, ms, *step, cram, *drilled)
+            else:
+                yield (card_id, deck, when.isoformat(timespec="microseconds"), rating, ms,
+                       *step, cram)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,

@@ -236,4 +236,4 @@ class TotalsFold:
 EPOCH_DATE = dt.date(1970, 1, 1)
 # card_id, deck, reviewed_at, rating, duration_ms, state_before, reps_before, lapses_before,
 # interval_before, retrievability, elapsed_days, cram: positions in a revlog row
-_folded = operator.itemgetter(0, 1, 2, 3, 4, 8, 10, 11, 12, 13, 14, 18)
+_folded = operator.itemgetter(0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 15)

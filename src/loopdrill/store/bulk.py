@@ -43,12 +43,23 @@ def insert_many(db: Database, table: str, sql: str, rows: Sequence[tuple[Any, ..
         db.conn.executemany(sql, rows)
 
 
+# a revlog row's columns in the order bulk writes use; a row may stop before the last four
+# (what was typed and graded, and the session: only answers given in the drill have them),
+# which saves binding four NULLs per row
 REVLOG_COLUMNS = (
-    "card_id", "deck", "reviewed_at", "rating", "duration_ms", "answer", "proposed", "verdict",
-    "state_before", "state_after", "reps_before", "lapses_before", "interval_before",
-    "retrievability", "elapsed_days", "scheduled_days", "before", "after", "cram", "session")
-INSERT_REVIEWS = (f"INSERT INTO reviews ({', '.join(REVLOG_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' * len(REVLOG_COLUMNS))})")
+    "card_id", "deck", "reviewed_at", "rating", "duration_ms", "state_before", "state_after",
+    "reps_before", "lapses_before", "interval_before", "retrievability", "elapsed_days",
+    "scheduled_days", "before", "after", "cram", "answer", "proposed", "verdict", "session")
+SHORT = 16
+
+
+def _insert_sql(columns: Sequence[str]) -> str:
+    return (f"INSERT INTO reviews ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
+INSERT_REVIEWS = {len(REVLOG_COLUMNS): _insert_sql(REVLOG_COLUMNS),
+                  SHORT: _insert_sql(REVLOG_COLUMNS[:SHORT])}
 
 
 def insert_reviews(db: Database, rows: Iterable[tuple[Any, ...]], count: int) -> None:
@@ -72,7 +83,8 @@ class ReviewsBulk:
         while chunk := list(itertools.islice(stream, 5_000)):
             if self.fold is not None and not counted:
                 self.fold.add(chunk)
-            self.conn.executemany(INSERT_REVIEWS, chunk)
+            for width, run in itertools.groupby(chunk, len):  # in order: rowids follow rows
+                self.conn.executemany(INSERT_REVIEWS[width], run)
 
     def merge(self, counts: Any) -> None:
         """Add counts made elsewhere (TotalsFold.counts of the fold from new_fold)."""
