@@ -33,16 +33,6 @@ def set_memories(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
     db.conn.executemany(SET_MEMORY, rows)
 
 
-def insert_many(db: Database, table: str, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
-    """executemany an INSERT; a batch of more than BULK_ROWS goes in with the table's
-    secondary indexes dropped and rebuilt after. The caller holds the transaction."""
-    if len(rows) <= BULK_ROWS:
-        db.conn.executemany(sql, rows)
-        return
-    with _indexes_dropped(db, table):
-        db.conn.executemany(sql, rows)
-
-
 # a revlog row's columns in the order bulk writes use; a row may stop before the last four
 # (what was typed and graded, and the session: only answers given in the drill have them),
 # which saves binding four NULLs per row
@@ -107,7 +97,7 @@ def reviews_bulk(db: Database, count: int) -> Iterator[ReviewsBulk]:
         yield ReviewsBulk(conn, None)
         return
     fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
-    with _trigger_paused(db, INSERT_TRIGGER, fold), _indexes_dropped(db, "reviews"):
+    with _trigger_paused(db, INSERT_TRIGGER, fold), indexes_dropped(db, "reviews", count):
         yield ReviewsBulk(conn, fold)
 
 
@@ -141,9 +131,12 @@ def _trigger_paused(db: Database, name: str, fold: TotalsFold) -> Iterator[None]
 
 
 @contextmanager
-def _indexes_dropped(db: Database, table: str) -> Iterator[None]:
-    """Drop a table's secondary indexes for a bulk insert and build them again after: several
-    times faster than keeping them up to date row by row."""
+def indexes_dropped(db: Database, table: str, rows: int) -> Iterator[None]:
+    """For an insert of more than BULK_ROWS rows: drop the table's secondary indexes and
+    build them again after, several times faster than keeping them up to date row by row."""
+    if rows <= BULK_ROWS:
+        yield
+        return
     conn = db.conn
     indexes = [ddl for (ddl,) in conn.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
