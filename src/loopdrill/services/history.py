@@ -31,24 +31,25 @@ class HistoryReport:
     dry_run: bool = False
 
 
-def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[str, str]],
+def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[str, str, int]],
                                                              list[str]]:
-    """Map each id (a card id, or an item id unique across decks) to (card id, deck)."""
-    found: dict[str, tuple[str, str]] = {}
+    """Map each id (a card id, or an item id unique across decks) to (card id, deck, rowid)."""
+    found: dict[str, tuple[str, str, int]] = {}
     wanted = set(wanted)
     ids = list(wanted)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for card_id, deck in db.conn.execute(
-                f"SELECT id, deck FROM cards WHERE id IN ({', '.join('?' * len(chunk))})", chunk):
-            found[card_id] = (card_id, deck)
+        for card_id, deck, rowid in db.conn.execute(
+                f"SELECT id, deck, rowid FROM cards WHERE id IN ({', '.join('?' * len(chunk))})",
+                chunk):
+            found[card_id] = (card_id, deck, rowid)
     rest = wanted - found.keys()
     if rest:
-        by_item: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for card_id, deck, item in db.conn.execute(
-                "SELECT id, deck, item FROM cards WHERE variant IN ('', 'c1')"):
+        by_item: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for card_id, deck, item, rowid in db.conn.execute(
+                "SELECT id, deck, item, rowid FROM cards WHERE variant IN ('', 'c1')"):
             if item in rest:
-                by_item[item].append((card_id, deck))
+                by_item[item].append((card_id, deck, rowid))
         for item, cards in by_item.items():
             if len(cards) == 1:
                 found[item] = cards[0]
@@ -67,7 +68,7 @@ class HistoryPlan:
 
     report: HistoryReport
     replaced: tuple[str, ...]  # cards whose stored revlog rows are written again
-    cards: list[tuple[str, str, list[Stored]]]  # (card id, deck, history)
+    cards: list[tuple[str, str, int, list[Stored]]]  # (card id, deck, rowid, history)
     reviews: int  # revlog rows to write
 
 
@@ -91,10 +92,10 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
     holds the transaction). A big one is split where a second process can take half the
     replay (core.forked); rows go in in the same order either way."""
     replayers = _Replayers(db)
-    for deck in {deck for _, deck, _ in plan.cards}:
+    for deck in {deck for _, deck, _, _ in plan.cards}:
         replayers(deck)  # options and parameters are read here, before any fork
     delete_reviews(db, plan.replaced)
-    states: list[dict[str, Any]] = []
+    states: list[tuple[Any, ...]] = []
     with reviews_bulk(db, plan.reviews) as bulk:
         split = _split(plan) if plan.reviews >= PARALLEL_ROWS and can_fork() else None
         if split is None:
@@ -103,7 +104,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
             fold = bulk.new_fold()
 
             def second_half() -> Iterator[tuple[Any, ...]]:
-                theirs: list[dict[str, Any]] = []
+                theirs: list[tuple[Any, ...]] = []
                 stream = _rows(plan.cards[split:], replayers, theirs)
                 while chunk := list(itertools.islice(stream, 5_000)):
                     if fold is not None:
@@ -133,21 +134,21 @@ def _split(plan: HistoryPlan) -> int:
     """Where to cut the cards: this process replays less than half of the rows, since it
     also writes all of them."""
     target, total = plan.reviews * 0.4, 0
-    for index, (_, _, history) in enumerate(plan.cards):
+    for index, (_, _, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
             return index + 1
     return len(plan.cards)
 
 
-def _rows(cards: Sequence[tuple[str, str, list[Stored]]], replayers: _Replayers,
-          states: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
+def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Replayers,
+          states: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """The revlog rows (store.bulk.REVLOG_COLUMNS) of the cards' replayed histories; each
     card's state goes to `states`."""
-    for card_id, deck, history in cards:
+    for card_id, deck, rowid, history in cards:
         steps, memory = replayers(deck).replay(
             card_id, [(micros, rating, bool(cram)) for _, micros, rating, _, cram, *_ in history])
-        states.append(_memory_columns(card_id, memory))
+        states.append(_memory_row(rowid, memory))
         for (when, _, rating, ms, cram, *drilled), step in zip(history, steps, strict=True):
             if isinstance(when, str):  # a stored row, with what was typed if it was drilled
                 yield (card_id, deck, when, rating, ms, *step, cram, *drilled)
@@ -172,9 +173,9 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
         incoming[ids[record.card_id][0]].append(record)
     existing = _existing(db, incoming.keys())
     added = duplicates = reviews = 0
-    deck_of = {cid: deck for cid, deck in ids.values()}
+    where = {cid: (deck, rowid) for cid, deck, rowid in ids.values()}
     replaced: list[str] = []
-    cards: list[tuple[str, str, list[Stored]]] = []
+    cards: list[tuple[str, str, int, list[Stored]]] = []
     for card_id, new in incoming.items():
         history = existing.get(card_id, [])
         seen = {row[1] for row in history}
@@ -197,7 +198,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
         if before:
             replaced.append(card_id)
         history.sort(key=lambda row: row[1])
-        cards.append((card_id, deck_of[card_id], history))
+        cards.append((card_id, *where[card_id], history))
         reviews += len(history)
     report = HistoryReport(len(incoming), added, duplicates)
     return HistoryPlan(report, tuple(replaced), cards, reviews)
@@ -216,14 +217,12 @@ class _Replayers:
         return self.by_deck[deck]
 
 
-def _memory_columns(card_id: str, memory: MemoryRow) -> dict[str, Any]:
-    """The card columns (store.bulk.SET_MEMORY) of a replayed memory."""
+def _memory_row(rowid: int, memory: MemoryRow) -> tuple[Any, ...]:
+    """A replayed memory as store.bulk.set_memories takes it."""
     state, step, stability, difficulty, due, last, reps, lapses = memory
-    return {"id": card_id, "state": state, "step": step, "stability": stability,
-            "difficulty": difficulty,
-            "due": to_stamp(from_micros(due)) if due is not None else None,
-            "last_review": to_stamp(from_micros(last)) if last is not None else None,
-            "reps": reps, "lapses": lapses}
+    return (state, step, stability, difficulty,
+            to_stamp(from_micros(due)) if due is not None else None,
+            to_stamp(from_micros(last)) if last is not None else None, reps, lapses, rowid)
 
 
 def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -28,9 +29,13 @@ SET_MEMORY = (
 )
 
 
-def set_memories(db: Database, rows: Iterable[Mapping[str, Any]]) -> None:
-    """Store memory states (`memory_columns(...)` plus the card `id`)."""
-    db.conn.executemany(SET_MEMORY, rows)
+def set_memories(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
+    """Store memory states: (state, step, stability, difficulty, due, last review, reps,
+    lapses, card rowid), written in rowid order (a third faster than by card id)."""
+    ordered: list[tuple[Any, ...]] = sorted(rows, key=operator.itemgetter(8))
+    db.conn.executemany(
+        "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
+        "last_review = ?, reps = ?, lapses = ? WHERE rowid = ?", ordered)
 
 
 # a revlog row's columns in the order bulk writes use; a row may stop before the last four
