@@ -88,6 +88,8 @@ class HistoryReplayer:
         lean = self.lean
         w, e, factor, decay = lean.w, math.e, lean.factor, lean.decay
         w20, r_factor, easy_d = self.w20, self.r_factor, lean.easy_difficulty
+        interval_term = (lean.retention ** (1 / decay)) - 1
+        maximum = lean.maximum_interval
         learning, hard_learning = self.learning
         relearning, hard_relearning = self.relearning
         fuzz_at = (max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
@@ -104,7 +106,9 @@ class HistoryReplayer:
             elapsed = 0.0
             if state != NEW:
                 elapsed = (now - last) / 1_000_000 / 86400
-                r = float((1 + r_factor * max(0.0, elapsed) / max(s, 1e-6)) ** -w20)
+                # core.queue.retrievability_after, its max() written out (bit for bit)
+                r = (1 + r_factor * (elapsed if elapsed > 0.0 else 0.0)
+                     / (1e-6 if s < 1e-6 else s)) ** -w20
             if cram:
                 rows.append((state, state, reps, lapses, interval_before, r, elapsed,
                              interval_before, before_json, before_json))
@@ -120,11 +124,13 @@ class HistoryReplayer:
                 days = (now - last) // US_PER_DAY
                 if days < 1:
                     increase: float = (e ** (w[17] * (rating - 3 + w[18]))) * (s ** -w[19])
-                    if rating >= 2:
-                        increase = max(increase, 1.0)
-                    s = max(s * increase, STABILITY_MIN)
+                    if rating >= 2 and increase < 1.0:
+                        increase = 1.0
+                    s = s * increase
+                    if s < STABILITY_MIN:
+                        s = STABILITY_MIN
                 else:
-                    retrievability = (1 + factor * max(0, days) / s) ** decay
+                    retrievability = (1 + factor * days / s) ** decay  # days >= 1
                     if rating == 1:
                         long_term = (w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1)
                                      * (e ** ((1 - retrievability) * w[14])))
@@ -132,11 +138,16 @@ class HistoryReplayer:
                     else:
                         hard = w[15] if rating == 2 else 1
                         easy = w[16] if rating == 4 else 1
-                        s = max(s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
-                                     * ((e ** ((1 - retrievability) * w[10])) - 1) * hard
-                                     * easy), STABILITY_MIN)
+                        s = s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
+                                 * ((e ** ((1 - retrievability) * w[10])) - 1) * hard * easy)
+                        if s < STABILITY_MIN:
+                            s = STABILITY_MIN
                 arg_2 = d + (10.0 - d) * (-(w[6] * (rating - 3))) / 9.0
-                d = min(max(w[7] * easy_d + (1 - w[7]) * arg_2, 1.0), 10.0)
+                d = w[7] * easy_d + (1 - w[7]) * arg_2
+                if d < 1.0:
+                    d = 1.0
+                elif d > 10.0:
+                    d = 10.0
             # schedule: py-fsrs' state machine; wait None means whole days from stability
             wait: int | None = None
             if new_state == REVIEW:
@@ -157,10 +168,11 @@ class HistoryReplayer:
                     new_step, wait = at + 1, steps[at + 1]
                 else:
                     new_state, new_step = REVIEW, None
-            if wait is None:
-                whole = lean.next_interval(s)
+            if wait is None:  # LeanScheduler.next_interval, written out
+                whole = round((s / factor) * interval_term)
+                whole = 1 if whole < 1 else maximum if whole > maximum else whole
                 if index == fuzz_at:
-                    whole = fuzzed_days(whole, lean.maximum_interval,
+                    whole = fuzzed_days(whole, maximum,
                                         fuzz_draw(card_id, reps, rating))
                 wait = whole * US_PER_DAY
             lapse = state == REVIEW and rating == 1

@@ -165,40 +165,42 @@ class TotalsFold:
     def add(self, rows: Iterable[Sequence[Any]], sign: int = 1) -> None:
         """Count revlog rows (sign -1: take rows about to be deleted away)."""
         days, cards, calibration = self.days, self.cards, self.calibration
-        study_day, log = self.study_day, math.log
+        study_day, hours, log = self.study_day, self._hours, math.log
         rows = list(rows)
         self.rows += len(rows)
         for (card_id, deck, stamp, rating, ms, state, reps, lapses, interval, r, elapsed,
              cram) in map(_folded, rows):
             review, passed = state == 2, rating > 1
-            key = (study_day(stamp), deck, review, interval < 21, rating, cram)
-            if key in days:
-                total = days[key]
+            day = hours.get(stamp[:13]) or study_day(stamp)
+            key = (day, deck, review, interval < 21, rating, cram)
+            total = days.get(key)
+            if total is None:
+                days[key] = [sign, sign * ms]
+            else:
                 total[0] += sign
                 total[1] += sign * ms
-            else:
-                days[key] = [sign, sign * ms]
             if cram:
                 continue
             if review:
-                if card_id in cards:
-                    card = cards[card_id]
+                card = cards.get(card_id)
+                if card is None:
+                    cards[card_id] = [sign, sign * passed]
+                else:
                     card[0] += sign
                     card[1] += sign * passed
-                else:
-                    cards[card_id] = [sign, sign * passed]
             if r is not None and elapsed >= 1:
                 p = 1e-6 if r < 1e-6 else 1 - 1e-6 if r > 1 - 1e-6 else r
                 loss = -log(p) if passed else -log(1 - p)
-                bin_key = (deck, int(elapsed), reps, lapses, min(int(r * 10), 9))
-                if bin_key in calibration:
-                    bin_total = calibration[bin_key]
+                tenth = int(r * 10)
+                bin_key = (deck, int(elapsed), reps, lapses, tenth if tenth < 9 else 9)
+                bin_total = calibration.get(bin_key)
+                if bin_total is None:
+                    calibration[bin_key] = [sign, sign * r, sign * passed, sign * loss]
+                else:
                     bin_total[0] += sign
                     bin_total[1] += sign * r
                     bin_total[2] += sign * passed
                     bin_total[3] += sign * loss
-                else:
-                    calibration[bin_key] = [sign, sign * r, sign * passed, sign * loss]
 
     def counts(self) -> tuple[Any, ...]:
         """What was counted, as plain values (to send from another process to `merge`)."""
