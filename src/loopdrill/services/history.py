@@ -147,11 +147,13 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Repla
     card's state goes to `states`."""
     for card_id, deck, rowid, history in cards:
         steps, memory = replayers(deck).replay(
-            card_id, [(micros, rating, bool(cram)) for _, micros, rating, _, cram, *_ in history])
+            card_id, [(row[1], row[2], bool(row[4])) for row in history])
         states.append(_memory_row(rowid, memory))
-        for (when, _, rating, ms, cram, *drilled), step in zip(history, steps, strict=True):
+        for (when, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
+                history, steps, strict=True):
             if isinstance(when, str):  # a stored row, with what was typed if it was drilled
-                yield (card_id, deck, when, rating, ms, *step, cram, *drilled)
+                yield (card_id, deck, when, rating, ms, *step, cram, typed, proposed, verdict,
+                       session)
             else:
                 yield (card_id, deck, when.isoformat(timespec="microseconds"), rating, ms,
                        *step, cram)
