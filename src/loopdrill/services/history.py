@@ -43,13 +43,17 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
                 f"SELECT id, deck, rowid FROM cards WHERE id IN ({', '.join('?' * len(chunk))})",
                 chunk):
             found[card_id] = (card_id, deck, rowid)
-    rest = wanted - found.keys()
-    if rest:
+    rest = sorted(wanted - found.keys())
+    if rest:  # item ids: looked up deck by deck through the (deck, item) index
         by_item: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-        for card_id, deck, item, rowid in db.conn.execute(
-                "SELECT id, deck, item, rowid FROM cards WHERE variant IN ('', 'c1')"):
-            if item in rest:
-                by_item[item].append((card_id, deck, rowid))
+        for (deck,) in db.conn.execute("SELECT slug FROM decks"):
+            for start in range(0, len(rest), 500):
+                chunk = rest[start : start + 500]
+                for card_id, item, rowid in db.conn.execute(
+                        "SELECT id, item, rowid FROM cards WHERE deck = ? AND item IN "
+                        f"({', '.join('?' * len(chunk))}) AND variant IN ('', 'c1')",
+                        (deck, *chunk)):
+                    by_item[item].append((card_id, deck, rowid))
         for item, cards in by_item.items():
             if len(cards) == 1:
                 found[item] = cards[0]
