@@ -13,9 +13,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
 from loopdrill.formats.anki_text import read_anki_text
-from loopdrill.formats.apkg import read_apkg
 from loopdrill.formats.batch import gc_paused
-from loopdrill.formats.native import read_deck
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
 from loopdrill.store.tx import transaction
@@ -75,6 +73,8 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
     if not path.exists():
         raise DeckError([Problem(str(path), 0, "no such file")])
     if suffix in NATIVE:
+        from loopdrill.formats.native import read_deck  # YAML: loaded when a deck file comes
+
         spec = read_deck(path)
         if deck:
             spec = DeckSpec(deck, spec.title, spec.items, spec.description, spec.options,
@@ -83,8 +83,12 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.warnings.extend(spec.warnings)
         return
     if suffix in ANKI_TEXT or suffix in ANKI_PACKAGE:
-        read = read_anki_text(path, deck=deck) if suffix in ANKI_TEXT else read_apkg(path,
-                                                                                    deck=deck)
+        if suffix in ANKI_TEXT:
+            read = read_anki_text(path, deck=deck)
+        else:
+            from loopdrill.formats.apkg import read_apkg  # zip, zstandard: only for packages
+
+            read = read_apkg(path, deck=deck)
         digest = _hash(path)
         batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in read.decks)
         batch.reviews.extend(read.reviews)

@@ -11,7 +11,6 @@ from sqlite_utils import Database
 
 from loopdrill import paths
 from loopdrill.core.model import DeckError
-from loopdrill.formats.native import read_deck
 from loopdrill.store.backup import backed_up_today, backup
 from loopdrill.store.db import StoreError, open_db
 from loopdrill.store.decks import deck_hashes, sync_deck
@@ -62,6 +61,8 @@ def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) ->
         shipped.add(digest)
         if digest in known.values():
             continue
+        from loopdrill.formats.native import read_deck  # YAML and the graded kinds: only here
+
         try:
             deck = read_deck(path)
         except DeckError:
