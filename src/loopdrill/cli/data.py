@@ -87,12 +87,12 @@ def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | 
         return None
     from rich.progress import Progress
 
-    bar = Progress(transient=True)
-    task = bar.add_task("importing", total=None)
+    bar = Progress(transient=True, auto_refresh=False)  # no refresh thread: a big import
+    task = bar.add_task("importing", total=None)      # may fork (core.forked)
     bar.start()
 
     def update(stage: str, done: int, total: int) -> None:
-        bar.update(task, description=stage, completed=done, total=total)
+        bar.update(task, description=stage, completed=done, total=total, refresh=True)
         if done >= total:
             bar.stop()
 
