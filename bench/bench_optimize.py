@@ -3,20 +3,17 @@
 Usage: python bench/bench_optimize.py [--cards 100000] [--history-cards K] [--reviews-per-card R]
 
 Generates the workload with shared/bench/make_workload.py (--end 2026-11-23, so the files are
-the same on any day) into bench/work/, loads its reviews.csv into a fresh database (cards and
-revlog rows inserted directly with SQL; before/after states from a replay with the default
-parameters), then times, each in a fresh process: the fit (subprocess included, budget 1 s),
-applying it (backup, parameters, rescheduling; budget 3 s for rescheduling), rescheduling
-after an option change and the retention simulation. Peak memory is reported for each (and
-for the fit's worker process).
+the same on any day) into bench/work/, loads its cards.tsv and reviews.csv into a fresh
+database (as `loopdrill import` and `loopdrill import-reviews` do), then times, each in a fresh
+process: the fit (subprocess included, budget 1 s), applying it (backup, parameters,
+rescheduling; budget 3 s for rescheduling), rescheduling after an option change and the
+retention simulation. Peak memory is reported for each (and for the fit's worker process).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import json
 import subprocess
 import sys
 import time
@@ -63,55 +60,20 @@ print(f"{took:.2f} s, peak {peak:.0f} MB{extra}: {out}")
 
 
 def load(db_path: Path, workload: Path) -> None:
-    """A fresh database holding the workload's cards and reviews."""
+    """A fresh database holding the workload's cards and reviews, imported as `loopdrill
+    import` and `loopdrill import-reviews` do (the replay gives every revlog row its states)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from loopdrill.core.fastfsrs import LeanScheduler
-    from loopdrill.core.options import Options
-    from loopdrill.core.scheduling import Memory, make_scheduler
-    from loopdrill.store.bulk import aggregates_deferred, insert_many, set_memories
+    from loopdrill.formats.review_csv import read_review_csv
+    from loopdrill.services.history import import_reviews
+    from loopdrill.services.imports import read_files, run_import
     from loopdrill.store.db import open_db
-    from loopdrill.store.rows import memory_columns, memory_to_json
-    from loopdrill.store.tx import transaction
 
-    db_path.unlink(missing_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db = open_db(db_path)
-    manifest = json.loads((workload / "manifest.json").read_text())
-    lean = LeanScheduler(make_scheduler(Options(), fuzz=False))
-    reviews: list[tuple[object, ...]] = []
-    states: list[dict[str, object]] = []
-    with (workload / "reviews.csv").open(newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    current, memory = "", Memory()
-    for row in rows:
-        card = f"bench/{row['card_id']}"
-        if card != current:
-            if current:
-                states.append({**memory_columns(memory), "id": current})
-            current, memory = card, Memory()
-        moment = dt.datetime.fromisoformat(row["reviewed_at"].replace("Z", "+00:00"))
-        after = lean.review(memory, int(row["rating"]), moment)
-        elapsed = ((moment - memory.last_review).total_seconds() / 86400
-                   if memory.last_review else 0.0)
-        reviews.append((card, "bench", moment.isoformat(timespec="microseconds"),
-                        int(row["rating"]), int(row["duration_ms"]), int(memory.state),
-                        int(after.state), memory.reps, memory.lapses, memory.interval_days,
-                        elapsed, after.interval_days, memory_to_json(memory),
-                        memory_to_json(after)))
-        memory = after
-    if current:
-        states.append({**memory_columns(memory), "id": current})
-    with transaction(db):
-        db.conn.execute("INSERT INTO decks (slug, title) VALUES ('bench', 'Bench')")
-        insert_many(db, "cards", "INSERT INTO cards (id, deck, item, kind, content, position) "
-                    "VALUES (?, 'bench', ?, 'basic', '{}', ?)",
-                    [(f"bench/c{i:07d}", f"c{i:07d}", i)
-                     for i in range(1, manifest["cards"] + 1)])
-        with aggregates_deferred(db, len(reviews)):
-            insert_many(db, "reviews", "INSERT INTO reviews (card_id, deck, reviewed_at, rating, "
-                        "duration_ms, state_before, state_after, reps_before, lapses_before, "
-                        "interval_before, elapsed_days, scheduled_days, before, after) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", reviews)
-        set_memories(db, states)
+    now = dt.datetime.fromisoformat(NOW)
+    run_import(db, read_files([workload / "cards.tsv"]), now)
+    import_reviews(db, read_review_csv(workload / "reviews.csv"), now)
     db.conn.close()
 
 
