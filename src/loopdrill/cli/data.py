@@ -66,7 +66,7 @@ def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: boo
     from loopdrill.formats.review_csv import read_review_csv
     from loopdrill.services.history import import_reviews as import_history
 
-    records = list(read_review_csv(file))
+    records = read_review_csv(file)
     lib = library(db_path)
     try:
         report = import_history(lib.db, records, clock.now(), source=str(file),

@@ -60,9 +60,9 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-# (stored stamp, or the time of a new review; time µs; rating; duration; cram; answer;
-# proposed; verdict; session): see _existing
-Stored = tuple[str | dt.datetime, int, int, int, int, Any, Any, Any, Any]
+# a stored row (stamp, time µs, rating, duration, cram, answer, proposed, verdict, session:
+# see _existing) or a new review, shorter (time, time µs, rating, duration, cram)
+Stored = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,7 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
 
 
 PARALLEL_ROWS = 50_000  # from this many rows the replay is split over two processes
+CHUNK_ROWS = 1_000  # rows passed and written at a time in a split replay
 
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
@@ -110,7 +111,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
             def second_half() -> Iterator[tuple[Any, ...]]:
                 theirs: list[tuple[Any, ...]] = []
                 stream = _rows(plan.cards[split:], replayers, theirs)
-                while chunk := list(itertools.islice(stream, 5_000)):
+                while chunk := list(itertools.islice(stream, CHUNK_ROWS)):
                     if fold is not None:
                         fold.add(chunk)
                     yield ("rows", chunk)
@@ -127,7 +128,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
                         bulk.merge(payload[1])
 
             ours = _rows(plan.cards[:split], replayers, states)
-            while chunk := list(itertools.islice(ours, 5_000)):
+            while chunk := list(itertools.islice(ours, CHUNK_ROWS)):
                 bulk.add(chunk)
                 take(results.ready())  # the child's rows go in as they come
             take(results.rest())
@@ -137,7 +138,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
 def _split(plan: HistoryPlan) -> int:
     """Where to cut the cards: this process replays less than half of the rows, since it
     also writes all of them."""
-    target, total = plan.reviews * 0.4, 0
+    target, total = plan.reviews * 0.35, 0
     for index, (_, _, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
@@ -153,14 +154,15 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Repla
         steps, memory = replayers(deck).replay(
             card_id, [(row[1], row[2], bool(row[4])) for row in history])
         states.append(_memory_row(rowid, memory))
-        for (when, _, rating, ms, cram, typed, proposed, verdict, session), step in zip(
-                history, steps, strict=True):
-            if isinstance(when, str):  # a stored row, with what was typed if it was drilled
-                yield (card_id, deck, when, rating, ms, *step, cram, typed, proposed, verdict,
-                       session)
-            else:
+        for row, step in zip(history, steps, strict=True):
+            if len(row) == 5:
+                when, _, rating, ms, cram = row
                 yield (card_id, deck, when.isoformat(timespec="microseconds"), rating, ms,
                        *step, cram)
+            else:  # a stored row, with what was typed if it was drilled
+                when, _, rating, ms, cram, typed, proposed, verdict, session = row
+                yield (card_id, deck, when, rating, ms, *step, cram, typed, proposed, verdict,
+                       session)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
@@ -195,7 +197,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
                 continue
             seen.add(micros)
             history.append((moment, micros, int(record.rating), record.duration_ms,
-                            int(record.cram), None, None, None, None))
+                            int(record.cram)))
         fresh = len(history) - before
         added += fresh
         duplicates += len(new) - fresh
