@@ -4,28 +4,29 @@ fsrs-rs-python memory states equal to py-fsrs', and the retention simulation."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from unittest.mock import patch
 
 import fsrs
+import fsrs.scheduler
 import fsrs_rs_python as rs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopdrill.core.model import Rating
-from loopdrill.core.optimize_sim import SimCard, SimSetup, simulate
-from loopdrill.core.optimizer import (
-    Replayer,
+from loopdrill.core.fit import (
+    HistoryEncoder,
     day_histories,
     fit_histories,
-    fuzz_draw,
-    fuzzed_days,
     long_term_reviews,
-    review_interval,
+    parse_histories,
     safe_parameters,
     training_items,
 )
+from loopdrill.core.model import Rating
+from loopdrill.core.optimize_sim import SimCard, SimSetup, simulate
+from loopdrill.core.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
 from loopdrill.core.options import Options
 from loopdrill.core.scheduling import Memory, answer, make_scheduler
 
@@ -33,6 +34,7 @@ T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3, 1.6, 0.5,
         2.0, 0.6, 0.1, 0.05, 0.2]
 DEFAULTS = [float(w) for w in fsrs.Scheduler().parameters]
+BOUNDS = (fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)
 
 
 def test_histories_count_study_days_and_items_skip_same_day_reviews() -> None:
@@ -44,14 +46,47 @@ def test_histories_count_study_days_and_items_skip_same_day_reviews() -> None:
     assert long_term_reviews(histories) == 2
 
 
+revlog_rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 40_000),
+                                  st.integers(1, 4)), max_size=60).map(
+    lambda rows: sorted(rows, key=lambda row: row[0]))  # by card, time order kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(revlog_rows, st.integers(1, 7), st.integers(1, 9))
+def test_the_worker_unpacks_the_histories_the_parent_packs(
+        rows: list[tuple[str, int, int]], chunk: int, block: int) -> None:
+    """Whatever the chunks the rows come in and the blocks the bytes arrive in (a card may
+    span chunks, an integer may span blocks), the worker reads the parent's histories."""
+    encoder = HistoryEncoder()
+    data = b"".join(encoder.encode(rows[i : i + chunk]) for i in range(0, len(rows), chunk))
+    assert list(parse_histories(io.BytesIO(data + encoder.end()), block)) == day_histories(rows)
+
+
+def test_a_cut_or_headless_history_is_refused() -> None:
+    encoder = HistoryEncoder()
+    data = encoder.encode([("a", 5, 3), ("a", 9, 1)])
+    with pytest.raises(ValueError, match="ended before its end mark"):
+        list(parse_histories(io.BytesIO(data)))
+    with pytest.raises(ValueError, match="ended before its end mark"):
+        list(parse_histories(io.BytesIO(data + encoder.end()[:2])))
+    with pytest.raises(ValueError, match="does not begin"):
+        list(parse_histories(io.BytesIO(data[4:] + encoder.end())))
+
+
+def test_a_day_going_back_counts_as_the_same_day() -> None:
+    """Study days never go back for one card, but if they did the gap would be 0, not a
+    negative number the packing could not tell from a new card."""
+    assert day_histories([("a", 9, 3), ("a", 8, 3)]) == [[(3, 0), (3, 0)]]
+
+
 def test_safe_parameters_round_float32_into_py_fsrs_bounds() -> None:
     raw = [float(w) for w in rs.DEFAULT_PARAMETERS]  # float32: w[7] is 0.0010000000474974513
     raw[20] = 0.8000000119  # a float32 just above the upper bound
-    safe = safe_parameters(raw)
+    safe = safe_parameters(raw, BOUNDS)
     assert safe[7] == 0.001 and safe[20] == 0.8
     fsrs.Scheduler(parameters=safe)
     with pytest.raises(ValueError, match="expected 21"):
-        safe_parameters(raw[:19])
+        safe_parameters(raw[:19], BOUNDS)
 
 
 def synthetic(cards: int, seed: int = 7) -> list[list[tuple[int, int]]]:
@@ -74,7 +109,7 @@ def synthetic(cards: int, seed: int = 7) -> list[list[tuple[int, int]]]:
 
 def test_fit_on_a_known_model_predicts_as_well_as_the_true_one() -> None:
     histories = synthetic(1500)
-    result = fit_histories(histories, DEFAULTS)
+    result = fit_histories(histories, DEFAULTS, BOUNDS)
     items = [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in item])
              for item in training_items(histories)]
     true_loss = rs.FSRS(TRUE).evaluate(items).log_loss

@@ -169,6 +169,12 @@ def test_a_worker_that_dies_leaves_the_parameters_alone(big: Database, command: 
     assert big.conn.execute("SELECT group_concat(due) FROM cards").fetchone()[0] == due
 
 
+def test_the_history_is_read_from_the_covering_index_alone(big: Database) -> None:
+    sql, params = opt._review_query(big, None)
+    plan = " ".join(row[-1] for row in big.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "COVERING INDEX reviews_card" in plan and "TEMP B-TREE" not in plan
+
+
 def test_corrupt_rows_are_skipped_and_counted(big: Database) -> None:
     clean = opt.fit(big, NOW)
     big.conn.execute("PRAGMA ignore_check_constraints = 1")

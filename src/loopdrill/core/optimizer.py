@@ -1,14 +1,9 @@
-"""Pure helpers for fitting FSRS to one learner (DESIGN.md section 4).
+"""Rescheduling with fitted parameters (DESIGN.md section 4); the fit is in core.fit.
 
-Training items are built as Anki builds them: per card, non-cram reviews grouped by study day
-(delta_t = study days since the previous review, 0 within a day), one item per review that
-comes a day or more after the previous one, holding the card's history up to it. The fit runs
-in fsrs-rs-python (float32); its parameters are rounded to 6 places and kept inside py-fsrs'
-bounds before `fsrs.Scheduler` sees them. Rescheduling replays a history with the arithmetic
-of core.fastfsrs' lean replica of py-fsrs and py-fsrs' own fuzz formula, its draw fixed per
-card and answer (fuzz_draw), so the result equals answering every review through
-`fsrs.Scheduler` with that draw (tests check it on random histories). The retention
-simulation is in core.optimize_sim.
+Rescheduling replays a history with the arithmetic of core.fastfsrs' lean replica of py-fsrs
+and py-fsrs' own fuzz formula, its draw fixed per card and answer (fuzz_draw), so the result
+equals answering every review through `fsrs.Scheduler` with that draw (tests check it on
+random histories). The retention simulation is in core.optimize_sim.
 """
 
 from __future__ import annotations
@@ -16,142 +11,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
-from typing import Any
+from collections.abc import Sequence
 
 import fsrs
-import fsrs.scheduler
 
 from loopdrill.core.fastfsrs import LeanScheduler
-from loopdrill.core.forked import forked
 from loopdrill.core.model import CardState
 from loopdrill.core.scheduling import Memory
 
-History = list[tuple[int, int]]  # (rating 1-4, study days since the card's previous review)
-MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 STABILITY_MIN = 0.001
-
-
-def iter_histories(rows: Iterable[tuple[str, int, int]]) -> Iterator[History]:
-    """Per card, its reviews as (rating, delta_t), each card's as soon as its rows end.
-    `rows` are (card id, study day number, rating), ordered by card then time."""
-    current: str | None = None
-    history: History = []
-    last_day = 0
-    for card, day, rating in rows:
-        if card != current:
-            if history:
-                yield history
-            current, history, last_day = card, [], day
-        history.append((rating, day - last_day))
-        last_day = day
-    if history:
-        yield history
-
-
-def day_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
-    """Every card's history (see iter_histories)."""
-    return list(iter_histories(rows))
-
-
-def training_items(histories: Sequence[History]) -> list[History]:
-    """One item per review a day or more after the previous one: the history up to it."""
-    return [h[: i + 1] for h in histories for i in range(1, len(h)) if h[i][1] > 0]
-
-
-def long_term_reviews(histories: Sequence[History]) -> int:
-    """How many training items the histories give (what a fit learns from)."""
-    return sum(1 for h in histories for _, delta in h[1:] if delta > 0)
-
-
-def safe_parameters(raw: Sequence[float]) -> list[float]:
-    """Float32 parameters rounded to 6 places and kept inside py-fsrs' bounds."""
-    lower = fsrs.scheduler.LOWER_BOUNDS_PARAMETERS
-    upper = fsrs.scheduler.UPPER_BOUNDS_PARAMETERS
-    if len(raw) != len(lower):
-        raise ValueError(f"expected {len(lower)} parameters, got {len(raw)}")
-    return [min(max(round(float(w), 6), lo), hi) for w, lo, hi in zip(raw, lower, upper,
-                                                                       strict=True)]
-
-
-def rs_items(histories: Iterable[History]) -> tuple[list[Any], int]:
-    """fsrs-rs-python FSRSItems for the training items (review objects shared by prefixes),
-    and how many cards they come from."""
-    import fsrs_rs_python as rs  # only the fit worker and tests need the Rust model
-
-    items: list[Any] = []
-    review, item = rs.FSRSReview, rs.FSRSItem
-    cards = 0
-    for history in histories:
-        reviews = [review(r, d) for r, d in history]
-        before = len(items)
-        items.extend(item(reviews[: i + 1]) for i in range(1, len(history))
-                     if history[i][1] > 0)
-        cards += len(items) > before
-    return items, cards
-
-
-def _metrics(evaluation: Any) -> dict[str, float]:
-    return {"log_loss": float(evaluation.log_loss), "rmse_bins": float(evaluation.rmse_bins)}
-
-
-def fit_histories(histories: Iterable[History], current: Sequence[float]) -> dict[str, Any]:
-    """Fit parameters with fsrs-rs-python ("parameters") and evaluate the current ("before")
-    and the fitted ones ("after") on the same items. Runs in a worker process: fsrs-rs-python
-    holds the GIL while it works. Where the platform forks, the current parameters are
-    evaluated in a forked child while this process trains (one core each)."""
-    import fsrs_rs_python as rs
-
-    items, cards = rs_items(histories)  # consumed as the histories arrive
-    result: dict[str, Any] = {"items": len(items), "cards": cards}
-    if len(items) < MIN_REVIEWS:
-        return result
-    model = rs.FSRS(list(current))
-    before = forked(lambda: _metrics(model.evaluate(items)))
-    try:
-        fitted = safe_parameters(model.compute_parameters(items))
-        after = _metrics(rs.FSRS(fitted).evaluate(items))
-    except BaseException:
-        with suppress(Exception):
-            before()  # reap the child
-        raise
-    return {**result, "parameters": fitted, "before": before(), "after": after}
-
-
-class HistoryEncoder:
-    """Revlog rows to the worker's input: one line per card, `rating delta_t rating delta_t
-    ...`, delta_t in study days since the card's previous review. Rows are (card id, study
-    day, rating) ordered by card then time, fed in chunks (a card may span two)."""
-
-    def __init__(self) -> None:
-        self.card: str | None = None
-        self.day = 0
-
-    def encode(self, rows: Iterable[tuple[str, int, int]]) -> str:
-        parts: list[str] = []
-        card, last = self.card, self.day
-        for current, day, rating in rows:
-            if current != card:
-                parts.append(f"\n{rating} 0")
-                card = current
-            else:
-                parts.append(f" {rating} {day - last}")
-            last = day
-        self.card, self.day = card, last
-        return "".join(parts)
-
-
-def parse_histories(lines: Iterable[bytes]) -> Iterator[History]:
-    """The histories HistoryEncoder wrote, one per non-empty line, as they arrive."""
-    for line in lines:
-        numbers = [int(n) for n in line.split()]
-        if numbers:
-            yield list(zip(numbers[0::2], numbers[1::2], strict=True))
-
-
-# -- rescheduling ------------------------------------------------------------------------------
 
 _FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, float("inf"), 0.05))
 

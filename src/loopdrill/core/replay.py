@@ -25,7 +25,7 @@ from loopdrill.core.optimizer import fuzz_draw, fuzzed_days
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 US_PER_DAY = 86_400_000_000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_US = dt.timedelta(microseconds=1)
+MICROSECOND = dt.timedelta(microseconds=1)
 
 # (state, step, stability, difficulty, due µs, last review µs, reps, lapses)
 MemoryRow = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
@@ -39,7 +39,7 @@ NEW_MEMORY: MemoryRow = (NEW, None, None, None, None, None, 0, 0)
 
 def to_micros(moment: dt.datetime) -> int:
     """Whole microseconds since the Unix epoch of an aware datetime (exact)."""
-    return (moment - EPOCH) // _US
+    return (moment - EPOCH) // MICROSECOND
 
 
 def from_micros(micros: int) -> dt.datetime:
@@ -75,7 +75,7 @@ class HistoryReplayer:
         if not steps:
             return (), 0
         hard = steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
-        return tuple(s // _US for s in steps), hard // _US
+        return tuple(s // MICROSECOND for s in steps), hard // MICROSECOND
 
     def replay(self, card_id: str, history: Sequence[tuple[int, int, bool]]
                ) -> tuple[list[StepRow], MemoryRow]:

@@ -7,13 +7,21 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
 
 from loopdrill.core.forked import ForkedItems, can_fork
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.replay import HistoryReplayer, MemoryRow, from_micros, to_micros
+from loopdrill.core.replay import (
+    EPOCH,
+    MICROSECOND,
+    HistoryReplayer,
+    MemoryRow,
+    from_micros,
+    to_micros,
+)
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
@@ -63,6 +71,7 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
 # a stored row (stamp, time µs, rating, duration, cram, answer, proposed, verdict, session:
 # see _existing) or a new review, shorter (time, time µs, rating, duration, cram)
 Stored = tuple[Any, ...]
+NEW_WIDTH = 5
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,7 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Repla
             card_id, [(row[1], row[2], bool(row[4])) for row in history])
         states.append(_memory_row(rowid, memory))
         for row, step in zip(history, steps, strict=True):
-            if len(row) == 5:
+            if len(row) == NEW_WIDTH:
                 when, _, rating, ms, cram = row
                 yield (card_id, deck, when.isoformat(timespec="microseconds"), rating, ms,
                        *step, cram)
@@ -169,47 +178,59 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
                  source: str = "reviews") -> HistoryPlan:
     """Match reviews to cards and replay each touched card's whole history (reads only)."""
     ids, unknown = resolve_ids(db, {r.card_id for r in records})
-    problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
-                for r in records if r.card_id in unknown]
-    problems += [Problem(source, r.line, f"review time {to_stamp(r.reviewed_at)} is in the future")
-                 for r in records if r.reviewed_at > now]
-    if problems:
+    incoming: dict[str, list[Stored]] = defaultdict(list)
+    latest, epoch, tick, utc = to_micros(now), EPOCH, MICROSECOND, dt.UTC
+    late = False
+    for record in records if not unknown else ():
+        moment = record.reviewed_at
+        if moment.tzinfo is not utc:
+            moment = moment.astimezone(utc)
+        micros = (moment - epoch) // tick  # replay.to_micros, inline
+        late = late or micros > latest
+        incoming[ids[record.card_id][0]].append(
+            (moment, micros, int(record.rating), record.duration_ms, int(record.cram)))
+    if unknown or late:
+        problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
+                    for r in records if r.card_id in unknown]
+        problems += [Problem(source, r.line, f"review time {to_stamp(r.reviewed_at)} is in "
+                             "the future") for r in records if r.reviewed_at > now]
         raise DeckError(problems[:50] + ([Problem(source, 0, f"... and {len(problems) - 50} more")]
                                          if len(problems) > 50 else []))
-    incoming: dict[str, list[ReviewRecord]] = defaultdict(list)
-    for record in records:
-        incoming[ids[record.card_id][0]].append(record)
     existing = _existing(db, incoming.keys())
     added = duplicates = reviews = 0
     where = {cid: (deck, rowid) for cid, deck, rowid in ids.values()}
     replaced: list[str] = []
     cards: list[tuple[str, str, int, list[Stored]]] = []
+    by_time = itemgetter(1)
     for card_id, new in incoming.items():
-        history = existing.get(card_id, [])
-        seen = {row[1] for row in history}
-        before = len(history)
-        for record in new:
-            moment = record.reviewed_at
-            if moment.tzinfo is not dt.UTC:
-                moment = moment.astimezone(dt.UTC)
-            micros = to_micros(moment)
-            if micros in seen:
-                continue
-            seen.add(micros)
-            history.append((moment, micros, int(record.rating), record.duration_ms,
-                            int(record.cram)))
-        fresh = len(history) - before
+        stored = existing.get(card_id)
+        history = stored + new if stored else new
+        history.sort(key=by_time)  # stable: a stored row comes before a new one at its time
+        if len({row[1] for row in history}) < len(history):
+            history = _without_repeats(history)
+        fresh = len(history) - (len(stored) if stored else 0)
         added += fresh
         duplicates += len(new) - fresh
         if not fresh:
             continue  # nothing new: its stored rows and state stay as they are
-        if before:
+        if stored:
             replaced.append(card_id)
-        history.sort(key=lambda row: row[1])
         cards.append((card_id, *where[card_id], history))
         reviews += len(history)
     report = HistoryReport(len(incoming), added, duplicates)
     return HistoryPlan(report, tuple(replaced), cards, reviews)
+
+
+def _without_repeats(history: list[Stored]) -> list[Stored]:
+    """A time-sorted history without the new reviews that repeat the time of the one before
+    (a review imported twice); stored rows all stay."""
+    kept: list[Stored] = []
+    last = None
+    for row in history:
+        if row[1] != last or len(row) != NEW_WIDTH:
+            kept.append(row)
+        last = row[1]
+    return kept
 
 
 class _Replayers:

@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import fsrs
+import fsrs.scheduler
 from sqlite_utils import Database
 
-from loopdrill.core.optimizer import MIN_REVIEWS, HistoryEncoder
+from loopdrill.core.fit import MIN_REVIEWS, HistoryEncoder
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.services.config import global_options
 from loopdrill.services.optimize_reschedule import (
@@ -84,9 +85,14 @@ def _key(deck: str | None) -> str:
 
 def _review_rows(db: Database, deck: str | None) -> Any:
     """A cursor of (card id, study day, rating) for every valid non-cram review, by card then
-    time. Study days come from SQLite's localtime (the zone rules Python uses too) shifted
-    back by the rollover hour, so they follow daylight saving time; where the local zone has
-    no daylight saving time a fixed offset gives the same days faster."""
+    time, read from the covering (card, time, rating, cram) index. Study days come from
+    SQLite's localtime (the zone rules Python uses too) shifted back by the rollover hour, so
+    they follow daylight saving time; where the local zone has no daylight saving time a fixed
+    offset gives the same days faster."""
+    return db.conn.execute(*_review_query(db, deck))
+
+
+def _review_query(db: Database, deck: str | None) -> tuple[str, tuple[str, ...]]:
     hours = global_options(db).rollover_hour
     if time.daylight:
         day = f"julianday(reviewed_at, 'localtime', '-{int(hours)} hours')"
@@ -94,10 +100,9 @@ def _review_rows(db: Database, deck: str | None) -> Any:
         shift = (-time.timezone - hours * 3600) / 86400
         day = f"julianday(reviewed_at) + {shift!r}"
     where = " AND deck = ?" if deck else ""
-    return db.conn.execute(
-        f"SELECT card_id, CAST({day} + 0.5 AS INTEGER), rating FROM reviews "
-        f"WHERE cram = 0 AND {VALID}{where} ORDER BY card_id, reviewed_at",
-        (deck,) if deck else ())
+    return (f"SELECT card_id, CAST({day} + 0.5 AS INTEGER), rating FROM reviews "
+            f"WHERE cram = 0 AND {VALID}{where} ORDER BY card_id, reviewed_at",
+            (deck,) if deck else ())
 
 
 def _run_worker(db: Database, deck: str | None, current: list[float], timeout: float,
@@ -113,11 +118,13 @@ def _run_worker(db: Database, deck: str | None, current: list[float], timeout: f
 
         fcntl.fcntl(worker.stdin, fcntl.F_SETPIPE_SZ, 1 << 20)
     try:
-        worker.stdin.write(json.dumps({"current": current}).encode() + b"\n")
+        worker.stdin.write(json.dumps({
+            "current": current, "lower": list(fsrs.scheduler.LOWER_BOUNDS_PARAMETERS),
+            "upper": list(fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)}).encode() + b"\n")
         cursor, encoder = _review_rows(db, deck), HistoryEncoder()
         while chunk := cursor.fetchmany(5_000):
-            worker.stdin.write(encoder.encode(chunk).encode())
-        worker.stdin.write(b"\n")
+            worker.stdin.write(encoder.encode(chunk))
+        worker.stdin.write(encoder.end())
         worker.stdin.flush()
         skipped = skipped_rows(db, deck)
         out, err = worker.communicate(timeout=timeout)

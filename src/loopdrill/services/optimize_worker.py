@@ -1,24 +1,28 @@
 """The FSRS fit in its own process: fsrs-rs-python holds the GIL while it trains.
 
-Reads a JSON header line {"current": [w, ...]} on stdin, then one line per card as
-core.optimizer.HistoryEncoder writes them (parsed as they arrive, while the parent reads the
-next rows); writes the JSON of core.optimizer.fit_histories on stdout. Any
-failure exits non-zero with one line on stderr.
+Reads a JSON header line {"current": [w, ...], "lower": [...], "upper": [...]} (the current
+parameters and py-fsrs' bounds) on stdin, then the history as core.fit.HistoryEncoder packs it
+to the end of the input (unpacked as it arrives, while the parent reads the next rows); writes
+the JSON of core.fit.fit_histories on stdout. Any failure exits non-zero with one line on
+stderr. It imports core.fit only, so it is ready before the first rows come.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import sys
+from typing import cast
 
-from loopdrill.core.optimizer import fit_histories, parse_histories
+from loopdrill.core.fit import fit_histories, parse_histories
 
 
 def main() -> int:
     try:
-        stream = sys.stdin.buffer
-        current = json.loads(stream.readline())["current"]
-        result = fit_histories(parse_histories(stream), current)
+        stream = cast(io.BufferedReader, sys.stdin.buffer)  # typed BinaryIO, has read1
+        header = json.loads(stream.readline())
+        result = fit_histories(parse_histories(stream), header["current"],
+                               (header["lower"], header["upper"]))
     except Exception as exc:  # the parent turns this line into an OptimizeError
         print(f"{type(exc).__name__}: {exc}".splitlines()[0], file=sys.stderr)
         return 1

@@ -144,6 +144,14 @@ def m003_study_day_aggregates(db: Database) -> None:
     ]:
         db.execute(statement)
 
+
+@migrations()
+def m004_covering_card_index(db: Database) -> None:
+    """The per-card revlog index also holds rating and cram, so reading every card's history
+    in order (the optimizer, rescheduling) never visits the table."""
+    db.execute("DROP INDEX reviews_card")
+    db.execute("CREATE INDEX reviews_card ON reviews(card_id, reviewed_at, rating, cram)")
+
 # m002 as it was first applied (store.aggregates holds the current statements)
 _P = "min(max({r}.retrievability, 1e-6), 1 - 1e-6)"
 _LOSS = ("CASE WHEN {r}.rating > 1 THEN -ln(" + _P + ") ELSE -ln(1 - " + _P + ") END")
