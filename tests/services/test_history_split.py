@@ -136,3 +136,23 @@ def test_what_was_typed_in_the_drill_survives_a_later_import(
     rows = db.conn.execute("SELECT rating, answer, proposed, verdict, session FROM reviews "
                            "ORDER BY reviewed_at").fetchall()
     assert rows == [(1, None, None, None, None), (3, "$0.61", 3, "right", "s1")]
+
+
+def test_repeated_reviews_are_counted_once_and_stored_rows_all_stay(tmp_path: Path) -> None:
+    """A review already stored, or twice in one file, is a duplicate; two stored rows at one
+    time (written by an older version) both stay; the rest go in in time order."""
+    db = library(tmp_path / "repeats.db")
+    t1, t2, t3 = (NOW - dt.timedelta(days=d) for d in (30, 20, 10))
+    history.import_reviews(db, [ReviewRecord("a/c1", t2, Rating.GOOD, 1000)], NOW)
+    db.conn.execute("INSERT INTO reviews (card_id, deck, reviewed_at, rating, state_before, "
+                    "state_after, before, after) SELECT card_id, deck, reviewed_at, 4, "
+                    "state_before, state_after, before, after FROM reviews")
+    report = history.import_reviews(db, [
+        ReviewRecord("a/c1", t3, Rating.HARD, 3000), ReviewRecord("a/c1", t2, Rating.AGAIN, 9),
+        ReviewRecord("a/c1", t3, Rating.EASY, 5), ReviewRecord("a/c1", t1, Rating.AGAIN, 2000),
+        ReviewRecord("a/c1", t1, Rating.GOOD, 7)], NOW)
+    assert (report.cards, report.added, report.duplicates) == (1, 2, 3)
+    rows = db.conn.execute("SELECT reviewed_at, rating, duration_ms FROM reviews "
+                           "ORDER BY reviewed_at, id").fetchall()
+    assert [(r[1], r[2]) for r in rows] == [(1, 2000), (3, 1000), (4, 0), (2, 3000)]
+    assert [r[0][:10] for r in rows] == [t.date().isoformat() for t in (t1, t2, t2, t3)]
