@@ -13,11 +13,13 @@ from loopdrill.core.options import Options
 from loopdrill.core.queue import retrievability_after
 from loopdrill.core.replay import (
     HistoryReplayer,
+    Stamps,
     from_micros,
     memory_json,
     to_micros,
 )
 from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.rows import memory_to_json
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -88,3 +90,15 @@ def test_micros_and_json_round_trip() -> None:
     memory = Memory(due=moment, last_review=T0, stability=1.5, difficulty=4.25, reps=2)
     row = (0, None, 1.5, 4.25, to_micros(moment), to_micros(T0), 2, 0)
     assert memory_json(row) == memory_to_json(memory)
+
+
+STAMPS = Stamps()  # one for all examples: its hour texts are reused across them
+
+
+@settings(max_examples=2000)
+@given(st.one_of(st.integers(-62_135_596_800_000_000, 253_402_300_799_999_999),
+                 st.integers(0, 10**6), st.integers(1_700_000_000, 1_800_000_000).map(
+                     lambda s: s * 1_000_000)))
+def test_stamps_from_micros_are_the_stored_text(micros: int) -> None:
+    """Every time from year 1 to 9999, whole seconds and the first second of 1970 too."""
+    assert STAMPS(micros) == to_stamp(from_micros(micros))

@@ -47,6 +47,27 @@ def from_micros(micros: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=micros)
 
 
+US_PER_HOUR, US_PER_MINUTE = 3_600_000_000, 60_000_000
+
+
+class Stamps:
+    """The stored text stamp (timeutil.to_stamp's) of a time in µs, twice as fast as
+    isoformat on an aware datetime: each hour's text is made once."""
+
+    def __init__(self) -> None:
+        self.hours: dict[int, str] = {}
+
+    def __call__(self, micros: int) -> str:
+        hour, rest = divmod(micros, US_PER_HOUR)
+        prefix = self.hours.get(hour)
+        if prefix is None:  # 'YYYY-MM-DDTHH:'
+            prefix = self.hours[hour] = from_micros(hour * US_PER_HOUR).isoformat()[:14]
+        # seconds as a float: k / 1e6 for a whole k is within 1e-14 of it, far from where
+        # six decimals round the other way; % formats a quarter faster than an f-string here
+        return "%s%02d:%09.6f+00:00" % (prefix, rest // US_PER_MINUTE,  # noqa: UP031
+                                        rest % US_PER_MINUTE / 1e6)
+
+
 def memory_json(memory: MemoryRow) -> str:
     """The revlog's before/after JSON of a memory (store.rows.memory_to_json's format:
     times as Unix seconds)."""

@@ -19,6 +19,7 @@ from loopdrill.core.replay import (
     MICROSECOND,
     HistoryReplayer,
     MemoryRow,
+    Stamps,
     from_micros,
     to_micros,
 )
@@ -68,8 +69,8 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-# a stored row (stamp, time µs, rating, duration, cram, answer, proposed, verdict, session:
-# see _existing) or a new review, shorter (time, time µs, rating, duration, cram)
+# a stored row (time µs, stamp, rating, duration, cram, answer, proposed, verdict, session:
+# see _existing) or a new review, shorter (time µs, None, rating, duration, cram)
 Stored = tuple[Any, ...]
 NEW_WIDTH = 5
 
@@ -159,18 +160,19 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Repla
           states: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """The revlog rows (store.bulk.REVLOG_COLUMNS) of the cards' replayed histories; each
     card's state goes to `states`."""
+    stamp = Stamps()
     for card_id, deck, rowid, history in cards:
         steps, memory = replayers(deck).replay(
-            card_id, [(row[1], row[2], bool(row[4])) for row in history])
+            card_id, [(row[0], row[2], bool(row[4])) for row in history])
         states.append(_memory_row(rowid, memory))
         for row, step in zip(history, steps, strict=True):
             if len(row) == NEW_WIDTH:
-                when, _, rating, ms, cram = row
-                yield (card_id, deck, when.isoformat(timespec="microseconds"), rating, ms,
+                micros, _, rating, ms, cram = row
+                yield (card_id, deck, stamp(micros), rating, ms,
                        *step, cram)
             else:  # a stored row, with what was typed if it was drilled
-                when, _, rating, ms, cram, typed, proposed, verdict, session = row
-                yield (card_id, deck, when, rating, ms, *step, cram, typed, proposed, verdict,
+                _, stored, rating, ms, cram, typed, proposed, verdict, session = row
+                yield (card_id, deck, stored, rating, ms, *step, cram, typed, proposed, verdict,
                        session)
 
 
@@ -188,7 +190,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
         micros = (moment - epoch) // tick  # replay.to_micros, inline
         late = late or micros > latest
         incoming[ids[record.card_id][0]].append(
-            (moment, micros, int(record.rating), record.duration_ms, int(record.cram)))
+            (micros, None, int(record.rating), record.duration_ms, int(record.cram)))
     if unknown or late:
         problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
                     for r in records if r.card_id in unknown]
@@ -201,12 +203,12 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     where = {cid: (deck, rowid) for cid, deck, rowid in ids.values()}
     replaced: list[str] = []
     cards: list[tuple[str, str, int, list[Stored]]] = []
-    by_time = itemgetter(1)
+    by_time = itemgetter(0)
     for card_id, new in incoming.items():
         stored = existing.get(card_id)
         history = stored + new if stored else new
         history.sort(key=by_time)  # stable: a stored row comes before a new one at its time
-        if len({row[1] for row in history}) < len(history):
+        if len({row[0] for row in history}) < len(history):
             history = _without_repeats(history)
         fresh = len(history) - (len(stored) if stored else 0)
         added += fresh
@@ -227,9 +229,9 @@ def _without_repeats(history: list[Stored]) -> list[Stored]:
     kept: list[Stored] = []
     last = None
     for row in history:
-        if row[1] != last or len(row) != NEW_WIDTH:
+        if row[0] != last or len(row) != NEW_WIDTH:
             kept.append(row)
-        last = row[1]
+        last = row[0]
     return kept
 
 
@@ -255,7 +257,7 @@ def _memory_row(rowid: int, memory: MemoryRow) -> tuple[Any, ...]:
 
 
 def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:
-    """The revlog rows already stored for these cards: (stamp, time µs, rating, duration,
+    """The revlog rows already stored for these cards: (time µs, stamp, rating, duration,
     cram, answer, proposed, verdict, session)."""
     out: dict[str, list[Stored]] = {}
     ids = list(card_ids)
@@ -267,7 +269,7 @@ def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:
             chunk)
         for card_id, stamp, rating, ms, cram, typed, proposed, verdict, session in cursor:
             out.setdefault(card_id, []).append(
-                (stamp, to_micros(from_stamp(stamp)), rating, ms, cram, typed, proposed,
+                (to_micros(from_stamp(stamp)), stamp, rating, ms, cram, typed, proposed,
                  verdict, session))
     return out
 
