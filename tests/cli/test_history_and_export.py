@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import fsrs
+import yaml
 from click.testing import CliRunner, Result
 
 from loopdrill.cli import cli
@@ -147,6 +148,27 @@ def test_anki_tsv_import_reimport_and_round_trip(db_path: Path, tmp_path: Path,
         k: v for k, v in cards(db_path).items() if k.startswith("my-limits/")}
     clash = run("import", str(tsv), "--deck", "aws-limits")
     assert clash.exit_code == 1 and "'aws-limits' is a built-in deck" in clash.output
+
+
+def test_exported_builtin_decks_import_back_unchanged_and_edits_are_refused(
+        db_path: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all"
+    out.mkdir()
+    assert run("export", "--format", "yaml", "-o", str(out)).exit_code == 0
+    files = sorted(str(f) for f in out.glob("*.yaml"))
+    before = cards(db_path)
+    result = run("import", *files)
+    assert result.exit_code == 0, result.output
+    assert "imported red-flags: 0 added, 0 updated" in result.output
+    assert cards(db_path) == before
+    flags = out / "red-flags.yaml"
+    deck = yaml.safe_load(flags.read_text())
+    deck["items"][0]["back"] = "edited"
+    flags.write_text(yaml.safe_dump(deck))
+    refused = run("import", *files)
+    assert refused.exit_code == 1
+    assert "'red-flags' is a built-in deck and this file changes 1 of its cards" in refused.output
+    assert cards(db_path) == before
 
 
 def test_unsupported_extension(db_path: Path, tmp_path: Path) -> None:

@@ -108,18 +108,12 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     """Write a batch in one transaction: its decks, then its review history replayed through
     FSRS. Any error rolls all of it back; a dry run rolls back what it would have done."""
     report = progress or (lambda stage, done, total: None)
-    total = len(batch.decks) + (1 if batch.reviews else 0)
-    builtin = {slug for (slug,) in db.conn.execute("SELECT slug FROM decks WHERE builtin = 1")}
-    clashes = [Problem(spec.origin.split("#")[0], 0, f"deck {spec.slug!r} is a built-in deck; "
-                       "import under another name with --deck")
-               for spec, _ in batch.decks if spec.slug in builtin]
-    if clashes:
-        raise DeckError(clashes)
-    reports: list[SyncReport] = []
+    reports, writes = _builtin_unchanged(db, batch, now)
+    total = len(writes) + (1 if batch.reviews else 0)
     history: HistoryReport | None = None
     try:
         with gc_paused(), transaction(db):
-            for done, (spec, digest) in enumerate(batch.decks, start=1):
+            for done, (spec, digest) in enumerate(writes, start=1):
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
                 report(f"deck {spec.slug}", done, total)
             if batch.reviews:
@@ -133,6 +127,32 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     except _DryRun:
         pass
     return ImportResult(reports, history, dry_run, batch.warnings)
+
+
+def _builtin_unchanged(db: Database, batch: Batch, now: dt.datetime
+                       ) -> tuple[list[SyncReport], list[tuple[DeckSpec, str]]]:
+    """Built-in decks in the batch are reported unchanged when their cards are exactly the
+    built-in ones (an export of everything imported back); one that differs refuses the
+    import, since a built-in deck is synced from its shipped file. Returns those reports and
+    the decks left to write."""
+    builtin = {slug for (slug,) in db.conn.execute("SELECT slug FROM decks WHERE builtin = 1")}
+    reports: list[SyncReport] = []
+    writes: list[tuple[DeckSpec, str]] = []
+    clashes: list[Problem] = []
+    for spec, digest in batch.decks:
+        if spec.slug not in builtin:
+            writes.append((spec, digest))
+            continue
+        same = sync_deck(db, spec, now, dry_run=True)
+        differ = same.added + same.updated + same.retired + same.restored
+        if differ:
+            clashes.append(Problem(spec.origin.split("#")[0], 0, f"deck {spec.slug!r} is a "
+                                   f"built-in deck and this file changes {differ} of its "
+                                   "cards; import under another name with --deck"))
+        reports.append(same)
+    if clashes:
+        raise DeckError(clashes)
+    return reports, writes
 
 
 class _DryRun(Exception):
