@@ -61,7 +61,7 @@ def render_report(report: StatsReport) -> list[RenderableType]:
     today.add_row("Predicted retention now", pct(report.predicted_retention))
     today.add_row("Estimated knowledge", f"{report.knowledge:,.0f} cards "
                   f"of {report.studied_cards:,} studied")
-    today.add_row("Streak", f"{report.streak_current} days (longest {report.streak_longest})")
+    today.add_row("Streak", f"{_days(report.streak_current)} (longest {report.streak_longest})")
     out.append(today)
 
     retention = Table(title="True retention (review cards; Hard, Good, Easy pass)")
@@ -140,3 +140,7 @@ def _lines(title: str, lines: list[DeckLine]) -> RenderableType:
     if not lines:
         return Text(f"{title}: none yet (needs 10 reviews of review cards)", style="dim")
     return table
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
