@@ -11,7 +11,6 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.timeutil import next_day_start
-from loopdrill.formats.native import read_deck
 from loopdrill.services.config import global_options
 from loopdrill.store import queries
 
@@ -34,6 +33,8 @@ class CheckResult:
 
 def check_files(paths: Sequence[Path], today: dt.date, stale_days: int) -> CheckResult:
     """Validate deck files without touching the database; list stale facts."""
+    from loopdrill.formats.native import read_deck  # YAML and the graded kinds: only here
+
     problems: list[Problem] = []
     stale: list[Problem] = []
     items = 0
