@@ -46,7 +46,7 @@ def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
                name: str, records: list[ReviewRecord], problems: list[Problem]) -> None:
-    add, fromiso, ratings = records.append, dt.datetime.fromisoformat, RATINGS
+    add, fromiso, ratings, new = records.append, dt.datetime.fromisoformat, RATINGS, tuple.__new__
     ids: dict[str, str] = {}  # one string per card id, not one per row
     when: dt.datetime | None
     for line, row, error in rows:
@@ -69,8 +69,8 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
                 problems.append(found)
                 continue
             card_id, when, grade, duration = found
-        add(ReviewRecord(ids.setdefault(card_id, card_id), when, grade, int(duration), False,
-                         line))
+        add(new(ReviewRecord, (ids.setdefault(card_id, card_id), when, grade, int(duration),
+                               False, line)))
 
 
 def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -42,32 +43,31 @@ class HistoryReport:
 
 def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[str, str, int]],
                                                              list[str]]:
-    """Map each id (a card id, or an item id unique across decks) to (card id, deck, rowid)."""
+    """Map each id (a card id, or an item id unique across decks) to (card id, deck, rowid).
+    Each kind is looked up in one query, the ids passed as one JSON array."""
     found: dict[str, tuple[str, str, int]] = {}
     wanted = set(wanted)
-    ids = list(wanted)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
+    ids = [i for i in wanted if "/" in i]  # a card id is deck/item: the others are item ids
+    if ids:
         for card_id, deck, rowid in db.conn.execute(
-                f"SELECT id, deck, rowid FROM cards WHERE id IN ({', '.join('?' * len(chunk))})",
-                chunk):
+                "SELECT id, deck, rowid FROM cards WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids),)):
             found[card_id] = (card_id, deck, rowid)
     rest = sorted(wanted - found.keys())
-    if rest:  # item ids: looked up deck by deck through the (deck, item) index
+    if rest:  # item ids: every deck's (deck, item) index searched for each
         by_item: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-        for (deck,) in db.conn.execute("SELECT slug FROM decks"):
-            for start in range(0, len(rest), 500):
-                chunk = rest[start : start + 500]
-                for card_id, item, rowid in db.conn.execute(
-                        "SELECT id, item, rowid FROM cards WHERE deck = ? AND item IN "
-                        f"({', '.join('?' * len(chunk))}) AND variant IN ('', 'c1')",
-                        (deck, *chunk)):
-                    by_item[item].append((card_id, deck, rowid))
+        for card_id, item, deck, rowid in db.conn.execute(
+                "SELECT c.id, c.item, c.deck, c.rowid FROM decks d CROSS JOIN json_each(?) j "
+                "CROSS JOIN cards c ON c.deck = d.slug AND c.item = j.value "
+                "WHERE c.variant IN ('', 'c1')", (json.dumps(rest),)):
+            by_item[item].append((card_id, deck, rowid))
         for item, cards in by_item.items():
             if len(cards) == 1:
                 found[item] = cards[0]
     return found, sorted(wanted - found.keys())
 
+
+RATING_VALUES = {rating: int(rating) for rating in Rating}
 
 # a stored row (time µs, stamp, rating, duration, cram, answer, proposed, verdict, session:
 # see _existing) or a new review, shorter (time µs, None, rating, duration, cram)
@@ -182,15 +182,16 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     ids, unknown = resolve_ids(db, {r.card_id for r in records})
     incoming: dict[str, list[Stored]] = defaultdict(list)
     latest, epoch, tick, utc = to_micros(now), EPOCH, MICROSECOND, dt.UTC
-    late = False
-    for record in records if not unknown else ():
-        moment = record.reviewed_at
+    late, last, history = False, None, []
+    for card_id, moment, rating, ms, cram, _ in records if not unknown else ():
         if moment.tzinfo is not utc:
             moment = moment.astimezone(utc)
         micros = (moment - epoch) // tick  # replay.to_micros, inline
-        late = late or micros > latest
-        incoming[ids[record.card_id][0]].append(
-            (micros, None, int(record.rating), record.duration_ms, int(record.cram)))
+        if micros > latest:
+            late = True
+        if card_id is not last:  # a file's reviews of one card often come together
+            history, last = incoming[ids[card_id][0]], card_id
+        history.append((micros, None, RATING_VALUES[rating], ms, 1 if cram else 0))
     if unknown or late:
         problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
                     for r in records if r.card_id in unknown]
