@@ -48,9 +48,14 @@ def records(seed: int) -> list[ReviewRecord]:
 
 
 def contents(db: Database) -> dict[str, list[tuple[object, ...]]]:
-    return {table: [tuple(round(v, 9) if isinstance(v, float) else v for v in row)
-                    for row in db.conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2")]
-            for table in TABLES}
+    """Every table's rows; the revlog's without their ids (the two processes' rows interleave
+    as they come), ordered by card and id, so each card's rows are in the order written."""
+    query = {table: f"SELECT * FROM {table} ORDER BY 1, 2" for table in TABLES}
+    query["reviews"] = "SELECT * FROM reviews ORDER BY card_id, id"
+    out = {table: [tuple(round(v, 9) if isinstance(v, float) else v for v in row)
+                   for row in db.conn.execute(sql)] for table, sql in query.items()}
+    out["reviews"] = [row[1:] for row in out["reviews"]]
+    return out
 
 
 @pytest.mark.parametrize("bulk_rows", [0, 20_000])
@@ -58,6 +63,7 @@ def test_split_import_equals_one_process(tmp_path: Path, monkeypatch: pytest.Mon
                                          bulk_rows: int) -> None:
     monkeypatch.setattr(bulk, "BULK_ROWS", bulk_rows)
     monkeypatch.setattr(history, "PARALLEL_ROWS", 10)
+    monkeypatch.setattr(history, "CHUNK_ROWS", 7)  # many hand-overs of rows and card states
     forks: list[int] = []
     real = history.ForkedItems
     monkeypatch.setattr(history, "ForkedItems", lambda work: forks.append(1) or real(work))

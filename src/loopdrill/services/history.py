@@ -100,12 +100,14 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
 
 PARALLEL_ROWS = 50_000  # from this many rows the replay is split over two processes
 CHUNK_ROWS = 1_000  # rows passed and written at a time in a split replay
+SHARE = 0.31  # of the rows replayed in this process, which also writes them all
 
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
     """Replay a planned history into revlog rows and card states and write them (the caller
-    holds the transaction). A big one is split where a second process can take half the
-    replay (core.forked); rows go in in the same order either way."""
+    holds the transaction). A big one is split where a second process can take part of the
+    replay (core.forked); each card's rows go in in order either way, and card states are
+    written as their rows come, so nothing is left to write at the end."""
     replayers = _Replayers(db)
     for deck in {deck for _, deck, _, _ in plan.cards}:
         replayers(deck)  # options and parameters are read here, before any fork
@@ -124,7 +126,8 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
                 while chunk := list(itertools.islice(stream, CHUNK_ROWS)):
                     if fold is not None:
                         fold.add(chunk)
-                    yield ("rows", chunk)
+                    yield ("rows", chunk, theirs)
+                    theirs.clear()
                 yield ("end", theirs, fold.counts() if fold is not None else None)
 
             results = ForkedItems(second_half)
@@ -133,22 +136,25 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
                 for kind, *payload in items:
                     if kind == "rows":
                         bulk.add(payload[0], counted=True)
+                        set_memories(db, payload[1])
                     else:
-                        states.extend(payload[0])
+                        set_memories(db, payload[0])
                         bulk.merge(payload[1])
 
             ours = _rows(plan.cards[:split], replayers, states)
             while chunk := list(itertools.islice(ours, CHUNK_ROWS)):
                 bulk.add(chunk)
+                set_memories(db, states)
+                states.clear()
                 take(results.ready())  # the child's rows go in as they come
             take(results.rest())
     set_memories(db, states)
 
 
 def _split(plan: HistoryPlan) -> int:
-    """Where to cut the cards: this process replays less than half of the rows, since it
-    also writes all of them."""
-    target, total = plan.reviews * 0.35, 0
+    """Where to cut the cards: this process replays less than half of the rows (SHARE),
+    since it also writes all of them and the card states."""
+    target, total = plan.reviews * SHARE, 0
     for index, (_, _, _, history) in enumerate(plan.cards):
         total += len(history)
         if total >= target:
