@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
 from loopdrill.core.cards import expand
-from loopdrill.core.model import CardSpec, DeckSpec
+from loopdrill.core.model import CardSpec, DeckSpec, Item
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.bulk import indexes_dropped
 from loopdrill.store.rows import tags_to_text
@@ -59,6 +59,28 @@ def _card_values(card: CardSpec) -> tuple[Any, ...]:
     )
 
 
+def card_rows(items: Iterable[Item], deck: str) -> Iterator[tuple[Any, ...]]:
+    """The card rows (id, then CARD_COLUMNS) of a deck's items. The common card, a plain
+    basic item (one card, no source or as-of date), is written straight from the item: a
+    100,000-card import makes one per card; the others go through core.cards.expand."""
+    tag_texts: dict[tuple[str, ...], str] = {}
+    string = _STRING
+    for position, item in enumerate(items):
+        item_id, kind, fields, tags, source, as_of, _ = item
+        if kind == "basic" and source is None and as_of is None and len(fields) == 2:
+            front, back = fields.get("front"), fields.get("back")
+            if type(front) is str and type(back) is str:
+                tag_text = tag_texts.get(tags)
+                if tag_text is None:
+                    tag_text = tag_texts[tags] = tags_to_text(tags)
+                yield (f"{deck}/{item_id}", deck, item_id, "", "basic",
+                       f'{{"back": {string(back)}, "front": {string(front)}}}', tag_text,
+                       position, None, None)
+                continue
+        for card in expand(item, deck, position):
+            yield (card.id, *_card_values(card))
+
+
 def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool = False,
               content_hash: str = "", dry_run: bool = False) -> SyncReport:
     """Insert or update a deck and its cards; retire cards whose items are gone.
@@ -69,7 +91,6 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
     report = SyncReport(deck.slug, warnings=[str(w) for w in deck.warnings])
     exists = conn.execute("SELECT 1 FROM decks WHERE slug = ?", (deck.slug,)).fetchone()
     report.new_deck = exists is None
-    cards = (card for pos, item in enumerate(deck.items) for card in expand(item, deck.slug, pos))
     current: dict[str, tuple[Any, ...]] = {}
     for row in conn.execute(
         f"SELECT id, {', '.join(CARD_COLUMNS)}, retired FROM cards WHERE deck = ?", (deck.slug,)
@@ -77,13 +98,12 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
         current[row[0]] = row[1:]
     inserts: list[tuple[Any, ...]] = []
     updates: list[tuple[Any, ...]] = []
-    for card in cards:
-        values = _card_values(card)
-        old = current.pop(card.id, None) if current else None
+    for row in card_rows(deck.items, deck.slug):
+        old = current.pop(row[0], None) if current else None
         if old is None:
-            inserts.append((card.id, *values))
-        elif old[:-1] != values or old[-1]:
-            updates.append((*values, card.id))
+            inserts.append(row)
+        elif old[:-1] != row[1:] or old[-1]:
+            updates.append((*row[1:], row[0]))
             if old[-1]:
                 report.restored += 1
             else:
