@@ -1,5 +1,7 @@
 """Import benchmark: the workload's cards.tsv (Anki text) and its reviews.csv with the FSRS
-replay, each in a fresh process through the same code `loopdrill import` runs.
+replay, each in a fresh process through the same code `loopdrill import` runs; then the same
+two imports as a user runs them (`loopdrill import`, `loopdrill import-reviews`), timed from
+the interpreter's start to its exit.
 
 Usage: python bench/bench_import.py [--cards 100000]
 """
@@ -7,6 +9,7 @@ Usage: python bench/bench_import.py [--cards 100000]
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -57,6 +60,18 @@ def step(db: Path, what: str, *, sample: bool = False) -> tuple[float, float]:
     return float(seconds), peak / 1024 if sample else float(rss)
 
 
+def command(db: Path, *args: str) -> float:
+    """Wall time of one `loopdrill` command on the database (output piped, as a script
+    would run it)."""
+    env = {**os.environ, "LOOPDRILL_DB": str(db), "LOOPDRILL_NOW": NOW}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "loopdrill", *args], env=env,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(done.stderr)
+    return time.perf_counter() - start
+
+
 def _children(pid: int) -> list[int]:
     try:
         return [int(child) for child in
@@ -100,6 +115,14 @@ def main() -> None:
     print(f"import reviews.csv with FSRS replay:   {reviews:.2f} s (budget 3 s), "
           f"peak {reviews_memory:.0f} MB with its replay helper (budget 200 MB)")
     print(f"wall, both: {wall:.1f} s")
+    cli_db = WORK / f"import-cli-{args.cards}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{cli_db}{suffix}").unlink(missing_ok=True)
+    command(cli_db, "decks")  # the first run: creates the database, loads the built-in decks
+    cards_cli = command(cli_db, "import", str(out / "cards.tsv"))
+    reviews_cli = command(cli_db, "import-reviews", str(out / "reviews.csv"))
+    print(f"as commands (interpreter start to exit): loopdrill import cards.tsv {cards_cli:.2f} s, "
+          f"loopdrill import-reviews reviews.csv {reviews_cli:.2f} s")
 
 
 if __name__ == "__main__":
