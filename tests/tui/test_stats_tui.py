@@ -1,9 +1,11 @@
-"""The Stats screen at 80x24 and 160x48, its empty state, and the exam-date prompt."""
+"""The Stats screen at 80x24 and 160x48, its columns at any width, its empty state, and the
+exam-date prompt."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.measure import Measurement
 from sqlite_utils import Database
 from textual.app import App
 from textual.widgets import Input, Static
@@ -52,3 +54,20 @@ async def test_exam_date(stats_db: Database, clock: FakeClock) -> None:  # noqa:
         screen = app.screen
         assert isinstance(screen, StatsScreen) and screen.report is not None
         assert str(screen.report.exam) == "2026-12-23"
+
+
+async def test_sections_flow_into_columns_that_fit_them_whole(
+        stats_db: Database, clock: FakeClock) -> None:  # noqa: F811
+    app = StatsApp(stats_db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen)
+        for width, height in ((80, 24), (160, 48), (200, 50), (260, 60)):
+            await pilot.resize_terminal(width, height)
+            await pilot.pause()
+            columns = screen.query_one("#stats").styles.grid_size_columns
+            assert columns == max(1, min(3, width // (screen.widest + 2)))
+            console = app.console
+            for part in screen.query(".stats-part").results(Static):  # none cut or squeezed
+                wanted = Measurement.get(console, console.options, part.content).maximum
+                assert part.size.width >= min(wanted, width - 2)

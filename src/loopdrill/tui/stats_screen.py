@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from rich.measure import Measurement
 from sqlite_utils import Database
 from textual import events, on
 from textual.app import ComposeResult
@@ -66,6 +67,7 @@ class StatsScreen(Screen[None]):
         self.scope = scope or Scope()
         self.exam: dt.date | None = None
         self.report: StatsReport | None = None
+        self.widest = 60  # cells the widest section takes (set when the report is drawn)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -76,8 +78,12 @@ class StatsScreen(Screen[None]):
         self.action_reload()
 
     def on_resize(self, event: events.Resize) -> None:
-        """One column of sections up to 119 cells, two from 120, three from 180."""
-        columns = 1 if event.size.width < 120 else 2 if event.size.width < 180 else 3
+        self._flow(event.size.width)
+
+    def _flow(self, width: int) -> None:
+        """As many columns of sections (up to three) as fit the widest section whole: one
+        at 80x24, scrolling."""
+        columns = max(1, min(3, width // (self.widest + 2)))
         self.query_one("#stats", VerticalScroll).styles.grid_size_columns = columns
 
     def action_reload(self) -> None:
@@ -89,8 +95,12 @@ class StatsScreen(Screen[None]):
         except StatsError as exc:
             scroll.mount(Static(str(exc), classes="stats-error"))
             return
-        scroll.mount_all(Static(part, classes="stats-part")
-                         for part in render_report(self.report))
+        parts = render_report(self.report)
+        console = self.app.console
+        self.widest = max((Measurement.get(console, console.options, part).maximum
+                           for part in parts), default=60)
+        scroll.mount_all(Static(part, classes="stats-part") for part in parts)
+        self._flow(self.size.width)
 
     def action_exam(self) -> None:
         def chosen(day: dt.date | None) -> None:
