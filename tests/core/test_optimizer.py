@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+from collections.abc import Iterable, Sequence
 from unittest.mock import patch
 
 import fsrs
@@ -16,13 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopdrill.core.fit import (
+    History,
     HistoryEncoder,
-    day_histories,
     fit_histories,
-    long_term_reviews,
     parse_histories,
     safe_parameters,
-    training_items,
 )
 from loopdrill.core.model import Rating
 from loopdrill.core.optimize_sim import SimCard, SimSetup, simulate
@@ -35,6 +34,34 @@ TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3,
         2.0, 0.6, 0.1, 0.05, 0.2]
 DEFAULTS = [float(w) for w in fsrs.Scheduler().parameters]
 BOUNDS = (fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)
+
+
+# The rules for histories and training items (as Anki builds them), written plainly: the
+# reference the worker's packed path (HistoryEncoder, parse_histories, rs_items) is
+# checked against.
+
+def day_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
+    """Per card, its reviews as (rating, delta_t in study days, never negative); `rows` are
+    (card id, study day number, rating), ordered by card then time."""
+    histories: list[History] = []
+    card, last_day = None, 0
+    for current, day, rating in rows:
+        if current != card:
+            histories.append([])
+            card, last_day = current, day
+        histories[-1].append((rating, max(day - last_day, 0)))
+        last_day = day
+    return histories
+
+
+def training_items(histories: Sequence[History]) -> list[History]:
+    """One item per review a day or more after the previous one: the history up to it."""
+    return [h[: i + 1] for h in histories for i in range(1, len(h)) if h[i][1] > 0]
+
+
+def long_term_reviews(histories: Sequence[History]) -> int:
+    """How many training items the histories give (what a fit learns from)."""
+    return sum(1 for h in histories for _, delta in h[1:] if delta > 0)
 
 
 def test_histories_count_study_days_and_items_skip_same_day_reviews() -> None:

@@ -25,38 +25,6 @@ MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is at
 Bounds = tuple[Sequence[float], Sequence[float]]  # py-fsrs' lower and upper parameter bounds
 
 
-def iter_histories(rows: Iterable[tuple[str, int, int]]) -> Iterator[History]:
-    """Per card, its reviews as (rating, delta_t), each card's as soon as its rows end.
-    `rows` are (card id, study day number, rating), ordered by card then time."""
-    current: str | None = None
-    history: History = []
-    last_day = 0
-    for card, day, rating in rows:
-        if card != current:
-            if history:
-                yield history
-            current, history, last_day = card, [], day
-        history.append((rating, max(day - last_day, 0)))
-        last_day = day
-    if history:
-        yield history
-
-
-def day_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
-    """Every card's history (see iter_histories)."""
-    return list(iter_histories(rows))
-
-
-def training_items(histories: Sequence[History]) -> list[History]:
-    """One item per review a day or more after the previous one: the history up to it."""
-    return [h[: i + 1] for h in histories for i in range(1, len(h)) if h[i][1] > 0]
-
-
-def long_term_reviews(histories: Sequence[History]) -> int:
-    """How many training items the histories give (what a fit learns from)."""
-    return sum(1 for h in histories for _, delta in h[1:] if delta > 0)
-
-
 def safe_parameters(raw: Sequence[float], bounds: Bounds) -> list[float]:
     """Float32 parameters rounded to 6 places and kept inside py-fsrs' bounds."""
     lower, upper = bounds

@@ -15,15 +15,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.forked import ForkedItems, can_fork
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.replay import (
-    EPOCH,
-    MICROSECOND,
-    HistoryReplayer,
-    MemoryRow,
-    Stamps,
-    from_micros,
-    to_micros,
-)
+from loopdrill.core.replay import HistoryReplayer, MemoryRow, Stamps, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
@@ -66,8 +58,6 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
                 found[item] = cards[0]
     return found, sorted(wanted - found.keys())
 
-
-RATING_VALUES = {rating: int(rating) for rating in Rating}
 
 # a stored row (time µs, stamp, rating, duration, cram, answer, proposed, verdict, session:
 # see _existing) or a new review, shorter (time µs, None, rating, duration, cram)
@@ -187,17 +177,15 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     """Match reviews to cards and replay each touched card's whole history (reads only)."""
     ids, unknown = resolve_ids(db, {r.card_id for r in records})
     incoming: dict[str, list[Stored]] = defaultdict(list)
-    latest, epoch, tick, utc = to_micros(now), EPOCH, MICROSECOND, dt.UTC
+    latest = to_micros(now)
     late, last, history = False, None, []
     for card_id, moment, rating, ms, cram, _ in records if not unknown else ():
-        if moment.tzinfo is not utc:
-            moment = moment.astimezone(utc)
-        micros = (moment - epoch) // tick  # replay.to_micros, inline
+        micros = to_micros(moment)
         if micros > latest:
             late = True
         if card_id is not last:  # a file's reviews of one card often come together
             history, last = incoming[ids[card_id][0]], card_id
-        history.append((micros, None, RATING_VALUES[rating], ms, 1 if cram else 0))
+        history.append((micros, None, int(rating), ms, int(cram)))
     if unknown or late:
         problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
                     for r in records if r.card_id in unknown]

@@ -64,7 +64,6 @@ def card_rows(items: Iterable[Item], deck: str) -> Iterator[tuple[Any, ...]]:
     basic item (one card, no source or as-of date), is written straight from the item: a
     100,000-card import makes one per card; the others go through core.cards.expand."""
     tag_texts: dict[tuple[str, ...], str] = {}
-    string = _STRING
     for position, item in enumerate(items):
         item_id, kind, fields, tags, source, as_of, _ = item
         if kind == "basic" and source is None and as_of is None and len(fields) == 2:
@@ -73,9 +72,8 @@ def card_rows(items: Iterable[Item], deck: str) -> Iterator[tuple[Any, ...]]:
                 tag_text = tag_texts.get(tags)
                 if tag_text is None:
                     tag_text = tag_texts[tags] = tags_to_text(tags)
-                yield (f"{deck}/{item_id}", deck, item_id, "", "basic",
-                       f'{{"back": {string(back)}, "front": {string(front)}}}', tag_text,
-                       position, None, None)
+                yield (f"{deck}/{item_id}", deck, item_id, "", "basic", _content_json(fields),
+                       tag_text, position, None, None)
                 continue
         for card in expand(item, deck, position):
             yield (card.id, *_card_values(card))
