@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.options import GLOBAL_ONLY, NAMES, OptionError, Options, merge, parse_option
 from loopdrill.store import settings
-from loopdrill.store.decks import deck_options, deck_slugs
+from loopdrill.store.decks import deck_options, deck_slugs, no_deck_named
 
 RESCHEDULING = frozenset({"desired_retention", "learning_steps", "relearning_steps",
                           "maximum_interval"})
@@ -68,4 +68,4 @@ def unset_value(db: Database, key: str, deck: str | None) -> bool:
 
 def _require_deck(db: Database, deck: str | None) -> None:
     if deck is not None and deck not in deck_slugs(db):
-        raise OptionError(f"no deck named {deck!r}; `loopdrill decks` lists them")
+        raise OptionError(no_deck_named(deck))

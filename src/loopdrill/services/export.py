@@ -15,6 +15,7 @@ from loopdrill.core.options import OptionError
 from loopdrill.formats.export import deck_to_yaml, decks_to_json, decks_to_tsv
 from loopdrill.formats.review_csv import write_review_csv
 from loopdrill.services.history import export_reviews
+from loopdrill.store.decks import no_deck_named
 from loopdrill.store.rows import tags_from_text
 
 FORMATS = ("yaml", "tsv", "json")
@@ -26,7 +27,7 @@ def load_decks(db: Database, slugs: Sequence[str] = ()) -> list[DeckSpec]:
         "SELECT slug, title, description, options FROM decks ORDER BY slug")}
     missing = [s for s in slugs if s not in known]
     if missing:
-        raise OptionError(f"--deck: no deck named {missing[0]!r}; `loopdrill decks` lists them")
+        raise OptionError(no_deck_named(missing[0]))
     decks = []
     for slug in slugs or list(known):
         _, title, description, options = known[slug]

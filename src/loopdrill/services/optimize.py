@@ -39,6 +39,7 @@ from loopdrill.services.optimize_reschedule import (
 from loopdrill.services.optimize_retention import RetentionRow, simulate_retention
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
+from loopdrill.store.decks import deck_slugs, no_deck_named
 from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import transaction
 
@@ -161,9 +162,8 @@ def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
     has no fit. OptimizeError (one sentence) when the deck is unknown or a worker fails, dies
     or times out; nothing is stored either way (`apply` stores a fit)."""
     del now  # the fit depends on the history only; kept for a uniform service signature
-    if deck is not None and not db.conn.execute(
-            "SELECT 1 FROM decks WHERE slug = ?", (deck,)).fetchone():
-        raise OptimizeError(f"There is no deck named {deck!r}; `loopdrill decks` lists them.")
+    if deck is not None and deck not in deck_slugs(db):
+        raise OptimizeError(no_deck_named(deck))
     current = parameters_for(db, deck) or [float(w) for w in fsrs.Scheduler().parameters]
     fitted, skipped = _run_worker(db, deck, current, timeout, command)
     items, cards = int(fitted["items"]), int(fitted["cards"])

@@ -25,7 +25,7 @@ from loopdrill.core.timeutil import day_start, study_day
 from loopdrill.services.config import global_options
 from loopdrill.services.params import parameters_for
 from loopdrill.store import statsql
-from loopdrill.store.decks import deck_slugs
+from loopdrill.store.decks import deck_slugs, no_deck_named
 from loopdrill.store.queries import Scope
 
 PERIODS = ("today", "yesterday", "7d", "30d", "365d")
@@ -139,7 +139,7 @@ def _check(db: Database, scope: Scope, now: dt.datetime, exam: dt.date | None) -
     known = set(deck_slugs(db))
     for deck in scope.decks:
         if deck not in known:
-            raise StatsError(f"--deck: no deck named {deck!r}; `loopdrill decks` lists them")
+            raise StatsError(no_deck_named(deck))
     if scope.tag and not statsql.known_tag(db, scope.tag):
         raise StatsError(f"--tag: no card has the tag {scope.tag!r}")
     if exam is not None and exam <= now.date():

@@ -142,6 +142,11 @@ def deck_options(db: Database, slug: str) -> dict[str, Any]:
     return dict(json.loads(row[0])) if row else {}
 
 
+def no_deck_named(slug: str) -> str:
+    """The one sentence for a --deck that names no deck."""
+    return f"--deck: no deck named {slug!r}; `loopdrill decks` lists them"
+
+
 def deck_slugs(db: Database) -> list[str]:
     """Every deck's slug, sorted."""
     return [r[0] for r in db.conn.execute("SELECT slug FROM decks ORDER BY slug")]
