@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["loopdrill.core", "loopdrill.core.scheduling",
+@pytest.mark.parametrize("module", ["loopdrill.core", "loopdrill.engine.answer",
                                     "loopdrill.core.cards", "loopdrill.formats.native",
                                     "loopdrill.store.db", "loopdrill.services.session"])
 def test_headless_modules_do_not_load_textual(module: str) -> None:

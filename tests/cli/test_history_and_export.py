@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from loopdrill.cli import cli
 from loopdrill.core.options import Options
-from loopdrill.core.scheduling import make_scheduler
+from loopdrill.engine.answer import make_scheduler
 from tests.conftest import DEMO_DECK
 from tests.tui.test_graded_pilot import KINDS
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from loopdrill.core.forked import ForkedError
 from loopdrill.core.model import Rating, ReviewRecord
+from loopdrill.engine.forked import ForkedError
 from loopdrill.services import history
 from loopdrill.store import bulk
 from loopdrill.store.db import open_db

@@ -18,8 +18,8 @@ import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating, ReviewRecord
-from loopdrill.core.optimizer import fuzz_draw, fuzzed_days, review_interval
-from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.optimizer import fuzz_draw, fuzzed_days, review_interval
 from loopdrill.services import optimize as opt
 from loopdrill.services.config import options_for, set_value
 from loopdrill.services.history import import_reviews

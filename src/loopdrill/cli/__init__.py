@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 import click
 
 from loopdrill import __version__, clock, paths
-from loopdrill.core.forked import ForkedError
 from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
+from loopdrill.engine.forked import ForkedError
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
 

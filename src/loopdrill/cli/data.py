@@ -90,7 +90,7 @@ def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | 
     from rich.progress import Progress
 
     bar = Progress(transient=True, auto_refresh=False)  # no refresh thread: a big import
-    task = bar.add_task("importing", total=None)      # may fork (core.forked)
+    task = bar.add_task("importing", total=None)      # may fork (engine.forked)
     bar.start()
 
     def update(stage: str, done: int, total: int) -> None:

@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.forked import ForkedItems, can_fork
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.replay import HistoryReplayer, MemoryRow, Stamps, from_micros, to_micros
 from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.engine.forked import ForkedItems, can_fork
+from loopdrill.engine.replay import HistoryReplayer, MemoryRow, Stamps, from_micros, to_micros
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
 from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
@@ -96,7 +96,7 @@ SHARE = 0.31  # of the rows replayed in this process, which also writes them all
 def write_history(db: Database, plan: HistoryPlan) -> None:
     """Replay a planned history into revlog rows and card states and write them (the caller
     holds the transaction). A big one is split where a second process can take part of the
-    replay (core.forked); each card's rows go in in order either way, and card states are
+    replay (engine.forked); each card's rows go in in order either way, and card states are
     written as their rows come, so nothing is left to write at the end."""
     replayers = _Replayers(db)
     for deck in {deck for _, deck, _, _ in plan.cards}:

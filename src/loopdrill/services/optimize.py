@@ -23,8 +23,8 @@ import fsrs
 import fsrs.scheduler
 from sqlite_utils import Database
 
-from loopdrill.core.fit import MIN_REVIEWS, HistoryEncoder
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.engine.fit import MIN_REVIEWS, HistoryEncoder
 from loopdrill.services.config import global_options
 from loopdrill.services.optimize_reschedule import (
     VALID,

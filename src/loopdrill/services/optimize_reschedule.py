@@ -13,9 +13,9 @@ from typing import Any
 import fsrs
 from sqlite_utils import Database
 
-from loopdrill.core.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
-from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import day_start, study_day, to_stamp
+from loopdrill.engine.answer import make_scheduler
+from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store.tx import transaction

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import fsrs
 from sqlite_utils import Database
 
-from loopdrill.core.optimize_sim import (
+from loopdrill.engine.simulate import (
     FIRST_RATINGS,
     RECALL_RATINGS,
     SimCard,

@@ -1,10 +1,10 @@
 """The FSRS fit in its own process: fsrs-rs-python holds the GIL while it trains.
 
 Reads a JSON header line {"current": [w, ...], "lower": [...], "upper": [...]} (the current
-parameters and py-fsrs' bounds) on stdin, then the history as core.fit.HistoryEncoder packs it
+parameters and py-fsrs' bounds) on stdin, then the history as engine.fit.HistoryEncoder packs it
 to the end of the input (unpacked as it arrives, while the parent reads the next rows); writes
-the JSON of core.fit.fit_histories on stdout. Any failure exits non-zero with one line on
-stderr. It imports core.fit only, so it is ready before the first rows come.
+the JSON of engine.fit.fit_histories on stdout. Any failure exits non-zero with one line on
+stderr. It imports engine.fit only, so it is ready before the first rows come.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 import sys
 from typing import cast
 
-from loopdrill.core.fit import fit_histories, parse_histories
+from loopdrill.engine.fit import fit_histories, parse_histories
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ import json
 import fsrs
 from sqlite_utils import Database
 
-from loopdrill.core.scheduling import make_scheduler
+from loopdrill.engine.answer import make_scheduler
 from loopdrill.services.config import options_for
 from loopdrill.store.settings import get_meta
 

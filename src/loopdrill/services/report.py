@@ -11,7 +11,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.cards import front_spans, plain
-from loopdrill.core.queue import DEFAULT_DECAY
 from loopdrill.core.retention import (
     BinGroup,
     count_bin,
@@ -22,6 +21,7 @@ from loopdrill.core.retention import (
     streaks,
 )
 from loopdrill.core.timeutil import day_start, study_day
+from loopdrill.engine.queue import DEFAULT_DECAY
 from loopdrill.services.config import global_options
 from loopdrill.services.params import parameters_for
 from loopdrill.store import statsql

@@ -15,16 +15,16 @@ from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
 from loopdrill.core.graded_kinds import Prompt, Verdict, grade, prepare
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
-from loopdrill.core.queue import interleave, take_within_limits
-from loopdrill.core.scheduling import (
+from loopdrill.core.timeutil import day_start, next_day_start, study_day, to_stamp
+from loopdrill.engine.answer import (
     Outcome,
     interval_label,
     is_leech,
     make_scheduler,
     retrievability,
 )
-from loopdrill.core.scheduling import answer as answer_card
-from loopdrill.core.timeutil import day_start, next_day_start, study_day, to_stamp
+from loopdrill.engine.answer import answer as answer_card
+from loopdrill.engine.queue import interleave, take_within_limits
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store import queries, reviews

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from loopdrill.core.queue import retrievability_after
+from loopdrill.engine.queue import retrievability_after
 from loopdrill.store.backup import backup
 from loopdrill.store.schema import migrations
 

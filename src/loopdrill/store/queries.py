@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.queue import DEFAULT_DECAY
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.engine.queue import DEFAULT_DECAY
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
 

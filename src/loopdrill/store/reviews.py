@@ -10,8 +10,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating
-from loopdrill.core.scheduling import Memory
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.engine.answer import Memory
 from loopdrill.store.bulk import SET_MEMORY
 from loopdrill.store.rows import memory_columns, memory_from_json, memory_to_json
 from loopdrill.store.tx import transaction

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from loopdrill.core.model import CardState
-from loopdrill.core.scheduling import Memory
 from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.engine.answer import Memory
 
 CARD_COLUMNS = (
     "id, deck, item, variant, kind, content, tags, source, as_of, suspended, buried_until, "

@@ -1,9 +1,9 @@
-"""Rescheduling with fitted parameters (DESIGN.md section 4); the fit is in core.fit.
+"""Rescheduling with fitted parameters (DESIGN.md section 4); the fit is in engine.fit.
 
-Rescheduling replays a history with the arithmetic of core.fastfsrs' lean replica of py-fsrs
+Rescheduling replays a history with the arithmetic of engine.fastfsrs' lean replica of py-fsrs
 and py-fsrs' own fuzz formula, its draw fixed per card and answer (fuzz_draw), so the result
 equals answering every review through `fsrs.Scheduler` with that draw (tests check it on
-random histories). The retention simulation is in core.optimize_sim.
+random histories). The retention simulation is in engine.simulate.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 import fsrs
 
-from loopdrill.core.fastfsrs import LeanScheduler
 from loopdrill.core.model import CardState
-from loopdrill.core.scheduling import Memory
+from loopdrill.engine.answer import Memory
+from loopdrill.engine.fastfsrs import LeanScheduler
 
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 STABILITY_MIN = 0.001
@@ -41,7 +41,7 @@ _MASK = (1 << 64) - 1
 
 def fuzz_draw(card_id: str, reps_before: int, rating: int) -> float:
     """A uniform draw in [0, 1) fixed by the card, its reps before the answer and the rating:
-    splitmix64 of the seed core.scheduling.answer uses. Seeding a Mersenne Twister per card,
+    splitmix64 of the seed engine.answer.answer uses. Seeding a Mersenne Twister per card,
     as answer does, would cost a third of the time rescheduling 100,000 cards takes."""
     z = (zlib.crc32(card_id.encode()) * 1_000_003 + reps_before * 7 + rating
          + 0x9E3779B97F4A7C15) & _MASK
@@ -57,7 +57,7 @@ class Replayer:
     """A card's memory after its non-cram reviews, as answering each through this
     fsrs.Scheduler would leave it, with fuzz (when the scheduler has it) drawn by fuzz_draw.
 
-    The loop is core.fastfsrs.LeanScheduler.review with the same float operations in the same
+    The loop is engine.fastfsrs.LeanScheduler.review with the same float operations in the same
     order, specialised for a whole history: plain locals instead of a Memory per review, and
     the interval (and its fuzz) computed for the last review only, since no intermediate due
     date affects what follows. Tests check it against py-fsrs on random histories."""

@@ -8,7 +8,7 @@ import pytest
 
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
-from loopdrill.core.scheduling import (
+from loopdrill.engine.answer import (
     Memory,
     answer,
     interval_label,

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
 from typing import Any, Protocol
 
-from loopdrill.core.forked import forked
+from loopdrill.engine.forked import forked
 
 History = list[tuple[int, int]]  # (rating 1-4, study days since the card's previous review)
 MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted

@@ -8,18 +8,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopdrill.core.model import Rating
-from loopdrill.core.optimizer import Replayer
 from loopdrill.core.options import Options
-from loopdrill.core.queue import retrievability_after
-from loopdrill.core.replay import (
+from loopdrill.core.timeutil import to_stamp
+from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.optimizer import Replayer
+from loopdrill.engine.queue import retrievability_after
+from loopdrill.engine.replay import (
     HistoryReplayer,
     Stamps,
     from_micros,
     memory_json,
     to_micros,
 )
-from loopdrill.core.scheduling import Memory, answer, make_scheduler
-from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.rows import memory_to_json
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)

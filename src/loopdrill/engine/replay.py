@@ -5,7 +5,7 @@ row per review.
 operations in the same order) run over a whole history with times as integer microseconds
 and the state in plain locals, writing each review's revlog columns as it goes: an import
 replays 200,000 reviews. Every answer but the last is unfuzzed, so states are reproducible;
-the last one is fuzzed (when the scheduler fuzzes) with the draw core.optimizer.fuzz_draw
+the last one is fuzzed (when the scheduler fuzzes) with the draw engine.optimizer.fuzz_draw
 fixes per card and answer, as rescheduling does, so imported cards do not all fall due
 together and a reschedule with the same parameters moves nothing. Cram answers are kept as
 rows but leave the state alone. Tests check the rows against answering through py-fsrs.
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import fsrs
 
-from loopdrill.core.fastfsrs import STABILITY_MIN, LeanScheduler
-from loopdrill.core.optimizer import fuzz_draw, fuzzed_days
+from loopdrill.engine.fastfsrs import STABILITY_MIN, LeanScheduler
+from loopdrill.engine.optimizer import fuzz_draw, fuzzed_days
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 US_PER_DAY = 86_400_000_000
@@ -85,7 +85,7 @@ class HistoryReplayer:
         self.lean = LeanScheduler(scheduler)
         self.fuzz = scheduler.enable_fuzzing
         self.w20 = float(scheduler.parameters[20])
-        self.r_factor = 0.9 ** (1 / -self.w20) - 1  # core.queue.retrievability_after's
+        self.r_factor = 0.9 ** (1 / -self.w20) - 1  # engine.queue.retrievability_after's
         self.learning = self._steps(scheduler.learning_steps)
         self.relearning = self._steps(scheduler.relearning_steps)
 
@@ -127,7 +127,7 @@ class HistoryReplayer:
             elapsed = 0.0
             if state != NEW:
                 elapsed = (now - last) / 1_000_000 / 86400
-                # core.queue.retrievability_after, its max() written out (bit for bit)
+                # engine.queue.retrievability_after, its max() written out (bit for bit)
                 r = (1 + r_factor * (elapsed if elapsed > 0.0 else 0.0)
                      / (1e-6 if s < 1e-6 else s)) ** -w20
             if cram:

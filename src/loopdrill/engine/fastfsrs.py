@@ -14,7 +14,7 @@ import math
 import fsrs
 
 from loopdrill.core.model import CardState
-from loopdrill.core.scheduling import Memory
+from loopdrill.engine.answer import Memory
 
 STABILITY_MIN = 0.001
 LEARNING, REVIEW, RELEARNING = 1, 2, 3

@@ -7,10 +7,10 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopdrill.core.fastfsrs import LeanScheduler
 from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
-from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.fastfsrs import LeanScheduler
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -16,18 +16,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopdrill.core.fit import (
+from loopdrill.core.model import Rating
+from loopdrill.core.options import Options
+from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.fit import (
     History,
     HistoryEncoder,
     fit_histories,
     parse_histories,
     safe_parameters,
 )
-from loopdrill.core.model import Rating
-from loopdrill.core.optimize_sim import SimCard, SimSetup, simulate
-from loopdrill.core.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
-from loopdrill.core.options import Options
-from loopdrill.core.scheduling import Memory, answer, make_scheduler
+from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
+from loopdrill.engine.simulate import SimCard, SimSetup, simulate
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
 TRUE = [0.5, 1.5, 3.5, 12.0, 6.0, 0.6, 2.5, 0.01, 1.6, 0.2, 0.9, 1.6, 0.08, 0.3, 1.6, 0.5,

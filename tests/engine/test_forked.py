@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from loopdrill.core import forked as forked_module
-from loopdrill.core.forked import ForkedError, ForkedItems, can_fork, forked
+from loopdrill.engine import forked as forked_module
+from loopdrill.engine.forked import ForkedError, ForkedItems, can_fork, forked
 
 
 def test_items_come_back_in_order_from_another_process() -> None:
