@@ -6,6 +6,8 @@ import datetime as dt
 import os
 
 NOW_ENV = "LOOPDRILL_NOW"
+EARLIEST = dt.datetime(1900, 1, 1)
+LATEST = dt.datetime(9000, 1, 1)  # room for the 100-year maximum interval and more
 
 
 class ClockError(ValueError):
@@ -21,6 +23,9 @@ def now() -> dt.datetime:
         except ValueError:
             raise ClockError(f"{NOW_ENV}={fixed!r} is not an ISO time "
                              "(e.g. 2026-11-23T09:00:00Z)") from None
+        if not EARLIEST <= moment.replace(tzinfo=None) <= LATEST:
+            raise ClockError(f"{NOW_ENV}={fixed!r} is outside the years "
+                             f"{EARLIEST.year}-{LATEST.year - 1} loopdrill can schedule in")
         if moment.tzinfo is None:
             moment = moment.astimezone()
         return moment.astimezone(dt.UTC)

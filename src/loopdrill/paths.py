@@ -26,6 +26,11 @@ def database(override: str | os.PathLike[str] | None = None) -> Path:
     return data_dir() / "loopdrill.db"
 
 
+def error_log() -> Path:
+    """Where an unexpected error's traceback is written (the newest one only)."""
+    return Path(platformdirs.user_log_dir(APP, appauthor=False)) / "last-error.log"
+
+
 def backups(db_path: Path) -> Path:
     """Backups live beside the database they copy."""
     return db_path.parent / "backups"

@@ -5,13 +5,14 @@ on the group below."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from loopdrill import __version__, clock, paths
+from loopdrill import __version__, clock, crash, paths
 from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
 from loopdrill.engine.forked import ForkedError
@@ -19,18 +20,41 @@ from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
+DEBUG = "loopdrill.debug"
+DEBUG_ENV = "LOOPDRILL_DEBUG"
+GROUP_FLAGS = ("--db", "--debug")
 
 
 class UserError(Exception):
     """Bad input from the user; printed as one line, exit code 1."""
 
 
+def _group_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """A command's --db, else the one given before the command (`loopdrill --db X decks`)."""
+    if value is None:
+        value = ctx.find_root().params.get("db_path")
+    return value
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[DEBUG] = True
+
+
+def debug_option(func: F) -> F:
+    """--debug: an unexpected error prints its traceback instead of one sentence."""
+    return click.option("--debug", is_flag=True, expose_value=False, is_eager=True,
+                        callback=_set_debug,
+                        help="Print the traceback of an unexpected error.")(func)
+
+
 def db_option(func: F) -> F:
-    """The --db option every command takes."""
-    return click.option(
+    """The --db option every command takes (and --debug)."""
+    return debug_option(click.option(
         "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        callback=_group_db,
         help=f"Database file (default: ${paths.DB_ENV} or the user data directory).",
-    )(func)
+    )(func))
 
 
 def json_option(func: F) -> F:
@@ -45,11 +69,16 @@ def library(db_path: Path | None, *, builtins: bool = True) -> Library:
 
 class LoopdrillGroup(click.Group):
     """The command group: `tui` when no command is named; expected errors become one line
-    on stderr and exit code 1."""
+    on stderr and exit code 1, and so do unexpected ones (their traceback goes to a log file,
+    or to stderr with --debug)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if not args or (args[0].startswith("-") and args[0] not in ("--help", "--version")):
-            args.insert(0, "tui")
+        at = 0  # past the group's own options: `loopdrill --db X decks`
+        while at < len(args) and (args[at] in GROUP_FLAGS or args[at].startswith("--db=")):
+            at += 2 if args[at] == "--db" else 1
+        if at == len(args) or (at < len(args) and args[at].startswith("-")
+                               and args[at] not in ("--help", "--version")):
+            args.insert(at, "tui")
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -63,12 +92,24 @@ class LoopdrillGroup(click.Group):
         except ForkedError as exc:
             click.echo(f"error: the work could not finish ({exc}); nothing was changed",
                        err=True)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
+                if not isinstance(exc, crash.Crashed):
+                    raise
+                click.echo(exc.trace, err=True, nl=False)
+                ctx.exit(1)
+            click.echo(f"error: {crash.report(exc)}", err=True)
         ctx.exit(1)
 
 
 @click.group(cls=LoopdrillGroup)
 @click.version_option(__version__, prog_name="loopdrill")
-def cli() -> None:
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Database file for the command that follows.")
+@debug_option
+def cli(db_path: Path | None) -> None:
     """loopdrill: spaced-repetition drill for system-design interview loops.
 
     Run it with no command to open the drill on your decks.

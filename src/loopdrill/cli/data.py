@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from loopdrill import clock, paths
-from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.cli import UserError, cli, db_option, debug_option, json_option, library
 from loopdrill.services import decks as deck_service
 
 
@@ -160,6 +160,7 @@ def _write(path: Path, text: str) -> None:
 
 
 @cli.command()
+@debug_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--stale-days", type=click.IntRange(min=0), default=180, show_default=True,
               help="List facts whose as_of date is older than this many days.")

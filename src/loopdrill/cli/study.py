@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from loopdrill import clock, paths
+from loopdrill import clock, crash, paths
 from loopdrill.cli import UserError, cli, db_option, json_option, library
 from loopdrill.core.options import OptionError, as_text
 from loopdrill.services import config as config_service
 from loopdrill.services import decks as deck_service
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+
+def run_app(app: App[None], *, headless: bool = False) -> None:
+    """Run the TUI; an error inside it raises crash.Crashed with the traceback Textual would
+    have printed, so it ends like any other error (one sentence, exit code 1)."""
+    from rich.console import Console
+
+    captured = io.StringIO()
+    app.error_console = Console(file=captured, width=100, markup=False, highlight=False)
+    app.run(headless=headless)
+    if app.return_code:
+        raise crash.Crashed(captured.getvalue())
 
 
 @cli.command()
@@ -37,8 +54,11 @@ def tui(db_path: Path | None) -> None:
         finally:
             own.conn.close()
 
-    LoopdrillApp(lib.db, clock.now, backup_dir=lib.backup_dir, background=weekly_refit).run()
-    lib.close()
+    app = LoopdrillApp(lib.db, clock.now, backup_dir=lib.backup_dir, background=weekly_refit)
+    try:
+        run_app(app)
+    finally:
+        lib.close()
 
 
 @cli.command()
@@ -67,7 +87,7 @@ def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: 
     else:
         from loopdrill.tui.app import LoopdrillApp
 
-        LoopdrillApp(lib.db, clock.now, session=session).run()
+        run_app(LoopdrillApp(lib.db, clock.now, session=session))
     lib.close()
 
 
