@@ -63,8 +63,11 @@ def json_option(func: F) -> F:
 
 
 def library(db_path: Path | None, *, builtins: bool = True) -> Library:
-    """Open the library for a command."""
-    return open_library(paths.database(db_path), clock.now(), builtins=builtins)
+    """Open the library for a command; its warnings (a failed daily backup) go to stderr."""
+    lib = open_library(paths.database(db_path), clock.now(), builtins=builtins)
+    for warning in lib.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return lib
 
 
 class LoopdrillGroup(click.Group):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -24,6 +24,7 @@ class Library:
     db: Database
     path: Path
     backup_dir: Path
+    warnings: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -31,14 +32,14 @@ class Library:
 
 def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
                  daily_backup: bool = True) -> Library:
-    """Open the database, take the day's backup, and load or refresh the built-in decks."""
+    """Open the database, take the day's backup, and load or refresh the built-in decks.
+    A daily backup that fails (a full disk) never stops the command: `warnings` says so."""
     backup_dir = paths.backups(db_path)
     db = open_db(db_path, backup_dir=backup_dir)
     library = Library(db, db_path, backup_dir)
     try:
-        if daily_backup and str(db_path) != ":memory:" and not backed_up_today(
-                backup_dir, now.date()):
-            backup(db.conn, backup_dir, now=now)
+        if daily_backup and str(db_path) != ":memory:":
+            library.warnings += daily(db, db_path, backup_dir, now)
         if builtins:
             sync_builtins(db, now)
     except OSError as exc:
@@ -48,6 +49,17 @@ def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
         library.close()
         raise
     return library
+
+
+def daily(db: Database, db_path: Path, backup_dir: Path, now: dt.datetime) -> list[str]:
+    """Take the day's backup unless there is one; a failure is a warning, not an error."""
+    try:
+        if not backed_up_today(backup_dir, now.date(), db_path.stem):
+            backup(db.conn, backup_dir, now=now)
+    except OSError as exc:
+        return [f"today's backup of {db_path} into {backup_dir} failed ({exc.strerror or exc}); "
+                "carrying on without it"]
+    return []
 
 
 def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) -> list[str]:

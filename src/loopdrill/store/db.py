@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.engine.queue import retrievability_after
-from loopdrill.store.backup import backup
+from loopdrill.store.backup import BackupError, backup
 from loopdrill.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -47,7 +47,11 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
         pending = migrations.pending(db)
         if pending:
             if existed and backup_dir is not None:
-                backup(conn, backup_dir, reason="pre-migration")
+                try:
+                    backup(conn, backup_dir, reason="pre-migration")
+                except BackupError as exc:
+                    raise StoreError(f"cannot back up {path} into {backup_dir} before upgrading "
+                                     f"it ({exc.strerror}); nothing was changed") from None
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
