@@ -122,7 +122,7 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
          json.dumps(deck.options, sort_keys=True, default=str), content_hash, int(builtin),
          to_stamp(now)),
     )
-    _insert(db, inserts)
+    _insert(db, inserts, now)
     conn.executemany(
         f"UPDATE cards SET {', '.join(f'{c} = ?' for c in CARD_COLUMNS)}, retired = 0 "
         "WHERE id = ?", updates,
@@ -152,19 +152,24 @@ def deck_slugs(db: Database) -> list[str]:
     return [r[0] for r in db.conn.execute("SELECT slug FROM decks ORDER BY slug")]
 
 
-def insert_cards(db: Database, cards: Iterable[CardSpec]) -> int:
+def insert_cards(db: Database, cards: Iterable[CardSpec], now: dt.datetime) -> int:
     """Bulk-insert new cards (no progress to keep): the fast path for big imports."""
     rows = [(c.id, *_card_values(c)) for c in cards]
-    _insert(db, rows)
+    _insert(db, rows, now)
     return len(rows)
 
 
-def _insert(db: Database, rows: list[tuple[Any, ...]]) -> None:
-    """Insert card rows (id, then CARD_COLUMNS; the caller holds the transaction). Rows
-    whose source and as-of date are both NULL go in without binding them, which is faster."""
+def _insert(db: Database, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
+    """Insert card rows (id, then CARD_COLUMNS; the caller holds the transaction), added
+    `now`. Rows whose source and as-of date are both NULL go in without binding them, which
+    is faster; the added time is set afterwards over the new rowids."""
+    if not rows:
+        return
     columns = ("id", *CARD_COLUMNS)
+    last = db.conn.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
     short = (row[:-2] if row[-1] is None and row[-2] is None else row for row in rows)
     with indexes_dropped(db, "cards", len(rows)):
         for width, run in itertools.groupby(short, len):
             db.conn.executemany(f"INSERT INTO cards ({', '.join(columns[:width])}) VALUES "
                                 f"({', '.join('?' * width)})", run)
+    db.conn.execute("UPDATE cards SET added = ? WHERE rowid > ?", (to_stamp(now), last))

@@ -152,6 +152,31 @@ def m004_covering_card_index(db: Database) -> None:
     db.execute("DROP INDEX reviews_card")
     db.execute("CREATE INDEX reviews_card ON reviews(card_id, reviewed_at, rating, cram)")
 
+
+@migrations()
+def m005_i16_browser(db: Database) -> None:
+    """The card browser's columns: when a card was added (its first review or its deck's
+    last load for cards from before), decks hidden by `deck delete` (built-in ones), and
+    local overrides of built-in items (`edit`)."""
+    if "added" not in db.table("cards").columns_dict:
+        db.execute("ALTER TABLE cards ADD COLUMN added TEXT")
+        db.execute("""UPDATE cards SET added = min(
+            coalesce((SELECT min(reviewed_at) FROM reviews WHERE card_id = cards.id), '9'),
+            coalesce((SELECT updated_at FROM decks WHERE slug = cards.deck), '9'))""")
+        db.execute("UPDATE cards SET added = NULL WHERE added = '9'")
+    if "hidden" not in db.table("decks").columns_dict:
+        db.execute("ALTER TABLE decks ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0")
+    db.execute("""CREATE TABLE IF NOT EXISTS overrides (
+        deck TEXT NOT NULL, item TEXT NOT NULL, fields TEXT NOT NULL,
+        shipped TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (deck, item))""")
+    # small partial indexes for is:suspended and flag: (store.search writes their conditions)
+    # (no IF NOT EXISTS: store.bulk.indexes_dropped reads the index name from the DDL)
+    names = {index.name for index in db.table("cards").indexes}
+    if "cards_suspended" not in names:
+        db.execute("CREATE INDEX cards_suspended ON cards(id) WHERE suspended = 1")
+    if "cards_flagged" not in names:
+        db.execute("CREATE INDEX cards_flagged ON cards(flag) WHERE flag > 0")
+
 # m002 as it was first applied (store.aggregates holds the current statements)
 _P = "min(max({r}.retrievability, 1e-6), 1 - 1e-6)"
 _LOSS = ("CASE WHEN {r}.rating > 1 THEN -ln(" + _P + ") ELSE -ln(1 - " + _P + ") END")
