@@ -11,6 +11,7 @@ from typing import TextIO
 
 from loopdrill.core.cards import plain
 from loopdrill.core.model import Rating
+from loopdrill.core.words import plural
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import DrillSession, Shown, Summary
 
@@ -59,7 +60,7 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
         say()
     summary = session.summary()
     retention = f"{summary.retention:.0%}" if summary.retention is not None else "n/a"
-    say(f"Session over: {summary.cards} cards, {summary.answers} answers, "
+    say(f"Session over: {plural(summary.cards, 'card')}, {plural(summary.answers, 'answer')}, "
         f"{summary.minutes:.1f} min, {summary.again} again, retention {retention}.")
     return summary
 
@@ -106,7 +107,10 @@ def _source(shown: Shown, say: Say) -> None:
 def _read_grade(shown: Shown, say: Say, ask: Ask, session: DrillSession,
                 proposed: Rating | None) -> None:
     """Read 1-4 (blank accepts the proposed grade), or u / s / b / q."""
-    say("  ".join(f"{int(r)} {NAMES[r]} {shown.label(r)}" for r in Rating))
+    if session.cram:
+        say("  ".join(f"{int(r)} {NAMES[r]}" for r in Rating) + "  (cram: schedule unchanged)")
+    else:
+        say("  ".join(f"{int(r)} {NAMES[r]} {shown.label(r)}" for r in Rating))
     prompt = (f"Grade 1-4 (Enter accepts {int(proposed)} {NAMES[proposed]}): " if proposed
               else "Grade 1-4: ")
     while True:

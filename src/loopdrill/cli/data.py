@@ -11,6 +11,7 @@ import click
 
 from loopdrill import clock, paths
 from loopdrill.cli import UserError, cli, db_option, debug_option, json_option, library
+from loopdrill.core.words import plural
 from loopdrill.services import decks as deck_service
 
 
@@ -50,7 +51,8 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: 
                    + (f", {r.restored} restored" if r.restored else ""))
     if result.history:
         h = result.history
-        click.echo(f"{verb} review history: {h.added} reviews on {h.cards} cards"
+        click.echo(f"{verb} review history: {plural(h.added, 'review')} on "
+                   f"{plural(h.cards, 'card')}"
                    + (f" ({h.duplicates} already there)" if h.duplicates else ""))
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -78,7 +80,7 @@ def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: boo
         click.echo(json.dumps(vars(report), indent=2))
         return
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {report.added} reviews on {report.cards} cards"
+    click.echo(f"{verb} {plural(report.added, 'review')} on {plural(report.cards, 'card')}"
                + (f" ({report.duplicates} already there)" if report.duplicates else ""))
 
 
@@ -175,7 +177,8 @@ def check(files: tuple[Path, ...], stale_days: int) -> None:
         click.echo(str(problem))
     for fact in result.stale:
         click.echo(f"stale: {fact}")
-    click.echo(f"{result.files} files, {result.items} items: {len(result.problems)} problems, "
-               f"{len(result.stale)} stale facts", err=True)
+    click.echo(f"{plural(result.files, 'file')}, {plural(result.items, 'item')}: "
+               f"{plural(len(result.problems), 'problem')}, "
+               f"{plural(len(result.stale), 'stale fact')}", err=True)
     if result.problems:
         raise click.exceptions.Exit(1)

@@ -13,6 +13,7 @@ import click
 from loopdrill import clock, crash, paths
 from loopdrill.cli import UserError, cli, db_option, json_option, library
 from loopdrill.core.options import OptionError, as_text
+from loopdrill.core.words import plural
 from loopdrill.services import config as config_service
 from loopdrill.services import decks as deck_service
 
@@ -151,7 +152,8 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
                 from loopdrill.services.optimize_reschedule import reschedule_all
 
                 changed = reschedule_all(lib.db, clock.now(), deck)
-                click.echo(f"rescheduled {changed.cards} cards: {changed.moved} due dates moved")
+                click.echo(f"rescheduled {plural(changed.cards, 'card')}: "
+                           f"{plural(changed.moved, 'due date')} moved")
     finally:
         lib.close()
 

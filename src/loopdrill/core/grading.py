@@ -140,14 +140,34 @@ def grade_numeric(typed: str, expected: float, unit: str | None,
     diff = value - expected
     allowed = tolerance.allowed(expected)
     slack = 1e-9 * max(abs(expected), abs(value))  # float noise: 43.2 vs 43.199999999997
-    relative = f" ({diff / expected:+.1%})" if expected and abs(diff / expected) < 100 else ""
-    detail = (f"you said {format_value(value, unit)}: off by {format_value(abs(diff), unit)}"
-              f"{relative}, tolerance {tolerance.describe(unit)}")
+    detail = (f"you said {format_value(value, unit)}: off by {_difference(diff, expected, unit)}"
+              f", tolerance {tolerance.describe(unit)}")
     if abs(diff) <= allowed + slack:
         return Verdict(Rating.GOOD, True, typed, shown, "" if abs(diff) <= slack else detail)
     if abs(diff) <= 3 * allowed + slack:
         return Verdict(Rating.HARD, False, typed, shown, detail)
     return _wrong(typed, shown, detail)
+
+
+def round_significant(value: float, digits: int = 3) -> float:
+    """`value` to `digits` significant digits, as a person reads a difference: 44.4444 is
+    44.4, 0.0912 is 0.0912, 1234.5 is 1230."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return round(value, digits - 1 - math.floor(math.log10(abs(value))))
+
+
+def _difference(diff: float, expected: float, unit: str | None) -> str:
+    """How far off, rounded to what a person reads: `$0.035 (+5.6%)`, `44.4 (-0.4%)`; on a
+    percentage card the difference is in points (a relative share of a share reads as noise)."""
+    size = round_significant(abs(diff))
+    if unit == "%":
+        return f"{format_number(size)} percentage point{'' if size == 1 else 's'}"
+    shown = format_value(size, unit)
+    if not expected or abs(diff / expected) >= 100:
+        return shown
+    share = round_significant(diff / expected * 100, 2)
+    return f"{shown} ({'+' if share > 0 else ''}{format_number(share)}%)" if share else shown
 
 
 def parse_picks(typed: str, count: int) -> frozenset[int]:

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.timeutil import next_day_start
+from loopdrill.core.words import plural
 from loopdrill.services.config import global_options
 from loopdrill.store import queries
 
@@ -49,7 +50,8 @@ def check_files(paths: Sequence[Path], today: dt.date, stale_days: int) -> Check
             if item.as_of is not None and (today - item.as_of).days > stale_days:
                 age = (today - item.as_of).days
                 stale.append(Problem(str(path), item.line, f"fact checked {item.as_of}, "
-                                     f"{age} days ago (older than {stale_days})", item.id))
+                                     f"{plural(age, 'day')} ago (older than {stale_days})",
+                                     item.id))
     return CheckResult(len(paths), items, problems, stale)
 
 

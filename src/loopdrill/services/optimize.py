@@ -24,6 +24,7 @@ import fsrs.scheduler
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.words import plural
 from loopdrill.engine.fit import MIN_REVIEWS, HistoryEncoder
 from loopdrill.services.config import global_options
 from loopdrill.services.optimize_reschedule import (
@@ -77,7 +78,7 @@ class FitReport:
 
 
 def _how_many(items: int) -> str:
-    return {0: "No review", 1: "Only 1 review"}.get(items, f"Only {items} reviews")
+    return "No review" if items == 0 else f"Only {plural(items, 'review')}"
 
 
 def _key(deck: str | None) -> str:
@@ -239,9 +240,9 @@ def maybe_auto_optimize(db: Database, now: dt.datetime, backup_dir: Path | None
     if not report.better:
         return None
     changed = apply(db, now, report, None, backup_dir=backup_dir)
-    return (f"FSRS refitted on {report.reviews} reviews: log loss "
+    return (f"FSRS refitted on {plural(report.reviews, 'review')}: log loss "
             f"{report.before['log_loss']:.4f} → {report.after['log_loss']:.4f}, "
-            f"{changed.moved} due dates moved, due today {changed.due_today_before} → "
+            f"{plural(changed.moved, 'due date')} moved, due today {changed.due_today_before} → "
             f"{changed.due_today_after}.")
 
 

@@ -48,6 +48,7 @@ class DrillScreen(Screen[None]):
     ]
 
     revealed: reactive[bool] = reactive(False, bindings=True)
+    ended: reactive[bool] = reactive(False, bindings=True)
     shown: reactive[Shown | None] = reactive(None, bindings=True, always_update=True)
 
     def __init__(self, session: DrillSession) -> None:
@@ -102,7 +103,7 @@ class DrillScreen(Screen[None]):
         if shown is None:
             return
         progress = self.session.progress()
-        cram = " · cram" if self.session.cram else ""
+        cram = " · cram: schedule unchanged" if self.session.cram else ""
         self.query_one("#status", Static).update(
             f"{shown.card.deck}{cram} · {progress.done} done today · {progress.left} left")
         self.query_one("#front", Static).update(spans_text(shown.front))
@@ -126,8 +127,8 @@ class DrillScreen(Screen[None]):
         proposed = shown.verdict.proposed if shown.verdict else None
         for rating, name in GRADE_NAMES.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
-            button.label = f"{int(rating)} {name} · {shown.label(rating)}" if self.revealed \
-                else f"{int(rating)} {name}"
+            button.label = (f"{int(rating)} {name} · {shown.label(rating)}"
+                            if self.revealed and not self.session.cram else f"{int(rating)} {name}")
             button.disabled = not self.revealed
             button.set_class(rating == proposed, "proposed")
         self.query_one("#grades").display = self.revealed
@@ -154,6 +155,8 @@ class DrillScreen(Screen[None]):
 
     # -- keys ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.ended:  # the summary is on top: nothing here applies any more
+            return False
         has_card = self.shown is not None
         if action == "grade":
             return self.revealed
@@ -214,5 +217,12 @@ class DrillScreen(Screen[None]):
         self.next_card()
 
     def action_end(self) -> None:
+        self.ended = True
         summary = self.session.summary()
-        self.app.push_screen(SummaryScreen(summary), callback=lambda _: self.dismiss(None))
+        self.app.push_screen(SummaryScreen(summary), callback=self._summary_closed)
+
+    def _summary_closed(self, _: None) -> None:
+        # Not a lambda: a callback that returns dismiss()'s awaitable gets awaited by this
+        # screen's own message handler, which Textual refuses (ScreenError) when the summary
+        # was opened from on_mount (an empty session).
+        self.dismiss(None)

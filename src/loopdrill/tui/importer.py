@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, ProgressBar, Static
 
 from loopdrill.core.model import DeckError
+from loopdrill.core.words import plural
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
 
@@ -24,8 +25,8 @@ def describe(result: ImportResult) -> str:
     lines = [f"{verb} {r.deck}: {r.added} added, {r.updated} updated, {r.unchanged} unchanged, "
              f"{r.retired} retired" for r in result.decks]
     if result.history:
-        lines.append(f"{verb} review history: {result.history.added} reviews on "
-                     f"{result.history.cards} cards")
+        lines.append(f"{verb} review history: {plural(result.history.added, 'review')} on "
+                     f"{plural(result.history.cards, 'card')}")
     lines += [f"warning: {w}" for w in result.warnings]
     return "\n".join(lines)
 

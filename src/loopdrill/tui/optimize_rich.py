@@ -9,6 +9,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from loopdrill.core.words import plural
 from loopdrill.services.optimize import ApplyReport, FitReport, RetentionRow
 
 
@@ -34,22 +35,22 @@ def render_fit(report: FitReport) -> RenderableType:
     verdict = (Text("The fit predicts your history better; apply it to use it.", "green")
                if report.better else
                Text("The fit is no better than the current parameters; keep them.", "yellow"))
-    used = Text(f"{report.reviews:,} reviews used (a day or more after the card's previous "
-                f"one), from {report.cards:,} cards.")
+    used = Text(f"{plural(report.reviews, 'review')} used (a day or more after the card's "
+                f"previous one), from {plural(report.cards, 'card')}.")
     return Group(table, used, *_skipped(report), verdict)
 
 
 def _skipped(report: FitReport) -> list[Text]:
     if not report.skipped:
         return []
-    return [Text(f"{report.skipped:,} revlog rows skipped: rating out of range or an "
+    return [Text(f"{plural(report.skipped, 'revlog row')} skipped: rating out of range or an "
                  "unreadable time.", style="yellow")]
 
 
 def render_apply(changed: ApplyReport) -> RenderableType:
     """What applying the fit (or new options) did to the schedule."""
     lines = [
-        f"{changed.cards:,} cards rescheduled, {changed.moved:,} due dates moved.",
+        f"{plural(changed.cards, 'card')} rescheduled, {plural(changed.moved, 'due date')} moved.",
         f"Due by the end of today: {changed.due_today_before:,} → {changed.due_today_after:,}; "
         f"within 7 days: {changed.due_week_before:,} → {changed.due_week_after:,}.",
     ]

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from loopdrill.core.words import plural
 from loopdrill.services.report import DeckLine, StatsReport, weakest
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
@@ -59,9 +60,10 @@ def render_report(report: StatsReport) -> list[RenderableType]:
     today.add_row("Again", str(report.again_today))
     today.add_row("True retention", pct(report.retention_today))
     today.add_row("Predicted retention now", pct(report.predicted_retention))
-    today.add_row("Estimated knowledge", f"{report.knowledge:,.0f} cards "
-                  f"of {report.studied_cards:,} studied")
-    today.add_row("Streak", f"{_days(report.streak_current)} (longest {report.streak_longest})")
+    today.add_row("Estimated knowledge", f"{report.knowledge:,.0f} of "
+                  f"{plural(report.studied_cards, 'card')} studied")
+    today.add_row("Streak", f"{_days(report.streak_current)} "
+                  f"(longest {_days(report.streak_longest)})")
     out.append(today)
 
     retention = Table(title="True retention (review cards; Hard, Good, Easy pass)")
