@@ -29,7 +29,6 @@ from urllib.parse import quote
 import zstandard
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem, Rating, ReviewRecord
-from loopdrill.core.words import plural
 from loopdrill.formats.batch import (
     ImportBatch,
     check_slug,
@@ -264,8 +263,7 @@ class _Reader:
             out.append(ReviewRecord(f"{where.deck}/{where.item}{variant}", when, Rating(ease),
                                     duration, kind == 3))
         if orphans:
-            self.warnings.append(Problem(self.name, 0, f"{plural(orphans, 'review')} skipped: "
-                                         "their card "
+            self.warnings.append(Problem(self.name, 0, f"{orphans:,} review(s) skipped: their card "
                                          "or note is not in the package or not imported, or "
                                          "their time is impossible"))
         return tuple(out)
