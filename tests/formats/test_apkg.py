@@ -98,9 +98,10 @@ def modern(path: Path, *, extra: bool = False) -> None:
     conn.executemany("INSERT INTO notetypes VALUES (?, ?, 0, 0, ?)", [
         (1, "Basic", b"\x1a\x03css"), (2, "Reversed", b""), (3, "Renamed", cloze_config),
         (4, "Basic (optional reversed card)", b""), (5, "Image Occlusion", cloze_config)])
+    names = {1: ["Front", "Back"], 2: ["Front", "Back"], 3: ["Text", "Back Extra"],
+             4: ["Front", "Back", "Add Reverse"], 5: [f"f{o}" for o in range(5)]}
     conn.executemany("INSERT INTO fields VALUES (?, ?, ?, x'')", [
-        (nt, o, f"f{o}") for nt, count in ((1, 2), (2, 2), (3, 2), (4, 3), (5, 5))
-        for o in range(count)])
+        (nt, o, name) for nt, fields in names.items() for o, name in enumerate(fields)])
     conn.executemany("INSERT INTO templates VALUES (?, ?, ?, 0, 0, ?)", [
         (1, 0, "Card 1", b"\x0a\x09{{Front}}"), (2, 0, "Card 1", b""), (2, 1, "Card 2", b""),
         (3, 0, "Cloze", b"\x0a\x0a{{Text}}"), (4, 0, "Card 1", b""), (4, 1, "Card 2", b""),
@@ -140,14 +141,20 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
     prices, slo, default = batch.decks
     assert prices.origin == str(path)
     basic, reversed_, no_guid = prices.items
-    assert basic == Item("g/A1", "basic", {"front": "S3 Standard\nper GB?", "back": "$0.023"},
-                         ("aws", "pricing"))
-    assert reversed_.fields == {"front": "SQS max message", "back": "1 MiB [image: q.png]",
-                                "reversible": True}
-    assert no_guid.id.startswith("t-") and no_guid.fields["back"] == apkg.EMPTY_BACK
-    assert slo.items == (Item("gC3", "cloze", {"text": "{{c1::99.9%}} over {{c2::28 days}}",
-                                               "extra": "[sound: x.mp3]"}, ("slo",)),)
-    assert default.items[0].fields == {"front": "optional front", "back": "optional back"}
+    assert basic == Item("g/A1", "anki", {
+        "notetype": "Basic", "fields": {"Front": "S3 <b>Standard</b><br>per GB?",
+                                        "Back": "$0.023"},
+        "cards": [{"variant": "", "kind": "basic", "front": "S3 Standard\nper GB?",
+                   "back": "$0.023"}]}, ("aws", "pricing"))
+    assert faces(reversed_) == [("", "SQS max message", "1 MiB [image: q.png]"),
+                                ("r", "1 MiB [image: q.png]", "SQS max message")]
+    assert no_guid.id.startswith("t-") and faces(no_guid) == [("", "no guid here", "(empty)")]
+    (cloze,) = slo.items
+    assert [(c["variant"], c["kind"], c["text"], c.get("extra"))
+            for c in cloze.fields["cards"]] == [
+        (f"c{n}", "cloze", "{{c1::99.9%}} over {{c2::28 days}}", "[sound: x.mp3]")
+        for n in (1, 2)]
+    assert faces(default.items[0]) == [("", "optional front", "optional back")]
     assert batch.reviews == (
         ReviewRecord("anki-prices/g/A1", at(0), Rating.GOOD, 5000),
         ReviewRecord("anki-prices/g/A1", at(2), Rating.AGAIN, 7000),
@@ -158,8 +165,11 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
     assert batch.reviews[0].reviewed_at.isoformat() == "2026-01-01T09:00:00+00:00"
     assert batch.reviews[0].reviewed_at.tzinfo is dt.UTC
     messages = " | ".join(w.message for w in batch.warnings)
-    assert "1 note(s) have an empty back" in messages
     assert "1 note has no guid" in messages and "1 review(s) skipped" in messages
+
+
+def faces(item: Item) -> list[tuple[str, str, str]]:
+    return [(c["variant"], c["front"], c["back"]) for c in item.fields["cards"]]
 
 
 def test_deck_override(tmp_path: Path) -> None:
@@ -171,12 +181,11 @@ def test_deck_override(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("zstd", [False, True], ids=["legacy", "anki21b"])
-def test_unknown_note_type_names_the_note(tmp_path: Path, zstd: bool) -> None:
-    with pytest.raises(DeckError) as caught:
-        read_apkg(package(tmp_path, zstd=zstd, extra=True))
-    (problem,) = caught.value.problems
-    assert problem.item == "note 105" and "Image Occlusion" in problem.message
-    assert problem.line == 0
+def test_image_occlusion_is_skipped_with_one_warning(tmp_path: Path, zstd: bool) -> None:
+    batch = read_apkg(package(tmp_path, zstd=zstd, extra=True))
+    assert sum(len(d.items) for d in batch.decks) == 5
+    (warning,) = [w for w in batch.warnings if "Image Occlusion" in w.message]
+    assert warning.message.startswith("1 note(s) of Image Occlusion")
 
 
 def test_not_a_zip_and_not_a_package(tmp_path: Path) -> None:

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from loopdrill.core import cloze
 from loopdrill.core.model import SELF_GRADED, CardSpec, Item
 
 ITEM_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 DECK_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CLOZE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+NOTE = "anki"  # an item that is an Anki note: each of its cards rendered from its own template
 
 
 def card_id(deck: str, item: str, variant: str = "") -> str:
@@ -20,8 +21,9 @@ def card_id(deck: str, item: str, variant: str = "") -> str:
 
 
 def cloze_numbers(text: str) -> list[int]:
-    """The distinct cloze numbers in a cloze text, ascending."""
-    return sorted({int(m.group(1)) for m in CLOZE.finditer(text)})
+    """The distinct cloze numbers in a cloze text, ascending (nested and multi-number
+    deletions included, as Anki reads them)."""
+    return cloze.numbers(text)
 
 
 def check_self_graded(item: Item) -> list[str]:
@@ -70,8 +72,24 @@ def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
             if extra:
                 content["extra"] = str(extra)
             yield spec(f"c{number}", content)
+    elif item.kind == NOTE:
+        yield from _note_cards(item, deck, position)
     else:
         yield spec("", dict(fields))
+
+
+def _note_cards(item: Item, deck: str, position: int) -> Iterator[CardSpec]:
+    """An Anki note's cards, already rendered: `cards` lists each one's variant, kind and
+    content; the first card also carries the note (`anki`: note type, fields) for export."""
+    note = {"notetype": item.fields.get("notetype", ""), "fields": item.fields.get("fields", {})}
+    for index, card in enumerate(item.fields.get("cards", ())):
+        content = {k: v for k, v in card.items() if k not in ("variant", "kind")}
+        if index == 0:
+            content["anki"] = note
+        variant = str(card.get("variant", ""))
+        yield CardSpec(card_id(deck, item.id, variant), deck, item.id, variant,
+                       str(card.get("kind", "basic")), content, item.tags, item.source,
+                       item.as_of, position)
 
 
 @dataclass(frozen=True)
@@ -105,23 +123,8 @@ def plain(spans: list[Span], marker: tuple[str, str] = ("[", "]")) -> str:
 
 
 def _cloze(content: dict[str, Any], *, reveal: bool) -> list[Span]:
-    text, ord_ = str(content["text"]), int(content["ord"])
-    spans: list[Span] = []
-    last = 0
-    for match in CLOZE.finditer(text):
-        if match.start() > last:
-            spans.append(Span(text[last : match.start()]))
-        number, answer, hint = int(match.group(1)), match.group(2), match.group(3)
-        if number != ord_:
-            spans.append(Span(answer))
-        elif reveal:
-            spans.append(Span(answer, mark=True))
-        else:
-            spans.append(Span(hint or "...", mark=True))
-        last = match.end()
-    if last < len(text):
-        spans.append(Span(text[last:]))
-    return spans
+    runs = cloze.render(str(content["text"]), int(content["ord"]), reveal=reveal)
+    return [Span(r.text, mark=r.gap) for r in runs]
 
 
 def is_self_graded(kind: str) -> bool:
@@ -138,6 +141,16 @@ def items_from_cards(cards: list[CardSpec]) -> list[Item]:
     for item_id, group in grouped.items():
         first = group[0]
         fields: dict[str, Any]
+        noted = [c for c in group if "anki" in c.content]
+        if noted:
+            note = noted[0].content["anki"]
+            order = {c.variant: n for n, c in enumerate(noted + group)}
+            fields = {"notetype": note["notetype"], "fields": note["fields"], "cards": [
+                {"variant": c.variant, "kind": c.kind,
+                 **{k: v for k, v in c.content.items() if k != "anki"}}
+                for c in sorted(group, key=lambda c: order[c.variant])]}
+            items.append(Item(item_id, NOTE, fields, first.tags, first.source, first.as_of))
+            continue
         if first.kind == "basic":
             main = next((c for c in group if c.variant == ""), first)
             fields = {"front": main.content["front"], "back": main.content["back"]}

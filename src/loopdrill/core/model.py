@@ -80,6 +80,7 @@ class DeckSpec:
     options: dict[str, Any] = field(default_factory=dict)
     origin: str = ""
     warnings: tuple[Problem, ...] = ()
+    parameters: tuple[float, ...] = ()  # FSRS parameters the deck brings (an Anki preset)
 
 
 class CardSpec(NamedTuple):
@@ -108,3 +109,20 @@ class ReviewRecord(NamedTuple):
     duration_ms: int = 0
     cram: bool = False
     line: int = 0
+
+
+class ImportedState(NamedTuple):
+    """A card's schedule as another program left it (Anki's card row): taken as it is after
+    the history is replayed. `stability` None keeps the replay's memory state."""
+
+    state: CardState
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: dt.datetime | None
+    last_review: dt.datetime | None
+    reps: int
+    lapses: int
+    suspended: bool = False
+    buried: bool = False
+    flag: int = 0

@@ -13,7 +13,6 @@ templates, a single field, Image Occlusion) are problems naming the note.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import lzma
 import sqlite3
 import tempfile
@@ -29,6 +28,11 @@ from urllib.parse import quote
 import zstandard
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem, Rating, ReviewRecord
+from loopdrill.core.options import OptionError, parse_option
+from loopdrill.formats import anki_cards
+from loopdrill.formats import anki_collection as collection
+from loopdrill.formats.anki_collection import NoteType
+from loopdrill.formats.anki_notes import note_item, variant
 from loopdrill.formats.batch import (
     ImportBatch,
     check_slug,
@@ -43,7 +47,6 @@ SUFFIXES = (".apkg", ".colpkg")
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 MAX_UNPACKED = 512 * 1024 * 1024  # refuse a collection that unpacks to more (tests lower it)
 CHUNK = 1 << 20
-EMPTY_BACK = "(empty)"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError,
               OSError, NotImplementedError, RuntimeError, ValueError)
@@ -51,21 +54,16 @@ SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
 
 
 @dataclass(frozen=True)
-class NoteType:
-    """What loopdrill needs of an Anki note type: its name and what it becomes (None when
-    loopdrill has no such kind)."""
-
-    name: str
-    kind: str | None
-
-
-@dataclass(frozen=True)
 class Placed:
-    """Where a note went: its deck slug, item id and kind (for the revlog's card ids)."""
+    """Where a note went: its deck slug, item id and note type (for its cards' ids)."""
 
     deck: str
     item: str
-    cloze: bool
+    note_type: NoteType
+
+    def card_id(self, ord_: int) -> str:
+        suffix = variant(self.note_type, ord_)
+        return f"{self.deck}/{self.item}:{suffix}" if suffix else f"{self.deck}/{self.item}"
 
 
 def read_apkg(path: Path, *, deck: str | None = None, limit: int | None = None) -> ImportBatch:
@@ -154,6 +152,8 @@ class _Reader:
         self.warnings: list[Problem] = []
         self.decks: dict[str, dict[str, Item]] = {}
         self.titles: dict[str, str] = {}
+        self.slugs: dict[str, str] = {}  # deck name -> slug
+        self.deck_presets: dict[str, int] = {}
 
     def read(self) -> ImportBatch:
         conn = self.conn
@@ -162,106 +162,125 @@ class _Reader:
             raise DeckError([Problem(self.name, 0, "the collection has no notes or cards table; "
                                      "not an Anki collection")])
         modern = {"notetypes", "templates", "fields", "decks"} <= tables
-        types = _modern_types(conn) if modern else _legacy_types(conn)
-        deck_names = _modern_decks(conn) if modern else _legacy_decks(conn)
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
-        home = "CASE WHEN odid != 0 THEN odid ELSE did END" if "odid" in columns else "did"
-        cards: dict[int, tuple[int, int]] = {}
-        first_deck: dict[int, int] = {}
-        ords: dict[int, set[int]] = {}
-        for cid, nid, did, ord_ in conn.execute(
-                f"SELECT id, nid, {home}, ord FROM cards ORDER BY nid, ord, id"):
-            cards[cid] = (nid, ord_)
-            first_deck.setdefault(nid, did)
-            ords.setdefault(nid, set()).add(ord_)
-        placed = self._notes(types, deck_names, first_deck, ords)
+        types = collection.note_types(conn, modern)
+        deck_info = collection.decks(conn, modern)
+        cards = anki_cards.read_cards(conn)
+        by_note: dict[int, list[anki_cards.AnkiCard]] = {}
+        for card in cards.values():
+            by_note.setdefault(card.nid, []).append(card)
+        placed = self._notes(types, deck_info, by_note)
         reviews = self._reviews(cards, placed) if "revlog" in tables else ()
         if self.problems:
             raise DeckError(self.problems)
         if not self.decks:
             raise DeckError([Problem(self.name, 0, "the package has no notes to import")])
-        specs = tuple(DeckSpec(slug, self.titles[slug], tuple(items.values()), origin=self.name)
-                      for slug, items in self.decks.items())
-        return ImportBatch(specs, reviews, tuple(self.warnings))
+        presets = collection.presets(conn, modern)
+        steps = {did: (len(p.options.get("learning_steps", (1, 10))),
+                       len(p.options.get("relearning_steps", (10,))))
+                 for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
+        states = anki_cards.states(conn, cards, placed, self.warnings, self.name, steps)
+        specs = []
+        for slug, items in self.decks.items():
+            preset = presets.get(self.deck_presets.get(slug, 1)) if not self.override else None
+            specs.append(DeckSpec(slug, self.titles[slug], tuple(items.values()),
+                                  origin=self.name,
+                                  options=self._options(preset) if preset else {},
+                                  parameters=preset.parameters if preset else ()))
+        return ImportBatch(tuple(specs), reviews, tuple(self.warnings), states)
 
-    def _notes(self, types: dict[int, NoteType], deck_names: dict[int, str],
-               first_deck: dict[int, int], ords: dict[int, set[int]]) -> dict[int, Placed]:
+    def _options(self, preset: collection.Preset) -> dict[str, object]:
+        """The preset's options loopdrill can take; each other one is a warning."""
+        out: dict[str, object] = {}
+        for key, value in preset.options.items():
+            try:
+                parse_option(key, value)
+            except OptionError as exc:
+                self.warnings.append(Problem(self.name, 0, f"preset {preset.name!r}: {exc}; "
+                                             "the default applies"))
+                continue
+            out[key] = value
+        return out
+
+    def _slug(self, title: str) -> str:
+        """The slug of a deck name; two names that would share one get apart (-2, -3)."""
+        slug = self.slugs.get(title)
+        if slug is None:
+            base = slug = slugify(title)
+            taken = set(self.slugs.values())
+            n = 1
+            while slug in taken:
+                n += 1
+                slug = f"{base}-{n}"
+            if slug != base:
+                self.warnings.append(Problem(self.name, 0, f"decks {title!r} and "
+                                             f"{self.titles[base]!r} would share the id "
+                                             f"{base!r}; {title!r} is {slug!r}"))
+            self.slugs[title] = slug
+        return slug
+
+    def _notes(self, types: dict[int, NoteType], deck_info: dict[int, collection.Deck],
+               by_note: dict[int, list[anki_cards.AnkiCard]]) -> dict[int, Placed]:
         placed: dict[int, Placed] = {}
-        derived = empty_backs = skipped = 0
+        derived = 0
+        skipped: dict[str, int] = {}
         for nid, guid, mid, tags, flds in self.conn.execute(
                 "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
             note_type = types.get(mid)
-            if note_type is None or note_type.kind is None:
-                what = f"{note_type.name!r}" if note_type else f"{mid} (missing from the package)"
-                self.problems.append(Problem(self.name, 0, f"note type {what} is not one "
-                                             "loopdrill reads (Basic, Basic (and reversed "
-                                             "card), Basic (optional reversed card), Cloze)",
-                                             f"note {nid}"))
+            if note_type is None:
+                note_type = NoteType(f"note type {mid}", (), (), False)
+            note_cards = by_note.get(nid, [])
+            if note_type.occlusion or not note_cards:
+                why = (f"{note_type.name} (Image Occlusion: loopdrill cannot show the image "
+                       "masks)" if note_type.occlusion else "without cards (Anki made none)")
+                skipped[why] = skipped.get(why, 0) + 1
                 continue
-            fields = [html_to_text(f) for f in _text(flds).split("\x1f")]
-            if not fields[0]:
-                skipped += 1
-                continue
+            values = _text(flds).split("\x1f")
             item_id = _text(guid).strip()
             if not item_id:
-                item_id = derived_id(fields[0])
+                item_id = derived_id(html_to_text(values[0]))
                 derived += 1
-            values: dict[str, object]
-            if note_type.kind == "cloze":
-                values = {"text": fields[0]}
-                if len(fields) > 1 and fields[1]:
-                    values["extra"] = fields[1]
-            else:
-                back = fields[1] if len(fields) > 1 else ""
-                if not back:
-                    back, empty_backs = EMPTY_BACK, empty_backs + 1
-                values = {"front": fields[0], "back": back}
-                if 1 in ords.get(nid, ()):
-                    values["reversible"] = True
-            did = first_deck.get(nid, 1)
-            title = deck_names.get(did) or ("Default" if did == 1 else f"Deck {did}")
-            slug = self.override or slugify(title)
+            home = note_cards[0].home
+            title = deck_info[home].name if home in deck_info else (
+                "Default" if home == 1 else f"Deck {home}")
+            slug = self.override or self._slug(title)
             items = self.decks.setdefault(slug, {})
             self.titles.setdefault(slug, title)
+            if home in deck_info:
+                self.deck_presets.setdefault(slug, deck_info[home].preset)
+            note_tags = tuple(dict.fromkeys(_text(tags).split()))
             if item_id in items:
                 self.warnings.append(Problem(self.name, 0, "a second note with the same guid; "
                                              "the later one is kept", f"note {nid}"))
-            items[item_id] = Item(item_id, "cloze" if note_type.kind == "cloze" else "basic",
-                                  values, tuple(dict.fromkeys(_text(tags).split())))
-            placed[nid] = Placed(slug, item_id, note_type.kind == "cloze")
-        if skipped:
-            self.warnings.append(Problem(self.name, 0, f"{skipped:,} note(s) with an empty "
-                                         "first field skipped (Anki makes no card of them)"))
-        if empty_backs:
-            self.warnings.append(Problem(self.name, 0, f"{empty_backs:,} note(s) have an empty "
-                                         f"back, shown as {EMPTY_BACK!r}"))
+            items[item_id] = note_item(item_id, note_type, values,
+                                       (c.ord for c in note_cards), note_tags, title)
+            placed[nid] = Placed(slug, item_id, note_type)
+        for why, count in skipped.items():
+            self.warnings.append(Problem(self.name, 0, f"{count:,} note(s) of {why} skipped"))
         if derived:
             self.warnings.append(derived_warning(self.name, derived))
         return placed
 
-    def _reviews(self, cards: dict[int, tuple[int, int]],
+    def _reviews(self, cards: dict[int, anki_cards.AnkiCard],
                  placed: dict[int, Placed]) -> tuple[ReviewRecord, ...]:
         out: list[ReviewRecord] = []
         orphans = 0
         for rid, cid, ease, ms, kind in self.conn.execute(
                 "SELECT id, cid, ease, time, type FROM revlog ORDER BY id"):
             if ease not in (1, 2, 3, 4) or kind not in (0, 1, 2, 3):
-                continue  # manual reschedules and resets
-            note = cards.get(cid)
-            where = placed.get(note[0]) if note else None
-            if note is None or where is None:
+                continue  # manual reschedules and resets: the card's own row has their effect
+            card = cards.get(cid)
+            where = placed.get(card.nid) if card else None
+            if card is None or where is None:
                 orphans += 1
                 continue
-            ord_ = note[1]
-            variant = f":c{ord_ + 1}" if where.cloze else (":r" if ord_ == 1 else "")
             try:
                 when = EPOCH + dt.timedelta(milliseconds=int(rid))
             except (OverflowError, TypeError, ValueError):
                 orphans += 1
                 continue
             duration = ms if isinstance(ms, int) and ms > 0 else 0
-            out.append(ReviewRecord(f"{where.deck}/{where.item}{variant}", when, Rating(ease),
-                                    duration, kind == 3))
+            out.append(ReviewRecord(where.card_id(card.ord), when, Rating(ease), duration,
+                                    kind == 3))
         if orphans:
             self.warnings.append(Problem(self.name, 0, f"{orphans:,} review(s) skipped: their card "
                                          "or note is not in the package or not imported, or "
@@ -273,81 +292,3 @@ def _text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     return "" if value is None else str(value)
-
-
-def _kind(name: str, cloze: bool, templates: int, fields: int) -> str | None:
-    if "image occlusion" in name.lower():
-        return None
-    if cloze:
-        return "cloze"
-    return "basic" if templates in (1, 2) and fields >= 2 else None
-
-
-def _legacy_types(conn: sqlite3.Connection) -> dict[int, NoteType]:
-    (models,) = conn.execute("SELECT models FROM col").fetchone()
-    types = {}
-    for key, model in json.loads(_text(models)).items():
-        name, templates = str(model.get("name", key)), model.get("tmpls", [])
-        cloze = model.get("type") == 1 or any("{{cloze:" in str(t.get("qfmt", ""))
-                                              for t in templates)
-        types[int(key)] = NoteType(name, _kind(name, cloze, len(templates),
-                                               len(model.get("flds", [{}, {}]))))
-    return types
-
-
-def _modern_types(conn: sqlite3.Connection) -> dict[int, NoteType]:
-    templates: dict[int, list[bytes]] = {}
-    for ntid, config in conn.execute("SELECT ntid, config FROM templates"):
-        templates.setdefault(ntid, []).append(bytes(config or b""))
-    fields = dict(conn.execute("SELECT ntid, count(*) FROM fields GROUP BY ntid").fetchall())
-    types = {}
-    for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
-        own = templates.get(ntid, [])
-        cloze = _proto_field1(bytes(config or b"")) == 1 or any(b"{{cloze:" in t for t in own)
-        types[ntid] = NoteType(_text(name), _kind(_text(name), cloze, len(own),
-                                                  fields.get(ntid, 0)))
-    return types
-
-
-def _proto_field1(blob: bytes) -> int:
-    """Field 1 of a protobuf message (a note type's kind: 1 is cloze); 0 when absent."""
-    i = 0
-    try:
-        while i < len(blob):
-            key, i = _varint(blob, i)
-            wire = key & 7
-            if wire == 0:
-                value, i = _varint(blob, i)
-                if key >> 3 == 1:
-                    return value
-            elif wire == 2:
-                length, i = _varint(blob, i)
-                i += length
-            elif wire in (1, 5):
-                i += 8 if wire == 1 else 4
-            else:
-                return 0
-    except IndexError:
-        return 0
-    return 0
-
-
-def _varint(blob: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = blob[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, i
-        shift += 7
-
-
-def _legacy_decks(conn: sqlite3.Connection) -> dict[int, str]:
-    (decks,) = conn.execute("SELECT decks FROM col").fetchone()
-    return {int(k): str(d.get("name", "")) for k, d in json.loads(_text(decks)).items()}
-
-
-def _modern_decks(conn: sqlite3.Connection) -> dict[int, str]:
-    return {did: _text(name).replace("\x1f", "::")
-            for did, name in conn.execute("SELECT id, name FROM decks")}

@@ -9,10 +9,10 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, ReviewRecord
 
 SLUG_RUNS = re.compile(r"[^a-z0-9]+")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,6 +26,7 @@ class ImportBatch:
     decks: tuple[DeckSpec, ...]
     reviews: tuple[ReviewRecord, ...] = ()
     warnings: tuple[Problem, ...] = ()
+    states: dict[str, ImportedState] = field(default_factory=dict)  # by card id
 
 
 def slugify(name: str) -> str:

@@ -11,11 +11,15 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from loopdrill.core.model import DeckError, DeckSpec, Problem, ReviewRecord
+from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, ReviewRecord
+from loopdrill.core.scheduling import make_scheduler
+from loopdrill.core.timeutil import next_day_start
 from loopdrill.formats.anki_text import read_anki_text
 from loopdrill.formats.batch import gc_paused
+from loopdrill.services.config import options_for
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
+from loopdrill.store.imported import apply_states, set_deck_parameters
 from loopdrill.store.tx import transaction
 
 Progress = Callable[[str, int, int], None]
@@ -31,6 +35,7 @@ class Batch:
     decks: list[tuple[DeckSpec, str]] = field(default_factory=list)
     reviews: list[ReviewRecord] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    states: dict[str, ImportedState] = field(default_factory=dict)
 
     @property
     def cards(self) -> int:
@@ -93,6 +98,7 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in read.decks)
         batch.reviews.extend(read.reviews)
         batch.warnings.extend(read.warnings)
+        batch.states.update(read.states)
         return
     what = suffix or "a file without an extension"
     raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
@@ -116,17 +122,37 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
             for done, (spec, digest) in enumerate(writes, start=1):
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
                 report(f"deck {spec.slug}", done, total)
+            _deck_parameters(db, batch)
             if batch.reviews:
                 plan = plan_history(db, batch.reviews, now, source=source or "reviews")
                 write_history(db, plan)
                 history = HistoryReport(plan.report.cards, plan.report.added,
                                         plan.report.duplicates, dry_run)
                 report("review history", total, total)
+            if batch.states:
+                rollover = options_for(db, None).rollover_hour
+                apply_states(db, batch.states, next_day_start(now, rollover))
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
     return ImportResult(reports, history, dry_run, batch.warnings)
+
+
+def _deck_parameters(db: Database, batch: Batch) -> None:
+    """Each deck's FSRS parameters from its file (an Anki preset), stored before the history
+    is replayed with them, when the library accepts them; otherwise a warning."""
+    for spec, _ in batch.decks:
+        if not spec.parameters:
+            continue
+        try:
+            make_scheduler(options_for(db, spec.slug), list(spec.parameters))
+        except (ValueError, TypeError) as exc:
+            batch.warnings.append(Problem(spec.origin, 0, f"deck {spec.title!r}: its FSRS "
+                                          f"parameters are not usable ({exc}); the defaults "
+                                          "apply"))
+            continue
+        set_deck_parameters(db, spec.slug, spec.parameters)
 
 
 def _builtin_unchanged(db: Database, batch: Batch, now: dt.datetime

@@ -1,0 +1,141 @@
+"""Anki's card rows: where each card lives (its home deck, also for a card in a filtered deck)
+and the schedule Anki left it with (state, due day or time, FSRS memory state from the card's
+`data`, suspended, buried, flag), turned into loopdrill card states.
+
+Anki counts due days from the collection's creation day (`crt`, with its rollover hour);
+loopdrill stores the moment that study day starts, so the card is due on the same day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Mapping
+from typing import Any, NamedTuple, Protocol
+
+from loopdrill.core.model import CardState, ImportedState, Problem
+from loopdrill.core.timeutil import day_start, study_day
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+COLUMNS = ("id", "nid", "did", "ord", "odid", "type", "queue", "due", "odue", "ivl", "reps",
+           "lapses", "left", "flags", "data")
+SECONDS = 1_000_000_000  # a learning card's due above this is a time, below it a day number
+
+
+class AnkiCard(NamedTuple):
+    id: int
+    nid: int
+    home: int  # the card's own deck (the original one while it sits in a filtered deck)
+    ord: int
+    type: int | None
+    queue: int
+    due: int
+    ivl: int
+    reps: int
+    lapses: int
+    left: int
+    flags: int
+    data: str
+
+
+class _Placed(Protocol):
+    def card_id(self, ord_: int) -> str: ...
+
+
+def read_cards(conn: sqlite3.Connection) -> dict[int, AnkiCard]:
+    """Every card row, in note and template order; columns an old or odd package lacks read
+    as zero (and then no schedule is taken)."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
+    select = ", ".join(c if c in have else ("''" if c == "data" else "NULL" if c == "type"
+                                             else "0") for c in COLUMNS)
+    out: dict[int, AnkiCard] = {}
+    for (cid, nid, did, ord_, odid, type_, queue, due, odue, ivl, reps, lapses, left, flags,
+         data) in conn.execute(f"SELECT {select} FROM cards ORDER BY nid, ord, id"):
+        filtered = bool(odid)
+        out[cid] = AnkiCard(cid, nid, odid if filtered else did, int(ord_ or 0), type_,
+                            int(queue or 0), int((odue if filtered and odue else due) or 0),
+                            int(ivl or 0), int(reps or 0), int(lapses or 0), int(left or 0),
+                            int(flags or 0), str(data or ""))
+    return out
+
+
+def _config(conn: sqlite3.Connection, key: str) -> Any:
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "config" in tables:
+        row = conn.execute("SELECT val FROM config WHERE KEY = ?", (key,)).fetchone()
+        if row:
+            return json.loads(bytes(row[0]).decode("utf-8", "replace") or "null")
+        return None
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(col)")}
+    if "conf" in columns:
+        (conf,) = conn.execute("SELECT conf FROM col").fetchone()
+        parsed = json.loads(conf or "{}") if isinstance(conf, str) else {}
+        return parsed.get(key) if isinstance(parsed, dict) else None
+    return None
+
+
+def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
+           placed: Mapping[int, _Placed], warnings: list[Problem], name: str,
+           steps: Mapping[int, tuple[int, int]] | None = None) -> dict[str, ImportedState]:
+    """Each imported card's schedule as Anki has it, by loopdrill card id; empty when the
+    package has no scheduling (no card types, or no creation time)."""
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(col)")}
+    have = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
+    if "crt" not in columns or "type" not in have:
+        return {}
+    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    rollover = _config(conn, "rollover")
+    rollover = rollover if isinstance(rollover, int) and 0 <= rollover <= 23 else 4
+    first_day = study_day(EPOCH + dt.timedelta(seconds=int(crt or 0)), rollover)
+    last = dict(conn.execute("SELECT cid, max(id) FROM revlog WHERE ease BETWEEN 1 AND 4 "
+                             "GROUP BY cid").fetchall())
+    out: dict[str, ImportedState] = {}
+    odd = 0
+    for card in cards.values():
+        where = placed.get(card.nid)
+        if where is None or card.type is None:
+            continue
+        try:
+            out[where.card_id(card.ord)] = _state(card, first_day, rollover, last.get(card.id),
+                                                  (steps or {}).get(card.home, (2, 1)))
+        except (ValueError, OverflowError, TypeError):
+            odd += 1
+    if odd:
+        warnings.append(Problem(name, 0, f"{odd:,} card(s) with an impossible schedule start "
+                                "from their review history instead"))
+    return out
+
+
+def _state(card: AnkiCard, first_day: dt.date, rollover: int, last_ms: int | None,
+           steps: tuple[int, int]) -> ImportedState:
+    memory: dict[str, Any] = {}
+    if card.data.startswith("{"):
+        try:
+            parsed = json.loads(card.data)
+            memory = parsed if isinstance(parsed, dict) else {}
+        except ValueError:
+            memory = {}
+    kind = card.type
+    suspended, buried, flag = card.queue == -1, card.queue in (-2, -3), card.flags & 7
+    if kind == 0 or kind not in (1, 2, 3):
+        return ImportedState(CardState.NEW, None, None, None, None, None, card.reps, card.lapses,
+                             suspended, buried, flag)
+    if kind == 2:
+        due = day_start(first_day + dt.timedelta(days=card.due), rollover)
+    elif card.due > SECONDS:
+        due = EPOCH + dt.timedelta(seconds=card.due)
+    else:
+        due = day_start(first_day + dt.timedelta(days=card.due), rollover)
+    lrt = memory.get("lrt")
+    last = (EPOCH + dt.timedelta(seconds=int(lrt)) if isinstance(lrt, int | float) and lrt > 0
+            else EPOCH + dt.timedelta(milliseconds=last_ms) if last_ms else None)
+    s, d = memory.get("s"), memory.get("d")
+    stability = float(s) if isinstance(s, int | float) and s > 0 else None
+    difficulty = float(d) if isinstance(d, int | float) and stability is not None else None
+    state = {1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}[kind]
+    step = None
+    if state != CardState.REVIEW:
+        total = steps[0] if state == CardState.LEARNING else steps[1]
+        step = max(0, total - card.left % 1000)
+    return ImportedState(state, step, stability, difficulty, due, last, card.reps, card.lapses,
+                         suspended, buried, flag)
