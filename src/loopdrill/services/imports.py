@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, ReviewRecord
-from loopdrill.core.scheduling import make_scheduler
 from loopdrill.core.timeutil import next_day_start
+from loopdrill.engine.answer import make_scheduler
 from loopdrill.formats.anki_text import read_anki_text
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.config import options_for
