@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TextIO
 
 from loopdrill.core.cards import plain
+from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
 from loopdrill.core.words import plural
 from loopdrill.services.decks import is_stale
@@ -78,11 +79,13 @@ def _self_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> Non
 def _auto_graded(shown: Shown, say: Say, ask: Ask, session: DrillSession) -> None:
     """Read a typed answer, show the verdict, then read a grade (blank accepts)."""
     assert shown.prompt is not None
+    count = len(shown.prompt.choices)
     for number, option in enumerate(shown.prompt.choices, start=1):
-        say(f"  {number}) {option}")
-    hint = "option numbers" if shown.prompt.choices else "your answer"
+        say(f"  {option_label(number, count)}) {option}")
+    if count:
+        say(choice_rule(count).capitalize() + ".")
     while True:
-        typed = ask(f"Type {hint} (blank: don't know): ")
+        typed = ask("Type your answer (blank: don't know): ")
         if typed.strip().lower() == "q" and not shown.prompt.choices:
             raise EndOfInput
         verdict = shown.check(typed)

@@ -105,19 +105,20 @@ def test_numeric_prompt_and_grades() -> None:
     assert wrong.detail == "you answered a data size, the card wants a time"
 
 
-def test_choices_are_shuffled_deterministically_and_graded_by_number() -> None:
+def test_choices_are_shuffled_deterministically_and_graded_by_letter() -> None:
     first = prepare("choice", SEVERAL, random.Random(7))
     again = prepare("choice", SEVERAL, random.Random(7))
     assert first.choices == again.choices
     assert sorted(first.choices) == sorted(SEVERAL["choices"])
     orders = {prepare("choice", SEVERAL, random.Random(s)).choices for s in range(20)}
     assert len(orders) > 1
-    right = [str(first.choices.index(o) + 1) for o in ("Frugality", "Dive Deep")]
+    right = ["abcd"[first.choices.index(o)] for o in ("Frugality", "Dive Deep")]
     assert grade("choice", SEVERAL, first, " ".join(right)).proposed == Rating.GOOD
     assert grade("choice", SEVERAL, first, ",".join(reversed(right))).proposed == Rating.GOOD
     assert grade("choice", SEVERAL, first, right[0]).proposed == Rating.AGAIN
     out = grade("choice", SEVERAL, first, "9")
-    assert out.unreadable and out.typed == "9" and "from 1 to 4" in out.detail
+    assert out.unreadable and out.typed == "9" and "letters a-d" in out.detail
+    assert grade("choice", SEVERAL, first, "frugality, dive deep").proposed == Rating.GOOD
 
 
 def test_text_grades() -> None:

@@ -128,22 +128,35 @@ def test_choice_needs_exactly_the_right_set() -> None:
     assert partial.proposed == Rating.AGAIN and partial.detail == "missed Dive Deep"
     extra = grade_choice([1, 2], OPTIONS, {"Frugality"})
     assert extra.detail == "wrongly picked Bias for Action"
-    assert extra.expected == "1 Frugality"
+    assert extra.expected == "a) Frugality"
     out = grade_choice([7], OPTIONS, {"Frugality"})
-    assert out.unreadable and "from 1 to 4" in out.detail
+    assert out.unreadable and "letters a-d" in out.detail
 
 
-@pytest.mark.parametrize(("typed", "picks"), [("2", {2}), ("1 3", {1, 3}), ("1,3", {1, 3}),
-                                              (" 1, 3 ;4 ", {1, 3, 4}), ("3 3", {3}),
+@pytest.mark.parametrize(("typed", "picks"), [("b", {2}), ("a c", {1, 3}), ("A,C", {1, 3}),
+                                              (" a, c ;d ", {1, 3, 4}), ("c c", {3}),
+                                              ("dive deep", {3}), ("Frugality; Dive Deep", {1, 3}),
                                               ("", set())])
-def test_picks_are_option_numbers(typed: str, picks: set[int]) -> None:
-    assert parse_picks(typed, 4) == picks
+def test_picks_are_option_texts_or_letters(typed: str, picks: set[int]) -> None:
+    assert parse_picks(typed, OPTIONS) == picks
 
 
-@pytest.mark.parametrize("typed", ["0", "5", "a", "1.5", "-1", "99999", "１ ２"])
+@pytest.mark.parametrize("typed", ["0", "e", "1", "1.5", "-1", "99999", "ａ ｂ ｚ", "Ownership"])
 def test_bad_picks(typed: str) -> None:
-    with pytest.raises(AnswerError, match="from 1 to 4"):
-        parse_picks(typed, 4)
+    with pytest.raises(AnswerError, match="letters a-d"):
+        parse_picks(typed, OPTIONS)
+
+
+def test_a_numeric_option_is_matched_by_its_text_first() -> None:
+    azs = ["3", "6", "2", "1"]
+    assert parse_picks("3", azs) == {1}  # the option "3", not the third option ("2")
+    assert grade_choice(parse_picks("3", azs), azs, {"3"}).proposed == Rating.GOOD
+    assert parse_picks("c", azs) == {3}
+    assert parse_picks("3 6", azs) == {1, 2}
+    many = [f"option {n}" for n in range(1, 31)]
+    assert parse_picks("27", many) == {27}  # beyond 26 options: numbers
+    with pytest.raises(AnswerError, match="numbers 1-30"):
+        parse_picks("a", many)
 
 
 def test_text_ignores_case_spacing_punctuation_and_unicode_forms() -> None:
@@ -170,7 +183,7 @@ def test_any_typed_text_gives_a_verdict(typed: str) -> None:
         assert len(verdict.typed) <= 10_000 and verdict.typed.isprintable()
     assert grade_text(typed, ["Kinesis Data Streams", "Kinesis"]).proposed in Rating
     try:
-        picks = parse_picks(typed, 4)
+        picks = parse_picks(typed, OPTIONS)
     except AnswerError:
         return
     assert grade_choice(picks, OPTIONS, {"Frugality"}).proposed in Rating

@@ -223,19 +223,20 @@ def _draw_calc(front: str, formula: Formula, specs: list[VarSpec], rng: random.R
 
 
 def grade(kind: str, fields: Mapping[str, Any], prompt: Prompt, typed: str) -> Verdict:
-    """Grade a typed answer. For choice, `typed` holds option numbers as shown: `2`, `1 3`,
-    `1,3`. Never raises for any typed text."""
+    """Grade a typed answer. For choice, `typed` is an option's text or the letters shown:
+    `b`, `a c`, `a,c`. Never raises for any typed text."""
     if kind in ("numeric", "calc"):
         expected = prompt.expected if prompt.expected is not None else _expected_number(fields)
         unit = fields.get("unit")
         unit = unit if isinstance(unit, str) else None
-        return grade_numeric(typed, expected, unit, Tolerance.parse(fields.get("tolerance"), unit))
+        return grade_numeric(typed, expected, unit, Tolerance.parse(fields.get("tolerance"), unit),
+                             prompt.front)
     if kind == "choice":
         options = prompt.choices or tuple(str(c) for c in fields["choices"])
         answers = {str(a) for a in _as_list(fields["answer"])}
         shown = clean_typed(typed)
         try:
-            picks = parse_picks(shown, len(options))
+            picks = parse_picks(shown, options)
         except AnswerError as exc:
             verdict = grade_choice((), options, answers, shown)
             return Verdict(verdict.proposed, False, shown, verdict.expected, str(exc), True)

@@ -1,5 +1,5 @@
 """Grading typed answers into a proposed rating: numbers with a tolerance, choices by their
-option numbers, short texts against accepted alternatives.
+text or letter, short texts against accepted alternatives.
 
 Within tolerance proposes Good, within three times the tolerance Hard, anything else Again;
 an empty answer means "I don't know" (Again). Whatever is typed, the result is a Verdict.
@@ -16,6 +16,7 @@ from typing import Any
 
 from loopdrill.core.model import Rating
 from loopdrill.core.quantity import (
+    COUNT,
     QuantityError,
     family_of,
     format_number,
@@ -23,6 +24,7 @@ from loopdrill.core.quantity import (
     in_unit,
     parse_quantity,
 )
+from loopdrill.core.readings import PLAIN_NUMBER, implied_unit, is_nines, readings
 
 MAX_TYPED = 10_000
 NO_ANSWER = "no answer: marked as not known"
@@ -126,24 +128,60 @@ def _wrong(typed: str, expected: str, detail: str, *, unreadable: bool = False) 
     return Verdict(Rating.AGAIN, False, typed, expected, detail, unreadable)
 
 
-def grade_numeric(typed: str, expected: float, unit: str | None,
-                  tolerance: Tolerance) -> Verdict:
-    """A typed number against the expected value in the card's unit."""
+def grade_numeric(typed: str, expected: float, unit: str | None, tolerance: Tolerance,
+                  front: str = "") -> Verdict:
+    """A typed number against the expected value in the card's unit. A unitless card takes
+    a quantity in the unit its question names ("in MB?"); a data size matches under its
+    decimal or binary reading; an availability percentage is graded on 100 - x."""
     typed = clean_typed(typed)
     shown = format_value(expected, unit)
     if not typed:
         return _wrong("", shown, NO_ANSWER)
+    as_unit = unit if unit is not None else implied_unit(front)
     try:
-        value = in_unit(parse_quantity(typed, family_hint=family_of(unit)), unit)
+        quantity = parse_quantity(typed, family_hint=family_of(as_unit))
+        if unit is None and as_unit is None and quantity.family not in (None, COUNT):
+            return _wrong(typed, shown, PLAIN_NUMBER, unreadable=True)
+        options = readings(quantity, as_unit)
     except QuantityError as exc:
         return _wrong(typed, shown, str(exc), unreadable=not str(exc).startswith("you answered"))
-    diff = value - expected
+    if is_nines(expected, unit):
+        return _grade_nines(typed, options[0].value, expected, shown, tolerance)
+    best = min(options, key=lambda r: abs(r.value - expected))
+    value, diff = best.value, best.value - expected
     allowed = tolerance.allowed(expected)
     slack = 1e-9 * max(abs(expected), abs(value))  # float noise: 43.2 vs 43.199999999997
     detail = (f"you said {format_value(value, unit)}: off by {_difference(diff, expected, unit)}"
               f", tolerance {tolerance.describe(unit)}")
+    if best.note:
+        detail = f"{best.note}; {detail}"
     if abs(diff) <= allowed + slack:
-        return Verdict(Rating.GOOD, True, typed, shown, "" if abs(diff) <= slack else detail)
+        return Verdict(Rating.GOOD, True, typed, shown, best.note if abs(diff) <= slack
+                       else detail)
+    if abs(diff) <= 3 * allowed + slack:
+        return Verdict(Rating.HARD, False, typed, shown, detail)
+    return _wrong(typed, shown, detail)
+
+
+def _grade_nines(typed: str, value: float, expected: float, shown: str,
+                 tolerance: Tolerance) -> Verdict:
+    """An availability graded on what it leaves out: the card's tolerance (3 significant
+    digits by default) applies to 100 - x, so another number of nines is always Again."""
+    left, expected_left = 100 - value, 100 - expected
+    diff = left - expected_left
+    allowed, slack = tolerance.allowed(expected_left), 1e-9 * 100
+    if abs(diff) <= allowed + slack:
+        return Verdict(Rating.GOOD, True, typed, shown, "")
+    if left <= 0:
+        why = f"{format_value(value, '%')} allows no downtime at all"
+    else:
+        ratio = left / expected_left
+        times = (f"{format_number(round_significant(ratio, 2))} times the downtime of"
+                 if ratio >= 1 else
+                 f"{format_number(round_significant(1 / ratio, 2))} times less downtime than")
+        why = (f"{format_value(value, '%')} leaves {format_value(round_significant(left), '%')}"
+               f" out, {times} {shown} ({format_value(expected_left, '%')} out)")
+    detail = f"{why}; availability is graded on what it leaves out (100 - x)"
     if abs(diff) <= 3 * allowed + slack:
         return Verdict(Rating.HARD, False, typed, shown, detail)
     return _wrong(typed, shown, detail)
@@ -170,15 +208,39 @@ def _difference(diff: float, expected: float, unit: str | None) -> str:
     return f"{shown} ({'+' if share > 0 else ''}{format_number(share)}%)" if share else shown
 
 
-def parse_picks(typed: str, count: int) -> frozenset[int]:
-    """Option numbers from `2`, `1 3`, `1,3` or `1, 3`; AnswerError if one is not an option."""
+def option_label(number: int, count: int) -> str:
+    """How option `number` (from 1) is shown and typed: a letter (a, b, c...) when there are
+    at most 26 options, its number beyond that."""
+    return chr(ord("a") + number - 1) if count <= 26 else str(number)
+
+
+def choice_rule(count: int) -> str:
+    """The typing rule of a choice card, as the drill states it."""
+    last = option_label(count, count)
+    how = f"letters a-{last}" if count <= 26 else f"numbers 1-{count}"
+    return f"type an option's text, or its {how} (several: a c)"
+
+
+def parse_picks(typed: str, options: Sequence[str]) -> frozenset[int]:
+    """Option numbers (from 1) from what was typed. The option's text comes first (`3` is
+    the option "3", not the third one), then labels: `b`, `a c`, `a,c`; AnswerError when a
+    part is neither."""
+    text = clean_typed(typed)
+    by_text = {normalize(o): i for i, o in enumerate(options, start=1) if normalize(o)}
+    if normalize(text) in by_text:
+        return frozenset({by_text[normalize(text)]})
+    for separators in (r"\s*[,;]\s*", r"[\s,;]+"):
+        parts = [normalize(p) for p in re.split(separators, text) if p.strip()]
+        if parts and all(p in by_text for p in parts):
+            return frozenset(by_text[p] for p in parts)
+    labels = {option_label(i, len(options)): i for i in range(1, len(options) + 1)}
     picks = set()
-    for part in re.split(r"[\s,;]+", clean_typed(typed)):
+    for part in re.split(r"[\s,;]+", text.lower()):
         if not part:
             continue
-        if not re.fullmatch(r"[0-9]{1,4}", part) or not 1 <= int(part) <= count:
-            raise AnswerError(f"type option numbers from 1 to {count}")
-        picks.add(int(part))
+        if part not in labels:
+            raise AnswerError(choice_rule(len(options)))
+        picks.add(labels[part])
     return frozenset(picks)
 
 
@@ -186,14 +248,15 @@ def grade_choice(picked: Collection[int], options: Sequence[str],
                  answers: Collection[str], typed: str | None = None) -> Verdict:
     """Right only with exactly the right set of options; `picked` are option numbers as shown
     (from 1), `answers` the right options' texts."""
+    count = len(options)
     right = {i + 1 for i, option in enumerate(options) if option in answers}
-    expected = ", ".join(f"{i} {options[i - 1]}" for i in sorted(right))
-    shown = typed if typed is not None else " ".join(str(p) for p in sorted(picked))
+    expected = ", ".join(f"{option_label(i, count)}) {options[i - 1]}" for i in sorted(right))
+    shown = typed if typed is not None else " ".join(option_label(p, count)
+                                                     for p in sorted(picked))
     if not picked:
         return _wrong(shown, expected, NO_ANSWER)
-    if any(not 1 <= p <= len(options) for p in picked):
-        return _wrong(shown, expected, f"type option numbers from 1 to {len(options)}",
-                      unreadable=True)
+    if any(not 1 <= p <= count for p in picked):
+        return _wrong(shown, expected, choice_rule(count), unreadable=True)
     if set(picked) == right:
         return Verdict(Rating.GOOD, True, shown, expected, "")
     missing, extra = right - set(picked), set(picked) - right

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
 from loopdrill.core.cards import Span
+from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import DrillSession, Shown
@@ -90,8 +91,9 @@ class DrillScreen(Screen[None]):
         answer = self.query_one("#answer", Input)
         answer.value = ""
         choices = self.shown.prompt.choices if self.shown.prompt else ()
-        answer.placeholder = ("Type option numbers (e.g. 2 or 1 3), Enter to check" if choices
-                              else "Type your answer, Enter to check (empty: don't know)")
+        answer.placeholder = (f"{choice_rule(len(choices)).capitalize()}; Enter to check"
+                              if choices else
+                              "Type your answer, Enter to check (empty: don't know)")
         if self.typing:
             answer.focus()
         else:
@@ -110,7 +112,8 @@ class DrillScreen(Screen[None]):
         options = self.query_one("#options", Static)
         choices = shown.prompt.choices if shown.prompt else ()
         options.display = bool(choices)
-        options.update("\n".join(f"{n}) {o}" for n, o in enumerate(choices, start=1)))
+        options.update(Text("\n".join(f"{option_label(n, len(choices))}) {o}"
+                                      for n, o in enumerate(choices, start=1))))
         self.query_one("#answer", Input).display = self.typing
         back = self.query_one("#back", Static)
         back.update(self._answer_text(shown))
