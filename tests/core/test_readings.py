@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loopdrill import paths
-from loopdrill.core.grading import Tolerance, grade_numeric
 from loopdrill.core.graded_kinds import grade, prepare
+from loopdrill.core.grading import Tolerance, grade_numeric
 from loopdrill.core.model import Item, Rating
 from loopdrill.formats.native import read_deck
 
