@@ -1,5 +1,5 @@
 """`python -m loopdrill`."""
 
-from loopdrill.cli import main
+from loopdrill.entry import main
 
 main()

@@ -285,3 +285,15 @@ def _whole(text: str, at: int, what: str, low: int, high: int) -> int:
     if not re.fullmatch(r"-?[0-9]{1,10}", text) or not low <= int(text) <= high:
         raise SearchError(f"{what} needs a whole number from {low} to {high}, not {text!r}", at)
     return int(text)
+
+
+def parse_days(text: str) -> tuple[int, int]:
+    """Set-due's DAYS: `0` (today), `3`, or a range `1-7` to spread over; (low, high)."""
+    match = re.fullmatch(r"\s*(\d{1,5})\s*(?:-\s*(\d{1,5})\s*)?", text)
+    if match is None:
+        raise ValueError(f"DAYS: {text!r} is not a number of days like 0, 3 or 1-7")
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) else low
+    if high < low:
+        raise ValueError(f"DAYS: {text!r} ends before it starts")
+    return low, high

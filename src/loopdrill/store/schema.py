@@ -219,3 +219,13 @@ INSERT INTO review_calibration SELECT deck, CAST(elapsed_days AS INTEGER), reps_
     SUM(retrievability), SUM(rating > 1), SUM({_LOSS.format(r="reviews")}) FROM reviews
     WHERE retrievability IS NOT NULL AND cram = 0 AND elapsed_days >= 1 GROUP BY 1, 2, 3, 4, 5;
 """
+
+
+@migrations()
+def m006_i16_manual_log(db: Database) -> None:
+    """The log of manual changes that are not answers (forget, set-due): when, which card,
+    its state before and the due date given (store.card_ops)."""
+    db.execute("""CREATE TABLE IF NOT EXISTS manual_log (
+        id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, action TEXT NOT NULL,
+        before TEXT NOT NULL, due TEXT)""")
+    db.execute("CREATE INDEX IF NOT EXISTS manual_log_card ON manual_log(card_id, at)")
