@@ -14,7 +14,7 @@ from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
 from loopdrill.core.words import plural
 from loopdrill.services.decks import is_stale
-from loopdrill.services.session import DrillSession, Shown, Summary
+from loopdrill.services.session import AnsweredSince, DrillSession, Shown, Summary
 
 GRADES = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
 NAMES = {Rating.AGAIN: "again", Rating.HARD: "hard", Rating.GOOD: "good", Rating.EASY: "easy"}
@@ -124,7 +124,10 @@ def _read_grade(shown: Shown, say: Say, ask: Ask, session: DrillSession,
         if reply == "q":
             raise EndOfInput
         if reply == "u":
-            say("Undone." if session.undo() else "Nothing to undo.")
+            try:
+                say("Undone." if session.undo() else "Nothing to undo.")
+            except AnsweredSince as exc:
+                say(f"Cannot undo: {exc}.")
             return
         if reply == "s":
             session.suspend_current()

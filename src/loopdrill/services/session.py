@@ -30,7 +30,11 @@ from loopdrill.services.params import parameters_for
 from loopdrill.store import queries, reviews
 from loopdrill.store.decks import deck_slugs
 from loopdrill.store.queries import Scope
+from loopdrill.store.reviews import AnsweredSince
 from loopdrill.store.rows import StoredCard
+from loopdrill.store.tx import Waiting, say_waiting, transaction
+
+__all__ = ["AnsweredSince", "Clock", "DrillSession", "Progress", "Shown", "Summary"]
 
 Clock = Callable[[], dt.datetime]
 MAX_ANSWER_MS = 60_000
@@ -201,9 +205,13 @@ class DrillSession:
             return False
         return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
 
-    def answer(self, rating: Rating) -> None:
-        """Record a grade for the current card: one transaction, committed now. For an
-        auto-graded card the typed answer, its verdict and any drawn values go with it."""
+    def answer(self, rating: Rating, *, patience: float | None = None,
+               db: Database | None = None, on_wait: Waiting | None = say_waiting) -> None:
+        """Record a grade for the current card: one transaction, committed now. The card is
+        read again inside it (another terminal may have answered it since it was shown) and
+        the new state computed from that row. Waits for the write lock as transaction() does
+        (`patience`, `on_wait`); `db` is another connection to use (a worker thread's).
+        For an auto-graded card the typed answer, its verdict and any drawn values go too."""
         shown = self.current
         if shown is None:
             raise RuntimeError("no card on screen")
@@ -213,25 +221,33 @@ class DrillSession:
             verdict = shown.verdict.as_dict()
             if shown.prompt is not None and shown.prompt.values:
                 verdict["values"] = shown.prompt.values
+        db = db or self.db
         now = self.clock()
+        duration = int(min(MAX_ANSWER_MS, (now - shown.shown_at).total_seconds() * 1000))
         card = shown.card
         opts, sched = self.scheduler(card.deck)
-        outcome = shown.outcome(rating)
-        if (now - shown.shown_at) > dt.timedelta(seconds=30):
-            outcome = answer_card(sched, card.memory, rating, now, seed=card.id)
-        leech = outcome.lapse and is_leech(outcome.after, opts)
-        bury: tuple[str, ...] = ()
-        if opts.bury_siblings and not self.cram:
-            bury = tuple(queries.siblings(self.db, card.id, card.deck, card.item))
-        duration = int(min(MAX_ANSWER_MS, (now - shown.shown_at).total_seconds() * 1000))
-        reviews.record(self.db, reviews.Answer(
-            card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
-            before=card.memory, after=outcome.after, duration_ms=max(0, duration),
-            retrievability=retrievability(sched, card.memory, now),
-            typed=typed, proposed=proposed, verdict=verdict, cram=self.cram, session=self.id,
-            bury=bury, bury_until=next_day_start(now, self.globals.rollover_hour),
-            leech=leech, suspend=leech and opts.leech_action == "suspend",
-        ))
+        with transaction(db, patience=patience, on_wait=on_wait):
+            fresh = queries.get_card(db, card.id)
+            memory = fresh.memory if fresh is not None else card.memory
+            if memory.last_review is not None and memory.last_review > now:
+                now = memory.last_review  # another terminal's answer came a moment later
+            if memory == card.memory and now - shown.shown_at <= dt.timedelta(seconds=30):
+                outcome = shown.outcome(rating)
+            else:
+                outcome = answer_card(sched, memory, rating, now, seed=card.id)
+            leech = outcome.lapse and is_leech(outcome.after, opts)
+            bury: tuple[str, ...] = ()
+            if opts.bury_siblings and not self.cram:
+                bury = tuple(queries.siblings(db, card.id, card.deck, card.item))
+            reviews.record(db, reviews.Answer(
+                card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
+                before=memory, after=outcome.after, duration_ms=max(0, duration),
+                retrievability=retrievability(sched, memory, now),
+                typed=typed, proposed=proposed, verdict=verdict, cram=self.cram,
+                session=self.id, bury=bury,
+                bury_until=next_day_start(now, self.globals.rollover_hour),
+                leech=leech, suspend=leech and opts.leech_action == "suspend",
+            ))
         self.answered += 1
         self.current = None
 

@@ -88,11 +88,16 @@ def record(db: Database, answer: Answer) -> int:
         return int(cursor.lastrowid or 0)
 
 
+class AnsweredSince(Exception):
+    """The answer to undo is no longer its card's newest (another terminal answered it)."""
+
+
 def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
     """Delete the newest revlog row of a session and restore what it changed.
 
     `since` is when the session started (the revlog is searched from there on).
-    Returns the card id whose answer was undone, or None when there is nothing to undo.
+    Returns the card id whose answer was undone, or None when there is nothing to undo;
+    AnsweredSince (one sentence) when the card was answered since by another session.
     """
     with transaction(db) as tx:
         conn = tx.conn
@@ -102,6 +107,11 @@ def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
         if row is None:
             return None
         review_id, card_id, before_json, effects_json, cram = row
+        newest = conn.execute("SELECT MAX(id) FROM reviews WHERE card_id = ? AND cram = 0",
+                              (card_id,)).fetchone()[0]
+        if not cram and newest != review_id:
+            raise AnsweredSince(f"{card_id} was answered since in another loopdrill; "
+                                "its answer here stays")
         effects = json.loads(effects_json)
         if not cram:
             conn.execute(SET_MEMORY, {**memory_columns(memory_from_json(before_json)),

@@ -1,25 +1,120 @@
-"""One explicit transaction helper: everything inside commits together or not at all."""
+"""One explicit transaction helper: everything inside commits together or not at all.
+
+Writers queue for SQLite's one write lock instead of failing: `transaction` takes the lock
+up front (BEGIN IMMEDIATE) and, when another loopdrill holds it longer than the busy timeout
+(an import, a refit), says so once and keeps waiting, so a busy database never costs an
+answer or a `config`. A caller that must not wait long (the TUI's UI thread) gives a
+`patience` and gets `Busy` when it runs out, with nothing written.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import count
 
 from sqlite_utils import Database
 
+from loopdrill.store.db import StoreError
+
+GIVE_UP_S = 600.0  # a lock held this long is a stuck program, not an import: say so and stop
+_savepoints = count()
+Waiting = Callable[[Database], None]
+
+
+class Busy(Exception):
+    """Another connection held the write lock for longer than the caller's patience."""
+
+
+class LockedTooLong(StoreError):
+    """The write lock stayed taken for GIVE_UP_S; one sentence naming the file."""
+
+
+def say_waiting(db: Database) -> None:
+    """The default notice while waiting: one line on stderr."""
+    print(f"loopdrill: waiting for another loopdrill to finish writing {_file(db)}…",
+          file=sys.stderr, flush=True)
+
 
 @contextmanager
-def transaction(db: Database) -> Iterator[Database]:
+def transaction(db: Database, *, patience: float | None = None,
+                on_wait: Waiting | None = say_waiting
+                ) -> Iterator[Database]:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception.
 
-    IMMEDIATE takes the write lock up front, so two terminals on one database wait on the
-    busy timeout instead of failing half-way through an answer.
+    IMMEDIATE takes the write lock up front, so what is read inside (a card's state before
+    an answer) is what the write is based on, and no other writer can come in between.
+    Nested inside another transaction on the same connection, it is a savepoint of it.
+    Waits for the lock: at most `patience` seconds (then `Busy`), or else as long as it
+    takes (calling `on_wait` once after the busy timeout; `LockedTooLong` after GIVE_UP_S).
     """
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
+    if conn.in_transaction:
+        name = f"nested_{next(_savepoints)}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield db
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    _begin(db, patience, on_wait)
     try:
         yield db
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def _begin(db: Database, patience: float | None,
+           on_wait: Waiting | None) -> None:
+    conn = db.conn
+    if patience is not None:
+        timeout = _busy_timeout(conn)
+        conn.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
+            raise Busy(str(exc)) from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {timeout}")
+        return
+    started = time.monotonic()
+    told = False
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise
+            if time.monotonic() - started > GIVE_UP_S:
+                raise LockedTooLong(
+                    f"{_file(db)} has been locked by another program for "
+                    f"{GIVE_UP_S / 60:.0f} minutes; nothing was written") from None
+            if not told and on_wait is not None:
+                on_wait(db)
+                told = True
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code of an extended one
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _busy_timeout(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+
+
+def _file(db: Database) -> str:
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row and row[2] else "the database"

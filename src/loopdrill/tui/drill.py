@@ -16,7 +16,7 @@ from loopdrill.core.cards import Span
 from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
 from loopdrill.services.decks import is_stale
-from loopdrill.services.session import DrillSession, Shown
+from loopdrill.services.session import AnsweredSince, DrillSession, Shown
 from loopdrill.tui.summary import SummaryScreen
 
 GRADE_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
@@ -205,7 +205,12 @@ class DrillScreen(Screen[None]):
         self.action_grade(int(event.button.id.removeprefix("grade-")))
 
     def action_undo(self) -> None:
-        if self.session.undo():
+        try:
+            undone = self.session.undo()
+        except AnsweredSince as exc:
+            self.notify(f"Cannot undo: {exc}.", severity="warning", timeout=4)
+            return
+        if undone:
             self.notify("Answer undone.", timeout=2)
             self.next_card()
 

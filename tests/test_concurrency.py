@@ -1,0 +1,122 @@
+"""Several loopdrills on one database: an answer is computed from the card as stored when it is
+written, never lost to a busy database, and the revlog stays one chain per card."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from loopdrill.core.model import Rating
+from loopdrill.services.session import AnsweredSince, DrillSession
+from loopdrill.store.db import open_db
+from loopdrill.store.tx import Busy, transaction
+from tests.conftest import FakeClock
+from tests.multiprocess_drill import check_chain, prepare, run_terminals
+
+
+@pytest.mark.parametrize("terminals", [2, 4])
+def test_terminals_drilling_at_once_leave_every_chain_intact(tmp_path: Path,
+                                                             terminals: int) -> None:
+    path = tmp_path / "shared.db"
+    prepare(path, terminals * 60)
+    done, undone = run_terminals(path, terminals, 80)
+    chain = check_chain(path)
+    assert done == terminals * 80
+    assert chain.rows == done - undone  # none lost
+    assert chain.stale == 0  # none computed from a state another terminal had replaced
+    assert chain.cards_off == 0
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Iterator[tuple[Database, Database]]:
+    path = tmp_path / "two.db"
+    prepare(path, 4)
+    one, two = open_db(path), open_db(path)
+    yield one, two
+    one.conn.close()
+    two.conn.close()
+
+
+def test_an_answer_reads_the_card_as_another_terminal_left_it(
+        shared: tuple[Database, Database], clock: FakeClock) -> None:
+    one, two = shared
+    first, second = DrillSession(one, clock), DrillSession(two, clock)
+    shown_one, shown_two = first.next_card(), second.next_card()
+    assert shown_one is not None and shown_two is not None
+    assert shown_one.card.id == shown_two.card.id  # both terminals show the same new card
+    second.answer(Rating.GOOD)
+    clock.advance(seconds=5)
+    first.answer(Rating.AGAIN)
+    rows = one.conn.execute("SELECT before, after FROM reviews ORDER BY id").fetchall()
+    assert rows[1][0] == rows[0][1]  # the second answer starts from the first one's state
+    reps = one.conn.execute("SELECT reps FROM cards WHERE id = ?",
+                            (shown_one.card.id,)).fetchone()[0]
+    assert reps == 2
+    with pytest.raises(AnsweredSince):
+        second.undo()  # its answer is no longer the card's newest: undoing would break it
+    assert first.undo()
+    assert one.conn.execute("SELECT after FROM reviews").fetchall() == [(rows[0][1],)]
+
+
+def hold_lock(path: Path, seconds: float) -> threading.Thread:
+    """Another program holding the write lock for a while (a long import)."""
+    started = threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        started.set()
+        threading.Event().wait(seconds)
+        conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    started.wait()
+    return thread
+
+
+def test_an_answer_outwaits_a_lock_held_past_the_busy_timeout(
+        shared: tuple[Database, Database], clock: FakeClock, tmp_path: Path) -> None:
+    one, _ = shared
+    one.conn.execute("PRAGMA busy_timeout = 50")  # 5 s in use: a shorter one for the test
+    session = DrillSession(one, clock)
+    assert session.next_card() is not None
+    told: list[str] = []
+    holder = hold_lock(tmp_path / "two.db", 0.6)
+    session.answer(Rating.GOOD, on_wait=lambda db: told.append("waiting"))
+    holder.join()
+    assert told == ["waiting"]  # said once, then waited until the lock was free
+    assert one.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_a_caller_with_little_patience_keeps_its_answer(
+        shared: tuple[Database, Database], clock: FakeClock, tmp_path: Path) -> None:
+    one, two = shared
+    session = DrillSession(one, clock)
+    shown = session.next_card()
+    holder = hold_lock(tmp_path / "two.db", 0.5)
+    with pytest.raises(Busy):
+        session.answer(Rating.GOOD, patience=0.05)
+    assert session.current is shown  # still on screen, nothing written
+    assert one.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    session.answer(Rating.GOOD, db=two)  # a worker thread's own connection, waiting
+    holder.join()
+    assert one.conn.execute("SELECT COUNT(*) FROM reviews").fetchone()[0] == 1
+
+
+def test_a_nested_transaction_is_a_savepoint(db: Database) -> None:
+    db.conn.execute("CREATE TABLE t (x)")
+    with transaction(db):
+        db.conn.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(ValueError), transaction(db):
+            db.conn.execute("INSERT INTO t VALUES (2)")
+            raise ValueError
+        with transaction(db):
+            db.conn.execute("INSERT INTO t VALUES (3)")
+    assert db.conn.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (3,)]
