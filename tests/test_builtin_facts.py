@@ -40,19 +40,15 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "s3-get-per-million"): (0.40, "USD"),
     ("aws-prices", "s3-standard-ia-gb-month"): (0.0125, "USD"),
     ("aws-prices", "s3-one-zone-ia-gb-month"): (0.01, "USD"),
-    ("aws-prices", "s3-glacier-instant-gb-month"): (0.004, "USD"),
     ("aws-prices", "s3-glacier-flexible-gb-month"): (0.0036, "USD"),
     ("aws-prices", "s3-deep-archive-gb-month"): (0.00099, "USD"),
     ("aws-prices", "s3-deep-archive-minimum"): (180, "d"),
     ("aws-prices", "s3-glacier-flexible-minimum"): (90, "d"),
-    ("aws-prices", "s3-intelligent-tiering-monitoring"): (0.0025, "USD"),
     ("aws-prices", "s3-express-one-zone-gb-month"): (0.11, "USD"),
     # EFS, EBS
     ("aws-prices", "efs-standard-gb-month"): (0.30, "USD"),
-    ("aws-prices", "efs-one-zone-gb-month"): (0.16, "USD"),
     ("aws-prices", "ebs-gp3-gb-month"): (0.08, "USD"),
     ("aws-prices", "ebs-gp2-gb-month"): (0.10, "USD"),
-    ("aws-prices", "ebs-gp3-iops-month"): (0.005, "USD"),
     ("aws-prices", "ebs-gp3-baseline-iops"): (3000, None),
     # DynamoDB
     ("aws-prices", "dynamodb-wru-ondemand"): (0.625, "USD"),
@@ -79,8 +75,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     # Kinesis Data Streams
     ("aws-prices", "kinesis-shard-hour"): (0.015, "USD"),
     ("aws-prices", "kinesis-shard-month"): (10.95, "USD"),
-    ("aws-prices", "kinesis-put-payload-units"): (0.014, "USD"),
-    ("aws-prices", "kinesis-put-unit-size"): (25, "KB"),
     # Aurora
     ("aws-prices", "aurora-standard-storage"): (0.10, "USD"),
     ("aws-prices", "aurora-standard-io"): (0.20, "USD"),
@@ -91,7 +85,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "cloudwatch-alarm"): (0.10, "USD"),
     ("aws-prices", "cloudwatch-logs-ingest"): (0.50, "USD"),
     ("aws-prices", "cloudwatch-logs-storage"): (0.03, "USD"),
-    ("aws-prices", "cloudwatch-logs-insights"): (0.005, "USD"),
     # Step Functions, API Gateway
     ("aws-prices", "sfn-standard-transitions"): (25, "USD"),
     ("aws-prices", "sfn-express-requests"): (1.00, "USD"),
@@ -104,8 +97,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "nat-gateway-hour"): (0.045, "USD"),
     ("aws-prices", "nat-gateway-gb"): (0.045, "USD"),
     # ElastiCache, EC2
-    ("aws-prices", "elasticache-serverless-gb-hour"): (0.125, "USD"),
-    ("aws-prices", "elasticache-serverless-ecpu"): (0.0034, "USD"),
     ("aws-prices", "ec2-m7g-large-hour"): (0.0816, "USD"),
     # SLAs and design targets
     ("aws-limits", "s3-sla-standard"): (99.9, "%"),
@@ -113,8 +104,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-limits", "s3-sla-infrequent"): (99, "%"),
     ("aws-limits", "dynamodb-sla-single-region"): (99.99, "%"),
     ("aws-limits", "dynamodb-sla-global"): (99.999, "%"),
-    ("aws-limits", "ec2-sla-region"): (99.99, "%"),
-    ("aws-limits", "ec2-sla-instance"): (99.5, "%"),
     ("aws-limits", "lambda-sla"): (99.95, "%"),
     ("aws-limits", "aurora-sla-multi-az"): (99.99, "%"),
     ("aws-limits", "aurora-sla-single-az"): (99.9, "%"),
@@ -145,6 +134,7 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-limits", "lambda-sync-payload"): (6, "MB"),
     ("aws-limits", "lambda-async-payload"): (1, "MB"),
     ("aws-limits", "apigw-integration-timeout"): (29, "s"),
+    ("aws-limits", "apigw-http-timeout"): (30, "s"),
     ("aws-limits", "sfn-standard-duration"): (365, "d"),
     ("aws-limits", "sfn-express-duration"): (5, "min"),
 }
