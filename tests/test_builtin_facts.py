@@ -32,10 +32,6 @@ DECKS_DIR = Path(__file__).resolve().parent.parent / "decks"
 EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     # S3
     ("aws-prices", "s3-standard-gb-month"): (0.023, "USD"),
-    ("aws-prices", "s3-standard-next-450tb"): (0.022, "USD"),
-    ("aws-prices", "s3-standard-over-500tb"): (0.021, "USD"),
-    ("aws-prices", "s3-put-per-1000"): (0.005, "USD"),
-    ("aws-prices", "s3-get-per-1000"): (0.0004, "USD"),
     ("aws-prices", "s3-put-per-million"): (5.00, "USD"),
     ("aws-prices", "s3-get-per-million"): (0.40, "USD"),
     ("aws-prices", "s3-standard-ia-gb-month"): (0.0125, "USD"),
@@ -55,8 +51,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "dynamodb-rru-ondemand"): (0.125, "USD"),
     ("aws-prices", "dynamodb-eventual-read"): (0.0625, "USD"),
     ("aws-prices", "dynamodb-transactional-write"): (1.25, "USD"),
-    ("aws-prices", "dynamodb-wcu-hour"): (0.00065, "USD"),
-    ("aws-prices", "dynamodb-rcu-hour"): (0.00013, "USD"),
     ("aws-prices", "dynamodb-wcu-month"): (0.4745, "USD"),
     ("aws-prices", "dynamodb-storage-gb-month"): (0.25, "USD"),
     ("aws-prices", "dynamodb-free-storage"): (25, "GB"),
@@ -68,13 +62,11 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "sns-http-delivery"): (0.60, "USD"),
     # Lambda
     ("aws-prices", "lambda-requests-per-million"): (0.20, "USD"),
-    ("aws-prices", "lambda-x86-gb-second"): (0.0000166667, "USD"),
-    ("aws-prices", "lambda-arm-gb-second"): (0.0000133334, "USD"),
+    ("aws-prices", "lambda-x86-gb-second"): (16.67, "USD"),
     ("aws-prices", "lambda-arm-discount"): (20, "%"),
     ("aws-prices", "lambda-free-tier-gb-seconds"): (400_000, None),
     # Kinesis Data Streams
     ("aws-prices", "kinesis-shard-hour"): (0.015, "USD"),
-    ("aws-prices", "kinesis-shard-month"): (10.95, "USD"),
     # Aurora
     ("aws-prices", "aurora-standard-storage"): (0.10, "USD"),
     ("aws-prices", "aurora-standard-io"): (0.20, "USD"),
@@ -100,7 +92,6 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "ec2-m7g-large-hour"): (0.0816, "USD"),
     # SLAs and design targets
     ("aws-limits", "s3-sla-standard"): (99.9, "%"),
-    ("aws-limits", "s3-designed-availability"): (99.99, "%"),
     ("aws-limits", "s3-sla-infrequent"): (99, "%"),
     ("aws-limits", "dynamodb-sla-single-region"): (99.99, "%"),
     ("aws-limits", "dynamodb-sla-global"): (99.999, "%"),
@@ -137,11 +128,38 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-limits", "apigw-http-timeout"): (30, "s"),
     ("aws-limits", "sfn-standard-duration"): (365, "d"),
     ("aws-limits", "sfn-express-duration"): (5, "min"),
+    # Limits that shape a design (issue 18), read 2026-12-04
+    ("aws-limits", "s3-prefix-writes"): (3500, None),
+    ("aws-limits", "s3-prefix-reads"): (5500, None),
+    ("aws-limits", "s3-max-object"): (50, "TB"),
+    ("aws-limits", "s3-single-put"): (5, "GB"),
+    ("aws-limits", "dynamodb-transaction-actions"): (100, None),
+    ("aws-limits", "dynamodb-token-window"): (10, "min"),
+    ("aws-limits", "dynamodb-query-page"): (1, "MB"),
+    ("aws-limits", "sqs-visibility-default"): (30, "s"),
+    ("aws-limits", "sqs-visibility-max"): (12, "h"),
+    ("aws-limits", "sqs-long-poll-max"): (20, "s"),
+    ("aws-limits", "sqs-delay-max"): (15, "min"),
+    ("aws-limits", "sqs-inflight-standard"): (120_000, None),
+    ("aws-limits", "kinesis-retention-default"): (24, "h"),
+    ("aws-limits", "kinesis-retention-max"): (365, "d"),
+    ("aws-limits", "kinesis-efo-consumers"): (20, None),
+    ("aws-limits", "lambda-scaling-rate"): (1000, None),
+    ("aws-limits", "apigw-account-throttle"): (10_000, None),
+    ("aws-limits", "apigw-burst"): (5000, None),
+    ("aws-limits", "apigw-http-payload"): (10, "MB"),
+    ("aws-limits", "aurora-replicas"): (15, None),
+    ("aws-limits", "aurora-volume-azs"): (3, None),
+    # Cost patterns (issue 18)
+    ("aws-prices", "dto-inter-region"): (0.02, "USD"),
+    ("aws-prices", "cloudfront-free-transfer"): (1, "TB"),
+    ("aws-prices", "cloudfront-free-requests"): (10_000_000, None),
 }
 
 FACT_DECKS = ("aws-prices", "aws-limits")
 MINIMUM_ITEMS = {"aws-prices": 60, "aws-limits": 30, "slo-phrasing": 40,
-                 "leadership-principles": 48, "red-flags": 40, "loop-structure": 20}
+                 "leadership-principles": 48, "red-flags": 40, "loop-structure": 20,
+                 "design-numbers": 15}
 MINIMUM_CALC_PRICES = 12
 
 PRINCIPLES = (
@@ -440,3 +458,187 @@ def test_spot_check_bills_against_hand_arithmetic() -> None:
     # 1M x 128 MB x 100 ms on x86: 12,500 GB-s = $0.2083 + $0.20 requests
     lambda_bill = evaluate(calcs["bill-lambda-x86"]["answer"], {"m": 1, "mem": 128, "ms": 100})
     assert math.isclose(lambda_bill, 0.20 + 12_500 * 0.0000166667, rel_tol=1e-6)
+    # 10 TB to S3 through a NAT gateway: 10,000 GB x $0.045 = $450 saved by a gateway endpoint
+    assert math.isclose(evaluate(calcs["bill-nat-vs-gateway-endpoint"]["answer"], {"tb": 10}), 450)
+    # 5 TB from us-east-1 to us-west-2 at $0.02/GB = $100
+    assert math.isclose(evaluate(calcs["bill-cross-region-replication"]["answer"], {"tb": 5}), 100)
+
+
+# -- Issue 18: the decks an interviewer would write ---------------------------------------------
+# Every card added by issue 18 outside the two fact decks: (deck, id) -> (kind, answer, unit,
+# tolerance, sourced). Numeric answers typed in by hand from the source or the arithmetic.
+ADDED: dict[tuple[str, str], tuple[str, float | None, str | None, str | None, bool]] = {
+    ("design-numbers", "seconds-per-month"): ("numeric", 2_592_000, None, "2%", False),
+    ("design-numbers", "million-a-day-per-second"): ("numeric", 11.57, None, "10%", False),
+    ("design-numbers", "monthly-to-rps"): ("calc", None, None, "5%", False),
+    ("design-numbers", "fleet-for-peak"): ("calc", None, None, "0", False),
+    ("design-numbers", "storage-growth-replicated"): ("calc", None, "TB", "5%", False),
+    ("design-numbers", "egress-bandwidth"): ("calc", None, None, "5%", False),
+    ("design-numbers", "peak-not-average"): ("basic", None, None, None, False),
+    ("design-numbers", "latency-memory"): ("choice", None, None, None, True),
+    ("design-numbers", "latency-ssd-read"): ("choice", None, None, None, True),
+    ("design-numbers", "latency-datacenter-round-trip"): ("numeric", 0.5, "ms", "50%", True),
+    ("design-numbers", "latency-disk-seek"): ("numeric", 10, "ms", "50%", True),
+    ("design-numbers", "latency-ocean-round-trip"): ("numeric", 150, "ms", "34%", True),
+    ("design-numbers", "latency-disk-vs-memory"): ("numeric", 80, None, "50%", True),
+    ("design-numbers", "latency-fiber-floor"): ("calc", None, "ms", "5%", False),
+    ("design-numbers", "dr-strategies"): ("cloze", None, None, None, True),
+    ("design-numbers", "rto-rpo"): ("basic", None, None, None, True),
+    ("design-numbers", "dr-pick"): ("choice", None, None, None, True),
+    ("design-numbers", "pilot-light-vs-warm-standby"): ("basic", None, None, None, True),
+    ("slo-phrasing", "parallel-two"): ("numeric", 99.99, "%", "0.005", False),
+    ("slo-phrasing", "parallel-calc"): ("calc", None, "%", "0.00005", False),
+    ("slo-phrasing", "series-parallel"): ("numeric", 99.93, "%", "0.005", False),
+    ("slo-phrasing", "fanout-tail"): ("numeric", 63.4, "%", "3%", True),
+    ("slo-phrasing", "fanout-tail-calc"): ("calc", None, "%", "3%", True),
+    ("slo-phrasing", "tail-fixes"): ("basic", None, None, None, True),
+    ("aws-limits", "apigw-http-timeout"): ("numeric", 30, "s", None, True),
+    ("aws-limits", "dynamodb-gsi-consistency"): ("choice", None, None, None, True),
+    ("aws-limits", "sqs-standard-delivery"): ("choice", None, None, None, True),
+    ("aws-prices", "vpc-gateway-endpoint-price"): ("choice", None, None, None, True),
+    ("aws-prices", "vpc-interface-endpoint-price"): ("choice", None, None, None, True),
+    ("aws-prices", "bill-nat-vs-gateway-endpoint"): ("calc", None, "USD", "2%", True),
+    ("aws-prices", "bill-cross-region-replication"): ("calc", None, "USD", "2%", True),
+    ("red-flags", "outdated-s3-5tb"): ("basic", None, None, None, True),
+    ("red-flags", "outdated-dynamodb-25-actions"): ("basic", None, None, None, True),
+    ("red-flags", "outdated-lambda-burst"): ("basic", None, None, None, True),
+    ("red-flags", "outdated-kinesis-retention"): ("basic", None, None, None, True),
+    ("red-flags", "outdated-apigw-throttle"): ("basic", None, None, None, True),
+    ("loop-structure", "time-split-45"): ("cloze", None, None, None, False),
+    ("loop-structure", "time-deep-dive-25"): ("numeric", 25, "min", "20%", False),
+    ("loop-structure", "time-sketch-done"): ("numeric", 15, "min", "34%", False),
+    ("loop-structure", "sketch-then-depth"): ("basic", None, None, None, False),
+    ("loop-structure", "deep-dive-target"): ("choice", None, None, None, False),
+    ("loop-structure", "batch-not-stream"): ("choice", None, None, None, False),
+    ("loop-structure", "api-versioning"): ("basic", None, None, None, False),
+    ("loop-structure", "pm-owns"): ("choice", None, None, None, False),
+    ("loop-structure", "pm-needs-how"): ("basic", None, None, None, False),
+    ("loop-structure", "drive-conversation"): ("choice", None, None, None, False),
+    ("loop-structure", "lp-in-design"): ("choice", None, None, None, False),
+    ("loop-structure", "bar-raiser"): ("choice", None, None, None, True),
+    ("loop-structure", "one-way-door"): ("basic", None, None, None, True),
+    ("loop-structure", "door-pick"): ("choice", None, None, None, True),
+}
+# The limits and prices added to the fact decks are in EXPECTED above; these are their ids.
+ADDED_FACTS = {key for key in EXPECTED if key[1] in {
+    "s3-prefix-writes", "s3-prefix-reads", "s3-max-object", "s3-single-put",
+    "dynamodb-transaction-actions", "dynamodb-token-window", "dynamodb-query-page",
+    "sqs-visibility-default", "sqs-visibility-max", "sqs-long-poll-max", "sqs-delay-max",
+    "sqs-inflight-standard", "kinesis-retention-default", "kinesis-retention-max",
+    "kinesis-efo-consumers", "lambda-scaling-rate", "apigw-account-throttle", "apigw-burst",
+    "apigw-http-payload", "aurora-replicas", "aurora-volume-azs", "dto-inter-region",
+    "cloudfront-free-transfer", "cloudfront-free-requests"}}
+CHECKED_ON = dt.date(2026, 12, 4)
+
+
+def item(slug: str, item_id: str) -> dict[str, Any]:
+    found = [i for i in items_of(slug) if i["id"] == item_id]
+    assert len(found) == 1, (slug, item_id)
+    return found[0]
+
+
+def test_at_least_40_cards_were_added() -> None:
+    assert len(ADDED) + len(ADDED_FACTS) >= 40
+    assert len(ADDED_FACTS) == 24
+
+
+@pytest.mark.parametrize("key", sorted(ADDED), ids=lambda k: f"{k[0]}/{k[1]}")
+def test_added_card_kind_unit_tolerance_source(key: tuple[str, str]) -> None:
+    slug, item_id = key
+    kind, answer, unit, tolerance, sourced = ADDED[key]
+    card = item(slug, item_id)
+    assert card.get("kind", "basic") == kind
+    assert card.get("unit") == unit
+    assert (None if card.get("tolerance") is None else str(card["tolerance"])) == tolerance
+    if answer is not None:
+        assert math.isclose(card["answer"], answer, rel_tol=1e-9)
+    source, as_of = inherited(slug, card, "source"), inherited(slug, card, "as_of")
+    if sourced:
+        assert isinstance(source, str) and re.match(r"https://\S+$", source)
+        assert as_of == CHECKED_ON, "a sourced card added by issue 18 was checked on 2026-12-04"
+    else:
+        assert source is None, "arithmetic and advice cards cite nothing"
+
+
+@pytest.mark.parametrize("key", sorted(ADDED_FACTS), ids=lambda k: f"{k[0]}/{k[1]}")
+def test_added_facts_were_checked_on_their_aws_page(key: tuple[str, str]) -> None:
+    card = item(*key)
+    assert card.get("as_of") == CHECKED_ON
+    assert re.match(r"https://(docs\.aws\.amazon\.com|aws\.amazon\.com)/", card["source"])
+
+
+def test_added_formulas_against_hand_arithmetic() -> None:
+    def calc(slug: str, item_id: str, **values: float) -> float:
+        return evaluate(item(slug, item_id)["answer"], values)
+
+    assert math.isclose(calc("design-numbers", "monthly-to-rps", m=2600), 1003.0864, rel_tol=1e-6)
+    assert calc("design-numbers", "fleet-for-peak", rps=4000, r=3) == 25  # 24 + 1 spare
+    assert math.isclose(calc("design-numbers", "storage-growth-replicated", m=10, kb=2), 21.9)
+    assert math.isclose(calc("design-numbers", "egress-bandwidth", n=10, mb=100), 11.574074,
+                        rel_tol=1e-6)
+    assert math.isclose(calc("design-numbers", "latency-fiber-floor", km=6000), 60)
+    assert math.isclose(calc("slo-phrasing", "parallel-calc", n=2, a=99), 99.99)
+    assert math.isclose(calc("slo-phrasing", "parallel-calc", n=3, a=90), 99.9)
+    assert math.isclose(calc("slo-phrasing", "fanout-tail-calc", n=50), 39.499393, rel_tol=1e-6)
+    # the static cards agree with their own arithmetic
+    assert math.isclose(100 * (1 - 0.99 ** 100), item("slo-phrasing", "fanout-tail")["answer"],
+                        abs_tol=0.05)
+    assert math.isclose(100 * 0.9999 * (1 - 0.01 ** 2) * 0.9995,
+                        item("slo-phrasing", "series-parallel")["answer"], abs_tol=0.001)
+    assert math.isclose(30 * 86400, item("design-numbers", "seconds-per-month")["answer"])
+    assert math.isclose(1e6 / 86400, item("design-numbers", "million-a-day-per-second")["answer"],
+                        abs_tol=0.01)
+
+
+def _significant_words(text: str) -> set[str]:
+    stop = {"and", "the", "a", "to", "be", "of", "for", "bring", "strive"}
+    return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in stop}
+
+
+def test_principle_cues_do_not_give_the_name_away() -> None:
+    cards = [i for i in items_of("leadership-principles")
+             if i.get("kind") == "text" and i["id"].endswith("-name")]
+    assert len(cards) == 16
+    for card in cards:
+        names = card["answer"] if isinstance(card["answer"], list) else [card["answer"]]
+        giveaways = set().union(*(_significant_words(n) for n in names))
+        assert not giveaways & _significant_words(card["front"]), (card["id"], giveaways)
+
+
+def test_choice_answers_are_not_the_only_long_option() -> None:
+    for slug, card in all_items():
+        if card.get("kind") != "choice" or isinstance(card["answer"], list):
+            continue
+        answer = str(card["answer"])
+        others = [str(c) for c in card["choices"] if str(c) != answer]
+        if len(answer.split()) > 6:
+            assert len(answer) <= 1.35 * max(len(o) for o in others), (slug, card["id"])
+
+
+def test_basic_cards_ask_one_thing_briefly() -> None:
+    for slug, card in all_items():
+        if card.get("kind", "basic") != "basic":
+            continue
+        assert len(str(card["back"]).split()) <= 40, (slug, card["id"])
+        unquoted = re.sub(r'"[^"]*"', "", str(card["front"]))
+        assert unquoted.count("?") <= 1, (slug, card["id"])
+
+
+def test_downtime_is_drilled_by_the_calc_cards_only() -> None:
+    ids = [i["id"] for i in items_of("slo-phrasing") if i["id"].startswith("downtime-")]
+    assert sorted(ids) == ["downtime-calc-30d", "downtime-calc-year"]
+
+
+def test_retired_trivia_and_unconfirmed_facts_are_gone() -> None:
+    gone = {"ec2-sla-region", "ec2-sla-instance", "efs-one-zone-gb-month", "slo-sre-book-example",
+            "s3-standard-next-450tb", "s3-standard-over-500tb", "dynamodb-wcu-hour",
+            "dynamodb-rcu-hour", "kinesis-put-payload-units", "kinesis-put-unit-size",
+            "cloudwatch-high-res-alarm", "cloudwatch-logs-insights", "lambda-arm-gb-second"}
+    assert not gone & {card["id"] for _, card in all_items()}
+
+
+def test_the_bill_cards_state_their_assumptions() -> None:
+    fronts = {i["id"]: i["front"] for i in items_of("aws-prices") if i.get("kind") == "calc"}
+    assert "25 WCU" in fronts["bill-dynamodb-provisioned"]
+    assert "compressed" in fronts["bill-cloudwatch-logs"]
+    assert "30-day month" in fronts["bill-dynamodb-writes"]
