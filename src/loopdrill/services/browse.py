@@ -76,6 +76,8 @@ def search_page(db: Database, query: str, now: dt.datetime, *, sort: str = "",
     """How many cards a query matches, and the first `limit` of them in `sort` order."""
     where, ctx = clause(db, query, now)
     total = search.count(db, where)
+    if total == 0:
+        return 0, []
     common = limit is not None and total > 20 * limit
     found = search.find(db, where, ctx, sort=sort, limit=limit, common=common)
     return total, [line(f, ctx) for f in found]

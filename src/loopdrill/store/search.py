@@ -74,6 +74,8 @@ def _sql(query: Query, ctx: SearchContext) -> Sql:
         pattern = like_pattern(query.text)
         fields = _FIELDS[query.field]
         sql = " OR ".join(f"json_extract(content, '$.{f}') LIKE ? ESCAPE '\\'" for f in fields)
+        if _stored_as_is(query.text):  # the raw JSON must hold it too: a cheap first test
+            return f"content LIKE ? ESCAPE '\\' AND ({sql})", [pattern] * (len(fields) + 1)
         return sql, [pattern] * len(fields)
     if isinstance(query, Filter):
         return _filter(query, ctx)
@@ -83,6 +85,12 @@ def _sql(query: Query, ctx: SearchContext) -> Sql:
         return rated_sql(query.days, query.rating, ctx)
     assert isinstance(query, Added)
     return "added >= ?", [to_stamp(ctx.day(1 - query.days))]
+
+
+def _stored_as_is(text: str) -> bool:
+    """Whether text appears unchanged inside the content's JSON: printable ASCII without the
+    two characters JSON escapes (other writers may escape non-ASCII as \\uXXXX)."""
+    return all(" " <= ch <= "~" for ch in text) and '"' not in text and "\\" not in text
 
 
 def _tree(column: str, value: str, separator: str) -> Sql:
@@ -191,16 +199,23 @@ SORTS = {
 
 
 def find(db: Database, clause: Sql, ctx: SearchContext, *, sort: str = "",
-         limit: int | None = None, common: bool = False) -> Iterator[FoundCard]:
+         limit: int | None = None, common: bool | None = None) -> Iterator[FoundCard]:
     """Matching cards in the order `sort` names (the order they were added when empty,
-    lowest retrievability first for `r`). `common`: many cards match, so the first page
-    of the added order comes fastest from walking the table until it is full, not from an
-    index whose matches would all be sorted first."""
+    lowest retrievability first for `r`), at most `limit`.
+
+    `common` says whether many cards match (the caller counted them): then the first page
+    in added order comes fastest from walking the table until it is full; otherwise from
+    the matches the indexes give, sorted (SQLite alone would walk the table for both)."""
     sql, params = clause
     order = SORTS[sort]
     order_params = [to_stamp(ctx.now)] if "?" in order else []
-    table = "cards NOT INDEXED" if common and not sort and limit is not None else "cards"
-    text = (f"SELECT {CARD_COLUMNS}, flag, added FROM {table} WHERE {sql} ORDER BY {order}"
+    if common is None or sort or limit is None:
+        source = f"cards WHERE {sql}"
+    elif common:
+        source = f"cards NOT INDEXED WHERE {sql}"
+    else:
+        source = f"cards WHERE rowid IN (SELECT rowid FROM cards WHERE {sql})"
+    text = (f"SELECT {CARD_COLUMNS}, flag, added FROM {source} ORDER BY {order}"
             + (" LIMIT ?" if limit is not None else ""))
     args = [*params, *order_params, *([limit] if limit is not None else [])]
     for row in db.conn.execute(text, args):
