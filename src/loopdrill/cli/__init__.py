@@ -125,4 +125,4 @@ def main() -> None:
 
 
 # Registering the commands (they import `cli` from here, so this comes last).
-from loopdrill.cli import cards, data, insight, study  # noqa: E402, F401
+from loopdrill.cli import cards, data, edit, insight, study  # noqa: E402, F401

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from loopdrill import clock, paths
-from loopdrill.cli import UserError, cli, db_option, debug_option, json_option, library
+from loopdrill.cli import UserError, cli, db_option, json_option, library
 from loopdrill.core.words import plural
 from loopdrill.services import decks as deck_service
 
@@ -162,13 +162,14 @@ def _write(path: Path, text: str) -> None:
 
 
 @cli.command()
-@debug_option
+@db_option
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path, dir_okay=True))
 @click.option("--stale-days", type=click.IntRange(min=0), default=180, show_default=True,
               help="List facts whose as_of date is older than this many days.")
-def check(files: tuple[Path, ...], stale_days: int) -> None:
-    """Validate deck files (the built-in decks when none are given) without touching the
-    database, and list stale facts. Exit code 1 when any file has a problem."""
+def check(db_path: Path | None, files: tuple[Path, ...], stale_days: int) -> None:
+    """Validate deck files (the built-in decks when none are given) without changing the
+    database, and list stale facts; with no files, also list your local edits of built-in
+    cards whose shipped text changed since. Exit code 1 when any file has a problem."""
     targets: list[Path] = []
     for given in files or (paths.builtin_decks(),):
         targets.extend(sorted(given.glob("*.yaml")) if given.is_dir() else [given])
@@ -180,5 +181,14 @@ def check(files: tuple[Path, ...], stale_days: int) -> None:
     click.echo(f"{plural(result.files, 'file')}, {plural(result.items, 'item')}: "
                f"{plural(len(result.problems), 'problem')}, "
                f"{plural(len(result.stale), 'stale fact')}", err=True)
+    if not files and paths.database(db_path).exists():
+        from loopdrill.services.edit import changed_overrides
+
+        lib = library(db_path, builtins=False)
+        try:
+            for line in changed_overrides(lib.db):
+                click.echo(f"override: {line}")
+        finally:
+            lib.close()
     if result.problems:
         raise click.exceptions.Exit(1)

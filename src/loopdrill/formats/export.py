@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Sequence
@@ -39,6 +40,21 @@ def deck_to_yaml(deck: DeckSpec) -> str:
         doc["options"] = dict(deck.options)
     doc["items"] = [_item_mapping(item, {}) for item in deck.items]
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+
+
+def item_document(slug: str, title: str, item: Item) -> str:
+    """One item as a deck file of its own (what `loopdrill edit` opens)."""
+    mapping = _item_mapping(item, {})
+    first = [k for k in ("id", "kind", "front", "back", "text") if k in mapping]
+    ordered = {k: mapping[k] for k in first} | {k: mapping[k] for k in mapping if k not in first}
+    doc = {"deck": slug, "title": title, "items": [ordered]}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=10_000)
+
+
+def item_digest(item: Item) -> str:
+    """A digest of what an item says (not where it stands in its file)."""
+    text = json.dumps(_item_mapping(item, {}), sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _anki_row(item: Item, deck: str) -> list[str]:

@@ -58,3 +58,43 @@ def check_files(paths: Sequence[Path], today: dt.date, stale_days: int) -> Check
 def is_stale(as_of: dt.date | None, today: dt.date, stale_days: int = 180) -> bool:
     """Whether a fact's as-of date is older than the staleness limit."""
     return as_of is not None and (today - as_of).days > stale_days
+
+
+def delete_deck(db: Database, slug: str, backup_dir: Path | None, now: dt.datetime) -> str:
+    """Remove a deck with its cards and their reviews after a backup; a built-in deck is
+    hidden instead (show_deck brings it back, progress intact). What happened, in a line."""
+    from loopdrill.store import items
+    from loopdrill.store.backup import backup
+    from loopdrill.store.tx import transaction
+
+    found = items.deck_row(db, slug)
+    if found is None:
+        raise DeckError([Problem("deck", 0, f"no deck named {slug!r}; `loopdrill decks` "
+                                            "lists them")])
+    _, builtin, hidden = found
+    if builtin:
+        with transaction(db):
+            items.set_hidden(db, slug, True)
+        return (f"hid the built-in deck {slug}{' (it was hidden already)' if hidden else ''}; "
+                f"`loopdrill deck show {slug}` brings it back with its progress")
+    where = ""
+    if backup_dir is not None:
+        where = f" (backup: {backup(db.conn, backup_dir, reason='deck-delete', now=now)})"
+    with transaction(db):
+        cards, reviews = items.delete_deck(db, slug)
+    return f"deleted deck {slug}: {cards} cards and {reviews} reviews{where}"
+
+
+def show_deck(db: Database, slug: str) -> str:
+    """Bring back a hidden deck."""
+    from loopdrill.store import items
+    from loopdrill.store.tx import transaction
+
+    found = items.deck_row(db, slug)
+    if found is None:
+        raise DeckError([Problem("deck", 0, f"no deck named {slug!r}")])
+    if not found[2]:
+        return f"deck {slug} is not hidden"
+    with transaction(db):
+        items.set_hidden(db, slug, False)
+    return f"deck {slug} is shown again, progress intact"

@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from loopdrill import paths
 from loopdrill.core.model import DeckError
+from loopdrill.services.edit import reapply_overrides
 from loopdrill.store.backup import backed_up_today, backup
 from loopdrill.store.db import StoreError, open_db
 from loopdrill.store.decks import deck_hashes, sync_deck
@@ -83,6 +84,7 @@ def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) ->
             continue
         with transaction(db):
             sync_deck(db, deck, now, builtin=True, content_hash=digest)
+            reapply_overrides(db, deck.slug, now)  # the user's local edits win
         changed.append(deck.slug)
     gone = [slug for (slug, digest) in db.conn.execute(
         "SELECT slug, content_hash FROM decks WHERE builtin = 1") if digest not in shipped]

@@ -121,7 +121,7 @@ class DrillSession:
     def _decks(self) -> list[str]:
         if self.scope.decks:
             return list(self.scope.decks)
-        return deck_slugs(self.db)
+        return deck_slugs(self.db, shown=True)
 
     def _build_queue(self, now: dt.datetime) -> list[str]:
         if self.cram:

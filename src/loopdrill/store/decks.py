@@ -147,9 +147,10 @@ def no_deck_named(slug: str) -> str:
     return f"--deck: no deck named {slug!r}; `loopdrill decks` lists them"
 
 
-def deck_slugs(db: Database) -> list[str]:
-    """Every deck's slug, sorted."""
-    return [r[0] for r in db.conn.execute("SELECT slug FROM decks ORDER BY slug")]
+def deck_slugs(db: Database, *, shown: bool = False) -> list[str]:
+    """Every deck's slug (only those not hidden by `deck delete` with `shown`), sorted."""
+    where = " WHERE hidden = 0" if shown else ""
+    return [r[0] for r in db.conn.execute(f"SELECT slug FROM decks{where} ORDER BY slug")]
 
 
 def insert_cards(db: Database, cards: Iterable[CardSpec], now: dt.datetime) -> int:

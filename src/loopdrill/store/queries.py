@@ -29,6 +29,8 @@ class Scope:
         if self.decks:
             sql += f" AND {prefix}deck IN ({', '.join('?' * len(self.decks))})"
             params.extend(self.decks)
+        else:  # all decks but those `deck delete` hid
+            sql += f" AND {prefix}deck NOT IN (SELECT slug FROM decks WHERE hidden = 1)"
         if self.tag:
             sql += f" AND {prefix}tags LIKE ?"
             params.append(f"% {self.tag} %")
@@ -121,7 +123,7 @@ def deck_counts(db: Database, now: dt.datetime, day_end: dt.datetime,
                             AND (c.buried_until IS NULL OR c.buried_until <= ?)), 0),
                COALESCE(SUM(c.suspended = 1), 0)
         FROM decks d LEFT JOIN cards c ON c.deck = d.slug AND c.retired = 0
-        WHERE 1 = 1{where}
+        WHERE d.hidden = 0{where}
         GROUP BY d.slug HAVING COUNT(c.id) > 0 ORDER BY d.slug
     """
     rows = db.conn.execute(sql, (to_stamp(day_end), to_stamp(now), *decks))
