@@ -177,13 +177,32 @@ def test_every_problem_is_listed_with_its_physical_line(tmp_path: Path) -> None:
             "Cloze\t{{c0::zero}}\n"
             "Basic\tfront\t\n")
     assert problems(write(tmp_path, text)) == [
-        (4, "unknown note type 'Image Occlusion' (expected Basic, Basic (and reversed card), "
-            "Basic (optional reversed card) or Cloze)"),
         (5, "a front but no back (is the separator right? add a #separator: header)"),
         (7, "a Cloze note needs a deletion like {{c1::answer}} in its text"),
         (8, "the first field (the front, or a cloze's text) is empty"),
         (9, "cloze numbers start at c1, not c0"),
         (10, "the back is empty")]
+
+
+def test_any_note_type_arrives_and_no_field_is_dropped(tmp_path: Path) -> None:
+    text = ("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n#deck column:3\n"
+            "g1\tJapanese (3 cards)\tLanguages::日本語\t水\tみず\twater\t<i>水を飲む</i>\n"
+            "g2\tBasic (type in the answer)\tLanguages::日本語\tCapital?\tTokyo\n"
+            "g3\tImage Occlusion\tScience\tx\ty\n"
+            "g4\tImage Occlusion\tScience\tx\ty\n"
+            "g5\tCloze\tScience\t{{c1::a {{c2::b}}}} {{c3,4::c}}\t\n")
+    batch = read_anki_text(write(tmp_path, text))
+    japanese, typed = batch.decks[0].items
+    assert japanese.kind == "anki" and japanese.fields["notetype"] == "Japanese (3 cards)"
+    assert japanese.fields["cards"] == [{"variant": "", "kind": "basic", "front": "水",
+                                         "back": "みず\nwater\n水を飲む"}]
+    assert japanese.fields["fields"]["Field 4"] == "<i>水を飲む</i>"
+    assert typed.fields["cards"][0]["kind"] == "text"
+    assert typed.fields["cards"][0]["answer"] == ["Tokyo"]
+    cloze = batch.decks[1].items[0]
+    assert cloze.kind == "cloze" and cloze.fields == {"text": "{{c1::a {{c2::b}}}} {{c3,4::c}}"}
+    assert [w.message for w in batch.warnings] == [
+        "2 note(s) of Image Occlusion skipped (image masks cannot be shown as text)"]
 
 
 def test_bad_header_values(tmp_path: Path) -> None:

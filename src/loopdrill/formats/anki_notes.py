@@ -93,3 +93,24 @@ def _fallback_a(note_type: NoteType, qfmt: str, ord_: int) -> str:
     if ord_ == 1 and len(names) > 1:
         return f"{{{{FrontSide}}}}<hr id=answer>{{{{{names[0]}}}}}"
     return "{{FrontSide}}<hr id=answer>" + "<br>".join(f"{{{{{n}}}}}" for n in names[1:2])
+
+
+def text_note(notetype: str | None, fields: list[str], raw: list[str]) -> dict[str, object]:
+    """The fields of an item from a note in a text file, of a type loopdrill has no kind for
+    (`notetype`), or a typed-answer Basic (None): the first field asks; the others (every one,
+    none dropped) answer. Its raw fields are kept for export, named Field 1, Field 2... (a
+    text file does not name them)."""
+    rest = [f for f in fields[1:] if f]
+    card: dict[str, object]
+    if notetype is None:
+        names = ["Front", "Back"] + [f"Field {n}" for n in range(3, len(raw) + 1)]
+        answer = fields[1] if len(fields) > 1 and fields[1] else EMPTY
+        card = {"variant": "", "kind": "text", "front": fields[0], "answer": [answer],
+                "back": answer}
+        notetype = "Basic (type in the answer)"
+    else:
+        names = [f"Field {n}" for n in range(1, len(raw) + 1)]
+        card = {"variant": "", "kind": "basic", "front": fields[0],
+                "back": "\n".join(rest) or EMPTY}
+    return {"notetype": notetype, "fields": dict(zip(names, raw, strict=False)),
+            "cards": [card]}

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from loopdrill.core.cards import cloze_numbers
+from loopdrill.core.cards import NOTE, cloze_numbers
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem
+from loopdrill.formats.anki_notes import text_note
 from loopdrill.formats.batch import (
     ImportBatch,
     check_slug,
@@ -39,9 +40,18 @@ HEADERS = frozenset({"separator", "html", "tags", "columns", "notetype", "deck",
 LABELS = {"tags": "tags column", "deck": "deck column", "notetype": "notetype column",
           "note type": "notetype column", "guid": "guid column"}
 BASIC, REVERSED, OPTIONAL, CLOZE = "basic", "reversed", "optional", "cloze"
+TYPED, OTHER = "typed", "other:"  # OTHER is followed by the note type's name
 NOTETYPES = {"basic": BASIC, "basic (and reversed card)": REVERSED,
-             "basic (optional reversed card)": OPTIONAL, "cloze": CLOZE}
-KNOWN_TYPES = "Basic, Basic (and reversed card), Basic (optional reversed card) or Cloze"
+             "basic (optional reversed card)": OPTIONAL, "cloze": CLOZE,
+             "basic (type in the answer)": TYPED}
+
+
+def notetype_kind(name: str) -> str | None:
+    """What a note type's notes become: a stock type's kind, OTHER + name for any other
+    type (first field on the front, the others on the back), None for Image Occlusion."""
+    if "image occlusion" in name.lower():
+        return None
+    return NOTETYPES.get(name.lower(), OTHER + name)
 
 
 @dataclass
@@ -123,10 +133,11 @@ def _headers(lines: list[str], name: str) -> tuple[Headers, int, list[Problem], 
         elif key == "columns":
             headers.columns = raw
         elif key == "notetype":
-            if value.lower() not in NOTETYPES:
-                problems.append(Problem(name, number, f"unknown note type {value!r} (expected "
-                                        f"{KNOWN_TYPES})"))
-            headers.notetype = NOTETYPES.get(value.lower(), BASIC)
+            found = notetype_kind(value)
+            if found is None:
+                problems.append(Problem(name, number, f"note type {value!r}: its image masks "
+                                        "cannot be shown as text; nothing to import"))
+            headers.notetype = found or BASIC
         elif key == "deck":
             headers.deck = value or None
         else:
@@ -207,6 +218,7 @@ class _Rows:
         self.meta = frozenset(headers.column.values())
         self.layouts: dict[int, list[int]] = {}
         self.derived = 0
+        self.skipped: dict[str, int] = {}  # note type -> notes skipped (Image Occlusion)
         self.sound = False  # whether any field may hold [sound:...]
 
     def read(self, records: Iterable[tuple[int, list[str]]]) -> None:
@@ -223,15 +235,16 @@ class _Rows:
             width = len(row)
             kind = default_kind
             if nt_at >= 0 and nt_at < width and row[nt_at].strip():
-                found = NOTETYPES.get(row[nt_at].strip().lower())
+                found = NOTETYPES.get(row[nt_at].strip().lower()) or notetype_kind(
+                    row[nt_at].strip())
                 if found is None:
-                    problems.append(Problem(name, line, f"unknown note type "
-                                            f"{row[nt_at].strip()!r} (expected {KNOWN_TYPES})"))
+                    self.skipped[row[nt_at].strip()] = self.skipped.get(row[nt_at].strip(),
+                                                                        0) + 1
                     continue
                 kind = found
             layout = layouts.get(width)
             if layout is None:
-                layout = layouts[width] = [i for i in range(width) if i not in self.meta][:3]
+                layout = layouts[width] = [i for i in range(width) if i not in self.meta]
             if html:
                 fields = [html_to_text(row[i]) for i in layout]
             else:
@@ -240,6 +253,12 @@ class _Rows:
                     fields = [media_to_text(f) for f in fields]
             if kind == BASIC and len(fields) >= 2 and fields[0] and fields[1]:
                 values: dict[str, object] | None = {"front": fields[0], "back": fields[1]}
+            elif kind == TYPED or kind.startswith(OTHER):
+                if not fields or not fields[0]:
+                    problems.append(Problem(name, line, "the first field (the front) is empty"))
+                    continue
+                values = text_note(kind[len(OTHER):] if kind != TYPED else None, fields,
+                                   [row[i] for i in layout])
             else:
                 values = check(kind, fields, line)
                 if values is None:
@@ -262,8 +281,9 @@ class _Rows:
             if guid in items:
                 self.warnings.append(Problem(name, line, "the same note as line "
                                              f"{items[guid].line}; this later one is kept", guid))
-            items[guid] = new(Item, (guid, "cloze" if kind == CLOZE else "basic", values, tags,
-                                     None, None, line))
+            item_kind = "cloze" if kind == CLOZE else "basic" if kind in (
+                BASIC, REVERSED, OPTIONAL) else NOTE
+            items[guid] = new(Item, (guid, item_kind, values, tags, None, None, line))
 
     def _fields(self, kind: str, fields: list[str], line: int) -> dict[str, object] | None:
         problem = None
@@ -295,9 +315,13 @@ class _Rows:
         if self.problems:
             raise DeckError(self.problems)
         if not self.decks:
-            raise DeckError([Problem(self.name, 0, "no notes found (only headers, comments or "
-                                     "blank lines)")])
+            what = ("only notes loopdrill cannot show" if self.skipped
+                    else "only headers, comments or blank lines")
+            raise DeckError([Problem(self.name, 0, f"no notes found ({what})")])
         found = warnings + self.warnings
+        for notetype, count in self.skipped.items():
+            found.append(Problem(self.name, 0, f"{count:,} note(s) of {notetype} skipped "
+                                 "(image masks cannot be shown as text)"))
         if self.derived:
             found.append(derived_warning(self.name, self.derived))
         decks = tuple(DeckSpec(slug, self.titles[slug], tuple(items.values()), origin=self.name)
