@@ -154,9 +154,20 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-prices", "dto-inter-region"): (0.02, "USD"),
     ("aws-prices", "cloudfront-free-transfer"): (1, "TB"),
     ("aws-prices", "cloudfront-free-requests"): (10_000_000, None),
+    # Trivia moved to the opt-in deck (issue 18)
+    ("aws-trivia", "s3-standard-next-450tb"): (0.022, "USD"),
+    ("aws-trivia", "s3-standard-over-500tb"): (0.021, "USD"),
+    ("aws-trivia", "s3-intelligent-tiering-monitoring"): (0.0025, "USD"),
+    ("aws-trivia", "dynamodb-wcu-hour"): (0.00065, "USD"),
+    ("aws-trivia", "dynamodb-rcu-hour"): (0.00013, "USD"),
+    ("aws-trivia", "lambda-arm-gb-second"): (0.0000133334, "USD"),
+    ("aws-trivia", "kinesis-put-payload-units"): (0.014, "USD"),
+    ("aws-trivia", "cloudwatch-high-res-alarm"): (0.30, "USD"),
+    ("aws-trivia", "cloudwatch-logs-insights"): (0.005, "USD"),
+    ("aws-trivia", "cloudfront-https-requests"): (0.01, "USD"),
 }
 
-FACT_DECKS = ("aws-prices", "aws-limits")
+FACT_DECKS = ("aws-prices", "aws-limits", "aws-trivia")
 MINIMUM_ITEMS = {"aws-prices": 60, "aws-limits": 30, "slo-phrasing": 40,
                  "leadership-principles": 48, "red-flags": 40, "loop-structure": 20,
                  "design-numbers": 15}
@@ -631,10 +642,18 @@ def test_downtime_is_drilled_by_the_calc_cards_only() -> None:
 
 def test_retired_trivia_and_unconfirmed_facts_are_gone() -> None:
     gone = {"ec2-sla-region", "ec2-sla-instance", "efs-one-zone-gb-month", "slo-sre-book-example",
-            "s3-standard-next-450tb", "s3-standard-over-500tb", "dynamodb-wcu-hour",
-            "dynamodb-rcu-hour", "kinesis-put-payload-units", "kinesis-put-unit-size",
-            "cloudwatch-high-res-alarm", "cloudwatch-logs-insights", "lambda-arm-gb-second"}
+            "kinesis-put-unit-size", "sfn-express-billing-granularity",
+            "elasticache-serverless-ecpu"}
     assert not gone & {card["id"] for _, card in all_items()}
+    trivia = {card["id"] for card in items_of("aws-trivia")}
+    assert len(trivia) == 10
+    for slug in sorted(set(DECKS) - {"aws-trivia"}):
+        assert not trivia & {card["id"] for card in items_of(slug)}, slug
+
+
+def test_the_trivia_deck_is_opt_in() -> None:
+    assert DECKS["aws-trivia"]["options"] == {"new_per_day": 0}
+    assert "new_per_day" in DECKS["aws-trivia"]["description"]
 
 
 def test_the_bill_cards_state_their_assumptions() -> None:
