@@ -23,6 +23,8 @@ for _rating, _name in NAMES.items():
     GRADES[_name[0]] = _rating
 
 
+UNDONE = {"answer": "the last answer", "suspend": "the suspend", "bury": "the bury"}
+
 Say = Callable[[str], None]
 Ask = Callable[[str], str]
 
@@ -125,9 +127,11 @@ def _read_grade(shown: Shown, say: Say, ask: Ask, session: DrillSession,
             raise EndOfInput
         if reply == "u":
             try:
-                say("Undone." if session.undo() else "Nothing to undo.")
+                undone = session.undo()
             except AnsweredSince as exc:
                 say(f"Cannot undo: {exc}.")
+                return
+            say(f"Undone: {UNDONE[undone]}." if undone else "Nothing to undo.")
             return
         if reply == "s":
             session.suspend_current()

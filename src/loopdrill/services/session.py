@@ -110,6 +110,9 @@ class DrillSession:
     answered: int = 0
     started: dt.datetime | None = None
     rng: random.Random = field(default_factory=random.Random)
+    #: What undo can take back, newest last: (answer | suspend | bury, card id, the card's
+    #: suspended and buried_until before a suspend or bury).
+    done: list[tuple[str, str, tuple[int, str | None] | None]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
@@ -249,35 +252,49 @@ class DrillSession:
                 leech=leech, suspend=leech and opts.leech_action == "suspend",
             ))
         self.answered += 1
+        self.done.append(("answer", card.id, None))
         self.current = None
 
-    def undo(self) -> bool:
-        """Take back the newest answer of this session; its card comes back next."""
-        card_id = reviews.undo_last(self.db, self.id, self.started or self.clock())
-        if card_id is None:
-            return False
-        self.answered = max(0, self.answered - 1)
+    def undo(self) -> str | None:
+        """Take back the newest action of this session (an answer, a suspend or a bury);
+        its card comes back next. Returns what was undone, None when nothing was."""
+        if not self.done:
+            return None
+        action, card_id, hidden = self.done[-1]
+        if action == "answer":  # AnsweredSince (another terminal answered it) keeps the step
+            undone = reviews.undo_last(self.db, self.id, self.started or self.clock())
+            self.done.pop()
+            if undone is None:
+                return None
+            self.answered = max(0, self.answered - 1)
+        else:
+            reviews.restore_hidden(self.db, card_id, hidden or (0, None))
+            self.done.pop()
         if self.current is not None:
             self.queue.insert(0, self.current.card.id)
         self.queue.insert(0, card_id)
         self.current = None
-        return True
+        return action
 
     def can_undo(self) -> bool:
-        """Whether this session has an answer to take back."""
-        return self.answered > 0
+        """Whether this session has an action to take back."""
+        return bool(self.done)
 
     def suspend_current(self) -> None:
-        """Suspend the card on screen; the next one follows."""
+        """Suspend the card on screen; the next one follows. Undo takes it back."""
         if self.current is not None:
-            reviews.set_suspended(self.db, self.current.card.id, True)
+            card_id = self.current.card.id
+            self.done.append(("suspend", card_id, reviews.hidden_state(self.db, card_id)))
+            reviews.set_suspended(self.db, card_id, True)
             self.current = None
 
     def bury_current(self) -> None:
-        """Hide the card on screen until the next study day."""
+        """Hide the card on screen until the next study day. Undo takes it back."""
         if self.current is not None:
+            card_id = self.current.card.id
+            self.done.append(("bury", card_id, reviews.hidden_state(self.db, card_id)))
             until = next_day_start(self.clock(), self.globals.rollover_hour)
-            reviews.bury(self.db, self.current.card.id, until)
+            reviews.bury(self.db, card_id, until)
             self.current = None
 
     # -- reporting ---------------------------------------------------------------------------

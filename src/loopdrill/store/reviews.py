@@ -125,6 +125,21 @@ def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
         return str(card_id)
 
 
+def hidden_state(db: Database, card_id: str) -> tuple[int, str | None]:
+    """A card's (suspended, buried_until stamp), to put back when a suspend or bury is
+    undone."""
+    row = db.conn.execute("SELECT suspended, buried_until FROM cards WHERE id = ?",
+                          (card_id,)).fetchone()
+    return (int(row[0]), row[1]) if row else (0, None)
+
+
+def restore_hidden(db: Database, card_id: str, state: tuple[int, str | None]) -> None:
+    """Put back what hidden_state returned (undo of a suspend or a bury)."""
+    with transaction(db) as tx:
+        tx.conn.execute("UPDATE cards SET suspended = ?, buried_until = ? WHERE id = ?",
+                        (state[0], state[1], card_id))
+
+
 def set_suspended(db: Database, card_id: str, suspended: bool) -> None:
     """Suspend or unsuspend one card."""
     with transaction(db) as tx:

@@ -1,10 +1,16 @@
 """The drill: the front, reveal or type an answer, grade 1-4 with their intervals, undo,
-suspend, bury."""
+suspend, bury.
+
+Every key reaches this screen in the order it was pressed, and is acted on here, one after
+the other: nothing in the drill takes focus (the answer box is filled by this screen), and the
+bindings are not priority bindings, so `Space 3 Space 3` typed faster than the screen redraws
+still records two answers. The keys are declared once in BINDINGS; footer, palette and the
+help screen read them from there.
+"""
 
 from __future__ import annotations
 
-from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -12,43 +18,40 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Static
 
-from loopdrill.core.cards import Span
 from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
-from loopdrill.services.decks import is_stale
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown
+from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
 from loopdrill.tui.summary import SummaryScreen
 
-GRADE_NAMES = {Rating.AGAIN: "Again", Rating.HARD: "Hard", Rating.GOOD: "Good",
-               Rating.EASY: "Easy"}
-VERDICT_WORDS = {Rating.GOOD: ("Right", "green"), Rating.HARD: ("Close", "yellow"),
-                 Rating.AGAIN: ("Wrong", "red")}
-
-
-def spans_text(spans: list[Span]) -> Text:
-    """Card text with the cloze gap or answer emphasised."""
-    text = Text()
-    for span in spans:
-        text.append(span.text, style="bold reverse" if span.mark else "")
-    return text
+UNDONE = {"answer": "Answer undone.", "suspend": "Suspend undone: the card is back.",
+          "bury": "Bury undone: the card is back."}
+#: Keys that edit the answer box while it is active, and the box's action for each.
+EDITING = {"backspace": "delete_left", "delete": "delete_right", "left": "cursor_left",
+           "right": "cursor_right", "home": "home", "end": "end",
+           "ctrl+u": "delete_left_all", "ctrl+w": "delete_left_word"}
 
 
 class DrillScreen(Screen[None]):
     """One drill session; ends with its summary."""
 
     BINDINGS = [
-        Binding("space,enter", "advance", "Show/accept", id="drill.advance", priority=True),
+        Binding("enter", "enter", "Check/accept", id="drill.enter"),
+        Binding("space", "advance", "Show/accept", id="drill.advance", show=False),
         Binding("1", "grade(1)", "Again", id="drill.again", show=False),
         Binding("2", "grade(2)", "Hard", id="drill.hard", show=False),
         Binding("3", "grade(3)", "Good", id="drill.good", show=False),
         Binding("4", "grade(4)", "Easy", id="drill.easy", show=False),
-        Binding("u", "undo", "Undo", id="drill.undo"),
+        Binding("ctrl+z,u", "undo", "Undo", id="drill.undo", key_display="^z/u"),
         Binding("s", "suspend", "Suspend", id="drill.suspend"),
         Binding("b", "bury", "Bury", id="drill.bury"),
+        Binding("escape", "leave_box", "Leave box", id="drill.leave_box"),
+        Binding("tab", "enter_box", "Type", id="drill.enter_box", show=False),
         Binding("q,escape", "end", "End", id="drill.end"),
     ]
 
     revealed: reactive[bool] = reactive(False, bindings=True)
+    in_box: reactive[bool] = reactive(False, bindings=True)
     ended: reactive[bool] = reactive(False, bindings=True)
     shown: reactive[Shown | None] = reactive(None, bindings=True, always_update=True)
 
@@ -59,17 +62,20 @@ class DrillScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="status")
-        with VerticalScroll(id="card"):
+        with VerticalScroll(id="card", can_focus=False):
             yield Static("", id="front")
             yield Static("", id="options")
-            yield Input(id="answer", placeholder="Type your answer, Enter to check "
-                        "(empty: don't know)", max_length=10_000)
+            answer = Input(id="answer", max_length=10_000)
+            answer.can_focus = False  # filled by this screen, so keys keep their order
+            yield answer
             yield Static("", id="back")
             yield Static("", id="source")
         with Horizontal(id="grades"):
             for rating, name in GRADE_NAMES.items():
-                yield Button(f"{int(rating)} {name}", id=f"grade-{int(rating)}",
-                             classes=f"grade {name.lower()}")
+                button = Button(f"{int(rating)} {name}", id=f"grade-{int(rating)}",
+                                classes=f"grade {name.lower()}")
+                button.can_focus = False
+                yield button
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -94,10 +100,7 @@ class DrillScreen(Screen[None]):
         answer.placeholder = (f"{choice_rule(len(choices)).capitalize()}; Enter to check"
                               if choices else
                               "Type your answer, Enter to check (empty: don't know)")
-        if self.typing:
-            answer.focus()
-        else:
-            self.set_focus(None)
+        self.in_box = self.typing
         self.render_card()
 
     def render_card(self) -> None:
@@ -112,21 +115,18 @@ class DrillScreen(Screen[None]):
         options = self.query_one("#options", Static)
         choices = shown.prompt.choices if shown.prompt else ()
         options.display = bool(choices)
-        options.update(Text("\n".join(f"{option_label(n, len(choices))}) {o}"
-                                      for n, o in enumerate(choices, start=1))))
-        self.query_one("#answer", Input).display = self.typing
+        options.update("\n".join(f"{option_label(n, len(choices))}) {o}"
+                                 for n, o in enumerate(choices, start=1)))
+        answer = self.query_one("#answer", Input)
+        answer.display = self.typing
+        answer.set_class(self.in_box, "-active")
         back = self.query_one("#back", Static)
-        back.update(self._answer_text(shown))
+        back.update(answer_text(shown))
         back.display = self.revealed
         source = self.query_one("#source", Static)
         source.display = self.revealed and bool(shown.card.source)
         if shown.card.source:
-            as_of = f" · as of {shown.card.as_of}" if shown.card.as_of else ""
-            line = Text(f"Source: {shown.card.source}{as_of}", style="dim")
-            if is_stale(shown.card.as_of, shown.shown_at.date()):
-                line.append("  ⚠ stale: check the source before trusting this figure",
-                            style="bold yellow")
-            source.update(line)
+            source.update(source_text(shown))
         proposed = shown.verdict.proposed if shown.verdict else None
         for rating, name in GRADE_NAMES.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
@@ -136,52 +136,104 @@ class DrillScreen(Screen[None]):
             button.set_class(rating == proposed, "proposed")
         self.query_one("#grades").display = self.revealed
 
-    def _answer_text(self, shown: Shown) -> Text:
-        if shown.self_graded or shown.verdict is None:
-            return spans_text(shown.back)
-        verdict = shown.verdict
-        word, colour = VERDICT_WORDS.get(verdict.proposed, ("Wrong", "red"))
-        text = Text()
-        text.append(f"{word}", style=f"bold {colour}")
-        if verdict.detail:
-            text.append(f": {verdict.detail}")
-        text.append("\nYou typed: ", style="dim")
-        text.append(verdict.typed or "(nothing)")
-        text.append("\nExpected:  ", style="dim")
-        text.append(verdict.expected, style="bold")
-        text.append(f"\nEnter accepts {GRADE_NAMES[verdict.proposed]}; 1-4 choose another.",
-                    style="dim")
-        return text
-
     def watch_revealed(self) -> None:
         self.render_card()
 
-    # -- keys ----------------------------------------------------------------------------------
+    def watch_in_box(self) -> None:
+        self.query_one("#answer", Input).set_class(self.in_box, "-active")
+
+    # -- keys, in the order they came -----------------------------------------------------------
+    async def on_key(self, event: events.Key) -> None:
+        """Type into the answer box, or run this screen's binding for the key: here, one key
+        after the other, so that no key overtakes another."""
+        if self.in_box and self._edit_box(event):
+            event.stop()
+            event.prevent_default()
+            return
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if event.key in binding.key.split(",") and self._enabled(binding.action):
+                event.stop()
+                event.prevent_default()
+                await self.run_action(binding.action)
+                return
+
+    def on_paste(self, event: events.Paste) -> None:
+        if self.in_box:
+            self.query_one("#answer", Input).insert_text_at_cursor(event.text)
+            event.stop()
+
+    def _edit_box(self, event: events.Key) -> bool:
+        """Apply a typing key to the answer box; False for keys that are not typing."""
+        answer = self.query_one("#answer", Input)
+        if event.is_printable and event.character:
+            answer.insert_text_at_cursor(event.character)
+            return True
+        if event.key in EDITING:
+            getattr(answer, f"action_{EDITING[event.key]}")()
+            return True
+        return False
+
+    def _enabled(self, action: str) -> bool:
+        name, _, _ = action.partition("(")
+        return bool(self.check_action(name, ()))
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.ended:  # the summary is on top: nothing here applies any more
             return False
         has_card = self.shown is not None
         if action == "grade":
             return self.revealed
+        if action == "enter":
+            return has_card
         if action == "advance":
             return has_card and not self.typing
         if action in ("suspend", "bury"):
-            return has_card and not self.typing
+            return has_card and not self.in_box
+        if action == "leave_box":
+            return self.in_box
+        if action == "enter_box":
+            return self.typing and not self.in_box
+        if action == "end":
+            return not self.in_box
         if action == "undo":
-            return self.session.can_undo() and not self.typing
+            return self.session.can_undo()
         return True
 
-    @on(Input.Submitted, "#answer")
-    def check_answer(self, event: Input.Submitted) -> None:
+    # -- actions -----------------------------------------------------------------------------
+    def action_enter(self) -> None:
+        """Check the typed answer; back into the box after Esc; else show/accept."""
+        if self.typing:
+            if self.in_box:
+                self.check_answer(self.query_one("#answer", Input).value)
+            else:
+                self.in_box = True
+        else:
+            self.action_advance()
+
+    def check_answer(self, typed: str) -> None:
         if self.shown is None or self.shown.self_graded:
             return
-        verdict = self.shown.check(event.value)
-        if verdict.unreadable:  # e.g. "0,023" or option 9 of 4: say why and ask again
+        verdict = self.shown.check(typed)
+        if verdict.unreadable:  # e.g. "0,023" or option z of 4: say why and ask again
             self.shown.verdict = None
             self.notify(verdict.detail, severity="warning", timeout=4)
             return
-        self.set_focus(None)
+        self.in_box = False
         self.revealed = True
+
+    def action_leave_box(self) -> None:
+        self.in_box = False
+        self.notify("Left the answer box: s suspend, b bury, u undo, q end; "
+                    "Enter or Tab to type again.", timeout=4)
+
+    def action_enter_box(self) -> None:
+        self.in_box = True
+
+    @on(events.Click, "#answer")
+    def click_box(self) -> None:
+        if self.typing:
+            self.in_box = True
 
     def action_advance(self) -> None:
         if self.shown is None:
@@ -211,21 +263,22 @@ class DrillScreen(Screen[None]):
             self.notify(f"Cannot undo: {exc}.", severity="warning", timeout=4)
             return
         if undone:
-            self.notify("Answer undone.", timeout=2)
+            self.notify(UNDONE[undone], timeout=2)
             self.next_card()
 
     def action_suspend(self) -> None:
         self.session.suspend_current()
-        self.notify("Card suspended.", timeout=2)
+        self.notify("Card suspended (u undoes).", timeout=2)
         self.next_card()
 
     def action_bury(self) -> None:
         self.session.bury_current()
-        self.notify("Card buried until tomorrow.", timeout=2)
+        self.notify("Card buried until tomorrow (u undoes).", timeout=2)
         self.next_card()
 
     def action_end(self) -> None:
         self.ended = True
+        self.in_box = False
         summary = self.session.summary()
         self.app.push_screen(SummaryScreen(summary), callback=self._summary_closed)
 
