@@ -150,6 +150,7 @@ EXPECTED: dict[tuple[str, str], tuple[float, str | None]] = {
     ("aws-limits", "apigw-http-payload"): (10, "MB"),
     ("aws-limits", "aurora-replicas"): (15, None),
     ("aws-limits", "aurora-volume-azs"): (3, None),
+    ("aws-limits", "aurora-max-storage"): (256, "TiB"),
     # Cost patterns (issue 18)
     ("aws-prices", "dto-inter-region"): (0.02, "USD"),
     ("aws-prices", "cloudfront-free-transfer"): (1, "TB"),
@@ -515,6 +516,7 @@ ADDED: dict[tuple[str, str], tuple[str, float | None, str | None, str | None, bo
     ("red-flags", "outdated-lambda-burst"): ("basic", None, None, None, True),
     ("red-flags", "outdated-kinesis-retention"): ("basic", None, None, None, True),
     ("red-flags", "outdated-apigw-throttle"): ("basic", None, None, None, True),
+    ("red-flags", "outdated-aurora-128tib"): ("basic", None, None, None, True),
     ("loop-structure", "time-split-45"): ("cloze", None, None, None, False),
     ("loop-structure", "time-deep-dive-25"): ("numeric", 25, "min", "20%", False),
     ("loop-structure", "time-sketch-done"): ("numeric", 15, "min", "34%", False),
@@ -537,7 +539,8 @@ ADDED_FACTS = {key for key in EXPECTED if key[1] in {
     "sqs-visibility-default", "sqs-visibility-max", "sqs-long-poll-max", "sqs-delay-max",
     "sqs-inflight-standard", "kinesis-retention-default", "kinesis-retention-max",
     "kinesis-efo-consumers", "lambda-scaling-rate", "apigw-account-throttle", "apigw-burst",
-    "apigw-http-payload", "aurora-replicas", "aurora-volume-azs", "dto-inter-region",
+    "apigw-http-payload", "aurora-replicas", "aurora-volume-azs", "aurora-max-storage",
+    "dto-inter-region",
     "cloudfront-free-transfer", "cloudfront-free-requests"}}
 CHECKED_ON = dt.date(2026, 12, 4)
 
@@ -550,7 +553,7 @@ def item(slug: str, item_id: str) -> dict[str, Any]:
 
 def test_at_least_40_cards_were_added() -> None:
     assert len(ADDED) + len(ADDED_FACTS) >= 40
-    assert len(ADDED_FACTS) == 24
+    assert len(ADDED_FACTS) == 25
 
 
 @pytest.mark.parametrize("key", sorted(ADDED), ids=lambda k: f"{k[0]}/{k[1]}")
