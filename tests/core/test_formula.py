@@ -196,9 +196,10 @@ def test_division_by_zero_found_over_every_combination() -> None:
 def test_division_by_zero_found_in_big_spaces(source: str) -> None:
     specs = [parse_var_spec("a", {"min": 0, "max": 1e6}), parse_var_spec("b", {"min": 1,
                                                                               "max": 1000})]
+    # A generous bound: it catches a search that walks all 10^9 pairs, not a slow machine.
     started = time.perf_counter()
     assert "divides by zero" in check_formula(compile_formula(source, ["a", "b"]), specs)[0]
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 20.0
     assert check_formula(compile_formula("a / b", ["a", "b"]), specs) == []
 
 
@@ -231,5 +232,6 @@ def test_any_formula_compiles_or_is_refused_and_runs_fast(source: str) -> None:
         except FormulaError:
             continue
         finally:
-            assert time.perf_counter() - started < 0.005
+            # catches an unbounded power (9**9**9 takes minutes), not a loaded machine
+            assert time.perf_counter() - started < 2.0
         assert math.isfinite(result)
