@@ -74,7 +74,8 @@ def test_predicted_retention_forecast_counts(stats_db: Database) -> None:
     assert report.studied_cards == 2
     assert report.predicted_retention == pytest.approx(0.9)
     assert report.knowledge == pytest.approx(1.8)
-    assert report.forecast[0] == 1 and report.forecast[2] == 1 and sum(report.forecast) == 2
+    # the overdue card is the backlog, apart from the forecast
+    assert report.backlog == 1 and report.forecast[2] == 1 and sum(report.forecast) == 1
     assert report.counts["new"] == 4 and report.counts["mature"] == 0
     assert report.counts["young"] == 2
 
@@ -111,10 +112,12 @@ def test_empty_database_and_json_shape(db: Database) -> None:
     report = build_report(db, NOW)
     assert report.empty and report.predicted_retention is None
     data: dict[str, Any] = report_to_json(report)
-    assert set(data) == {"scope", "study_day", "exam", "today", "true_retention",
-                         "predicted_retention", "estimated_knowledge", "studied_cards",
-                         "forecast", "calendar", "streak", "card_counts", "answer_buttons",
-                         "minutes_per_day", "calibration", "weak_spots", "readiness"}
+    assert set(data) == {"scope", "study_day", "period", "exam", "headline", "totals", "today",
+                         "true_retention", "desired_retention", "predicted_retention",
+                         "estimated_knowledge", "studied_cards", "backlog", "forecast",
+                         "calendar", "streak", "card_counts", "deck_card_counts",
+                         "answer_buttons", "minutes_per_day", "hours", "distributions",
+                         "calibration", "weak_spots", "readiness"}
     assert data["true_retention"]["today"] == {"young": None, "young_reviews": 0,
                                                "mature": None, "mature_reviews": 0,
                                                "all": None}

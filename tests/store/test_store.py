@@ -14,6 +14,7 @@ from loopdrill.core.model import CardState, Rating
 from loopdrill.formats.native import parse_deck, read_deck
 from loopdrill.services.session import DrillSession
 from loopdrill.store import queries
+from loopdrill.store.clock_totals import CLOCK_REBUILD
 from loopdrill.store.db import StoreError, open_db
 from loopdrill.store.decks import sync_deck
 from loopdrill.store.schema import migrations
@@ -33,7 +34,8 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
     second = open_db(path)
     assert [m.name for m in migrations.applied(second)] == applied == [
         "m001_initial", "m002_review_aggregates", "m003_study_day_aggregates",
-        "m004_covering_card_index", "m005_i16_browser", "m006_i16_manual_log"]
+        "m004_covering_card_index", "m005_i16_browser", "m006_i16_manual_log",
+        "m_i19_review_clock"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     second.conn.close()
@@ -206,7 +208,7 @@ def test_builtin_deck_no_longer_shipped_is_retired_and_hidden(
 
 def aggregates(db: Database) -> dict[str, list[tuple[object, ...]]]:
     out = {}
-    for table in ("review_days", "review_cards", "review_calibration"):
+    for table in ("review_days", "review_cards", "review_calibration", "review_clock"):
         rows = db.conn.execute(f"SELECT * FROM {table} WHERE n > 0 ORDER BY 1, 2, 3").fetchall()
         out[table] = [tuple(round(v, 9) if isinstance(v, float) else v for v in r)
                       for r in rows]
@@ -232,7 +234,7 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
     kept = aggregates(demo_db)
     assert kept["review_days"] and kept["review_cards"] and kept["review_calibration"]
     with transaction(demo_db):
-        for statement in script_statements(AGGREGATE_BACKFILL):
+        for statement in script_statements(AGGREGATE_BACKFILL + CLOCK_REBUILD):
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == kept
     monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # the bulk path: totals summed in Python
@@ -242,11 +244,12 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
                                           Rating.AGAIN)], NOW)  # efs: 10 rows replaced
     after = aggregates(demo_db)
     with transaction(demo_db):
-        for statement in script_statements(AGGREGATE_BACKFILL):
+        for statement in script_statements(AGGREGATE_BACKFILL + CLOCK_REBUILD):
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == after
     assert demo_db.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
-                                ).fetchone()[0] == 5  # two on the revlog, three on options
+                                ).fetchone()[0] == 10  # aggregates and clock_totals: two on
+    # the revlog and three on options each
 
 
 def test_the_day_totals_migration_rebuilds_from_an_existing_revlog(tmp_path: Path) -> None:

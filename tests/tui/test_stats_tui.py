@@ -3,16 +3,21 @@ exam-date prompt."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from rich.measure import Measurement
 from sqlite_utils import Database
 from textual.app import App
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
+from loopdrill.store.settings import exam_date, set_exam_date
 from loopdrill.tui.stats_screen import StatsScreen
 from tests.conftest import FakeClock
 from tests.services.test_report import stats_db  # noqa: F401 - fixture
+from tests.services.test_report_recompute import history  # noqa: F401 - fixture
+
+History = tuple[Database, list[Any]]
 
 
 class StatsApp(App[None]):
@@ -26,12 +31,71 @@ class StatsApp(App[None]):
         self.push_screen(StatsScreen(self.db, self.clock))
 
 
-def test_stats_80x24(snap_compare: Any, stats_db: Database, clock: FakeClock) -> None:  # noqa: F811
-    assert snap_compare(StatsApp(stats_db, clock), terminal_size=(80, 24))
+def test_stats_80x24(snap_compare: Any, history: History, clock: FakeClock) -> None:  # noqa: F811
+    set_exam_date(history[0], dt.date(2026, 12, 14))
+    assert snap_compare(StatsApp(history[0], clock), terminal_size=(80, 24))
 
 
-def test_stats_160x48(snap_compare: Any, stats_db: Database, clock: FakeClock) -> None:  # noqa: F811
-    assert snap_compare(StatsApp(stats_db, clock), terminal_size=(160, 48))
+def test_stats_160x48(snap_compare: Any, history: History, clock: FakeClock) -> None:  # noqa: F811
+    set_exam_date(history[0], dt.date(2026, 12, 14))
+    assert snap_compare(StatsApp(history[0], clock), terminal_size=(160, 48))
+
+
+def test_stats_160x48_charts(snap_compare: Any, history: History,  # noqa: F811
+                             clock: FakeClock) -> None:
+    """Further down: the forecast, calendar, hours and distribution charts."""
+
+    async def scroll(pilot: Any) -> None:
+        pilot.app.screen.query_one("#stats").scroll_to(y=40, animate=False)
+        await pilot.pause()
+
+    assert snap_compare(StatsApp(history[0], clock), terminal_size=(160, 48),
+                        run_before=scroll)
+
+
+async def test_deck_tag_and_period_choices(history: History, clock: FakeClock) -> None:  # noqa: F811
+    app = StatsApp(history[0], clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.report is not None
+        everything = screen.report.totals.reviews
+        screen.query_one("#stats-tag", Select).value = "net"
+        await pilot.pause()
+        assert screen.scope.tag == "net" and screen.report.totals.reviews < everything
+        screen.query_one("#stats-deck", Select).value = "demo"
+        await pilot.pause()
+        assert screen.report.scope.decks == ("demo",) and screen.report.totals.reviews == 0
+        screen.query_one("#stats-deck", Select).value = Select.NULL
+        screen.query_one("#stats-tag", Select).value = Select.NULL
+        await pilot.pause()
+        assert screen.report.totals.reviews == everything
+        await pilot.press("p")
+        await pilot.pause()
+        assert screen.report.period == "3m" and screen.report.totals.days == 90
+        assert screen.report.totals.reviews >= everything
+
+
+async def test_exam_date_is_remembered(history: History, clock: FakeClock) -> None:  # noqa: F811
+    db = history[0]
+    app = StatsApp(db, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        app.screen.query_one(Input).value = "2026-12-20"
+        await pilot.press("enter")
+        await pilot.pause()
+    assert exam_date(db) == dt.date(2026, 12, 20)
+    again = StatsApp(db, clock)
+    async with again.run_test(size=(80, 24)):
+        screen = again.screen
+        assert isinstance(screen, StatsScreen) and screen.report is not None
+        assert screen.report.readiness is not None
+        assert screen.report.readiness.exam == dt.date(2026, 12, 20)
+    async with StatsApp(db, clock).run_test(size=(80, 24)) as pilot:
+        await pilot.press("e")
+        pilot.app.screen.query_one(Input).value = ""
+        await pilot.press("enter")
+        await pilot.pause()
+    assert exam_date(db) is None
 
 
 async def test_empty_state(db: Database, clock: FakeClock) -> None:
@@ -68,6 +132,7 @@ async def test_sections_flow_into_columns_that_fit_them_whole(
             columns = screen.query_one("#stats").styles.grid_size_columns
             assert columns == max(1, min(3, width // (screen.widest + 2)))
             console = app.console
-            for part in screen.query(".stats-part").results(Static):  # none cut or squeezed
+            # none cut or squeezed (the headline's sentences wrap to any width)
+            for part in screen.query(".stats-part").exclude(".stats-headline").results(Static):
                 wanted = Measurement.get(console, console.options, part.content).maximum
                 assert part.size.width >= min(wanted, width - 2)

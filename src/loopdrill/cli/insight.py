@@ -16,15 +16,22 @@ from loopdrill.cli import UserError, cli, db_option, json_option, library
 @json_option
 @click.option("--deck", "decks", multiple=True, help="Only this deck (repeatable).")
 @click.option("--tag", default=None, help="Only cards with this tag.")
-@click.option("--exam", default=None, help="Interview date (YYYY-MM-DD) for readiness.")
+@click.option("--exam", default=None,
+              help="Interview date (YYYY-MM-DD) for readiness; default: the date saved on "
+                   "the Stats screen, when it is still ahead.")
+@click.option("--period", type=click.Choice(["1m", "3m", "1y", "all"]), default="1m",
+              show_default=True,
+              help="What the totals, answer buttons, calendar and hours cover.")
 def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str | None,
-          exam: str | None) -> None:
-    """Retention stats: true retention, forecast, calendar, calibration, weak spots and
-    readiness on an interview date."""
+          exam: str | None, period: str) -> None:
+    """Is it working? A headline, totals for a period, true retention, forecast, calendar,
+    hours, distributions, card counts, calibration, weak spots and readiness on an
+    interview date."""
     import datetime as dt
 
     from loopdrill.services.report import StatsError, build_report, report_to_json
     from loopdrill.store.queries import Scope
+    from loopdrill.store.settings import exam_date as saved_exam
 
     exam_date = None
     if exam is not None:
@@ -33,8 +40,12 @@ def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str 
         except ValueError:
             raise UserError(f"--exam: {exam!r} is not a date like 2026-12-15") from None
     lib = library(db_path)
+    now = clock.now()
     try:
-        report = build_report(lib.db, clock.now(), Scope(decks, tag), exam_date)
+        if exam_date is None:
+            saved = saved_exam(lib.db)
+            exam_date = saved if saved is not None and saved > now.date() else None
+        report = build_report(lib.db, now, Scope(decks, tag), exam_date, period)
     except StatsError as exc:
         raise UserError(str(exc)) from None
     finally:

@@ -229,3 +229,17 @@ def m006_i16_manual_log(db: Database) -> None:
         id INTEGER PRIMARY KEY, card_id TEXT NOT NULL, at TEXT NOT NULL, action TEXT NOT NULL,
         before TEXT NOT NULL, due TEXT)""")
     db.execute("CREATE INDEX IF NOT EXISTS manual_log_card ON manual_log(card_id, at)")
+
+
+@migrations()
+def m_i19_review_clock(db: Database) -> None:
+    """Answers per study day and local hour (the stats' hour-of-day chart), and an index on
+    when cards were added (the stats' "cards added"): store.clock_totals."""
+    from loopdrill.store import clock_totals as ct
+
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cards_added'").fetchone():
+        db.execute(ct.ADDED_INDEX)
+    db.execute(ct.CLOCK_TABLE)
+    for statement in [*ct.CLOCK_TRIGGERS, *ct.CLOCK_ROLLOVER_TRIGGERS,
+                      *script_statements(ct.CLOCK_REBUILD)]:
+        db.execute(statement)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -50,3 +51,24 @@ def set_meta(db: Database, key: str, value: str) -> None:
     else:
         with transaction(db) as tx:
             tx.conn.execute(sql, (key, value))
+
+
+EXAM_DATE = "exam_date"  # meta key: the interview date the stats screen (and Home) plan for
+
+
+def exam_date(db: Database) -> dt.date | None:
+    """The saved interview date, if any (a value that is not a date counts as none)."""
+    text = get_meta(db, EXAM_DATE)
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def set_exam_date(db: Database, day: dt.date | None) -> None:
+    """Save the interview date (None forgets it)."""
+    if day is not None:
+        set_meta(db, EXAM_DATE, day.isoformat())
+        return
+    with transaction(db) as tx:
+        tx.conn.execute("DELETE FROM meta WHERE key = ?", (EXAM_DATE,))

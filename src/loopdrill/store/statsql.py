@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.aggregates import study_day_sql
+from loopdrill.store.clock_totals import local_hour_sql
 from loopdrill.store.queries import Scope
 
 Row = tuple[Any, ...]
@@ -30,23 +31,65 @@ def _scope(scope: Scope, alias: str) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def day_groups(db: Database, scope: Scope, since: dt.date, start: dt.datetime) -> list[Row]:
+def day_groups(db: Database, scope: Scope, since: dt.date | None,
+               start: dt.datetime | None) -> list[Row]:
     """Answers from a study day on (`start` is the moment it begins), by study day, deck,
     review state, young, rating and cram: (day 'YYYY-MM-DD', deck, review, young, rating,
     cram, count, duration_ms).
 
     Read from the running totals the revlog's triggers keep; a tag scope has to look at the
-    revlog itself (the totals do not know tags)."""
+    revlog itself (the totals do not know tags). No `since` and `start`: every day."""
     if scope.tag is None:
         where, params = _scope(scope, "d")
         sql = ("SELECT day, deck, review, young, rating, cram, n, ms FROM review_days d "
                f"WHERE day >= ? AND n > 0{where}")
-        return list(db.conn.execute(sql, (since.isoformat(), *params)))
+        return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
     where, params = _scope(scope, "r")
     sql = (f"SELECT {study_day_sql('r.reviewed_at')}, r.deck, r.state_before = 2, "
            "r.interval_before < 21, r.rating, r.cram, COUNT(*), SUM(r.duration_ms) "
            f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
-    return list(db.conn.execute(sql, (to_stamp(start), *params)))
+    return list(db.conn.execute(sql, (to_stamp(start) if start else "", *params)))
+
+
+def hour_groups(db: Database, scope: Scope, since: dt.date | None,
+                start: dt.datetime | None) -> list[Row]:
+    """Answers (cram included) from a study day on by local hour of the day: (hour, count,
+    passed), from store.clock_totals' running totals (the revlog itself for a tag)."""
+    if scope.tag is None:
+        where, params = _scope(scope, "d")
+        sql = ("SELECT hour, SUM(n), SUM(passed) FROM review_clock d "
+               f"WHERE day >= ? AND n > 0{where} GROUP BY hour")
+        return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
+    where, params = _scope(scope, "r")
+    sql = (f"SELECT {local_hour_sql('r.reviewed_at')}, COUNT(*), SUM(r.rating > 1) "
+           f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1")
+    return list(db.conn.execute(sql, (to_stamp(start) if start else "", *params)))
+
+
+def cards_added(db: Database, scope: Scope, start: dt.datetime | None) -> int:
+    """Cards added from a moment on (cards.added), retired ones included."""
+    where, params = _scope(scope, "c")
+    sql = f"SELECT COUNT(*) FROM cards c WHERE c.added >= ?{where}"
+    return int(db.conn.execute(sql, (to_stamp(start) if start else "", *params)).fetchone()[0])
+
+
+def distributions(db: Database, scope: Scope, now: dt.datetime, factor: float,
+                  decay: float) -> list[Row]:
+    """Studied cards (not retired) counted by whole days of interval ('interval'), whole days
+    of stability ('stability'), whole difficulty ('difficulty', 1-10) and tenth of
+    retrievability now ('retrievability'): (what, key, count)."""
+    where, names = _named(*_scope(scope, "c"))
+    r_now = "pow(1 + :factor * max(:now_day - julianday(c.last_review), 0) / c.stability, :d)"
+    base = (f"FROM cards c INDEXED BY cards_review_queue WHERE c.state > 0 AND c.retired = 0 "
+            f"AND c.stability IS NOT NULL{where} GROUP BY 2")
+    sql = " UNION ALL ".join(
+        f"SELECT '{what}', {key}, COUNT(*) {base}" for what, key in (
+            ("interval", "CAST(max(julianday(c.due) - julianday(c.last_review), 0) AS INTEGER)"),
+            ("stability", "CAST(c.stability AS INTEGER)"),
+            ("difficulty", "CAST(c.difficulty AS INTEGER)"),
+            ("retrievability", f"min(CAST({r_now} * 10 AS INTEGER), 9)")))
+    args = {"now_day": _julian(now), "factor": factor, "d": -decay, **names}
+    return list(db.conn.execute(sql, args))
 
 
 def deck_retention(db: Database, scope: Scope) -> list[Row]:
@@ -147,13 +190,16 @@ def lapsed(db: Database, scope: Scope) -> list[Row]:
 
 
 def forecast(db: Database, scope: Scope, start: dt.datetime, until: dt.datetime) -> list[Row]:
-    """Cards due per day from the start of today's study day (overdue as day 0; days are
-    24 h from the rollover): (day offset, count)."""
+    """Cards due per day from the start of today's study day (days are 24 h from the
+    rollover; due before today: day -1, the backlog): (day offset, count)."""
     where, params = _scope(scope, "c")
-    sql = ("SELECT MAX(0, CAST(julianday(c.due) - julianday(?) AS INTEGER)), COUNT(*) "
+    sql = ("SELECT CASE WHEN c.due < :start THEN -1 ELSE "
+           "CAST(julianday(c.due) - julianday(:start) AS INTEGER) END, COUNT(*) "
            "FROM cards c WHERE c.state IN (1, 2, 3) AND c.retired = 0 AND c.suspended = 0 "
-           f"AND c.due < ?{where} GROUP BY 1")
-    return list(db.conn.execute(sql, (to_stamp(start), to_stamp(until), *params)))
+           f"AND c.due < :until{where} GROUP BY 1")
+    sql, names = _named(sql, params)
+    return list(db.conn.execute(sql, {"start": to_stamp(start), "until": to_stamp(until),
+                                      **names}))
 
 
 def calibration(db: Database, scope: Scope) -> list[Row]:
@@ -193,3 +239,12 @@ def known_tag(db: Database, tag: str) -> bool:
     """Whether any card carries a tag."""
     row = db.conn.execute("SELECT 1 FROM cards WHERE tags LIKE ? LIMIT 1", (f"% {tag} %",))
     return row.fetchone() is not None
+
+
+def tags(db: Database) -> list[str]:
+    """Every tag on a card that is not retired, sorted."""
+    found: set[str] = set()
+    for (text,) in db.conn.execute("SELECT DISTINCT tags FROM cards WHERE retired = 0 "
+                                   "AND tags != ''"):
+        found.update(text.split())
+    return sorted(found)
