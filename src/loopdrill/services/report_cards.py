@@ -21,7 +21,7 @@ DAY_EDGES = (0, 1, 2, 3, 7, 14, 21, 30, 60, 90, 180, 365)
 DAY_LABELS = ("<1d", "1d", "2d", "3-6d", "1-2w", "2-3w", "3w-1m", "1-2m", "2-3m", "3-6m",
               "6m-1y", "1y+")
 DIFFICULTY_LABELS = tuple(f"{d}-{d + 1}" for d in range(1, 10))
-TENTH_LABELS = tuple(f"{t * 10}-{t * 10 + 10}%" for t in range(10))
+TENTH_LABELS = tuple(f"{t * 10}-{t * 10 + 10}" for t in range(10))
 
 
 def day_bin(days: int) -> int:
@@ -98,7 +98,7 @@ def _histograms(rows: list[tuple[str, int, int]]) -> list[Histogram]:
                                list(DAY_LABELS), [0] * len(DAY_LABELS)),
         "difficulty": Histogram("difficulty", "FSRS difficulty, 1 easiest to 10 hardest",
                                 list(DIFFICULTY_LABELS), [0] * len(DIFFICULTY_LABELS)),
-        "retrievability": Histogram("retrievability", "chance of recall now",
+        "retrievability": Histogram("retrievability", "chance of recall now, %",
                                     list(TENTH_LABELS), [0] * len(TENTH_LABELS)),
     }
     for what, key, count in rows:
