@@ -120,3 +120,38 @@ def test_a_nested_transaction_is_a_savepoint(db: Database) -> None:
         with transaction(db):
             db.conn.execute("INSERT INTO t VALUES (3)")
     assert db.conn.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (3,)]
+
+
+async def test_the_tui_keeps_an_answer_while_another_loopdrill_writes(
+        tmp_path: Path, clock: FakeClock) -> None:
+    from textual.widgets import Static
+
+    from loopdrill.tui.app import LoopdrillApp
+    from loopdrill.tui.drill import DrillScreen
+
+    path = tmp_path / "tui.db"
+    prepare(path, 3)
+    db = open_db(path)
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "space")
+        screen = app.screen
+        assert isinstance(screen, DrillScreen) and screen.shown is not None
+        first = screen.shown.card.id
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # an import in another terminal holds the lock
+        await pilot.press("3")
+        await pilot.pause(0.3)
+        status = str(screen.query_one("#status", Static).render())
+        assert "Waiting for another loopdrill" in status and "(Good)" in status
+        assert screen.saving and screen.shown is not None and screen.shown.card.id == first
+        await pilot.press("4", "u", "q")  # nothing else is taken while the answer waits
+        assert app.screen is screen
+        other.execute("COMMIT")
+        other.close()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not screen.saving
+        assert screen.shown is not None and screen.shown.card.id != first
+    assert db.conn.execute("SELECT card_id, rating FROM reviews").fetchall() == [(first, 3)]
+    db.conn.close()

@@ -51,11 +51,16 @@ def backup(conn: sqlite3.Connection, folder: Path, *, reason: str = "daily",
     return final
 
 
+def database_file(conn: sqlite3.Connection) -> str:
+    """The file of this connection's main database ('' for an in-memory one)."""
+    row = conn.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) if row is not None and row[2] else ""
+
+
 def database_stem(conn: sqlite3.Connection) -> str:
     """The name backups of this connection's database start with: its file name without the
     extension (`loopdrill` for an in-memory database)."""
-    row = conn.execute("PRAGMA database_list").fetchone()
-    file = row[2] if row is not None else ""
+    file = database_file(conn)
     return Path(file).stem if file else "loopdrill"
 
 

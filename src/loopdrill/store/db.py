@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from loopdrill.engine.queue import retrievability_after
-from loopdrill.store.backup import BackupError, backup
+from loopdrill.store.backup import BackupError, backup, database_file
 from loopdrill.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
+_files: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
 
 
 class StoreError(Exception):
@@ -37,7 +41,7 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
     existed = not memory and Path(path).exists() and Path(path).stat().st_size > 0
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
-                               isolation_level=None, check_same_thread=False)
+                               isolation_level=None, check_same_thread=not memory)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from None
     try:
@@ -63,7 +67,26 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
     except StoreError:
         conn.close()
         raise
+    _files[db] = "" if memory else str(Path(path).resolve())
     return db
+
+
+@contextmanager
+def own_connection(db: Database) -> Iterator[Database]:
+    """A connection of the calling thread's own to the same database, closed after: every
+    thread has its own (SQLite refuses a connection made in another thread). An in-memory
+    database, which a second connection cannot see, is shared as it is (tests)."""
+    file = _files.get(db)
+    if file is None:  # not opened by open_db: ask the connection (this thread's, then)
+        file = database_file(db.conn)
+    if not file:
+        yield db
+        return
+    own = open_db(file)
+    try:
+        yield own
+    finally:
+        own.conn.close()
 
 
 def _configure(conn: sqlite3.Connection, memory: bool) -> None:

@@ -12,17 +12,20 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import count
 
 from sqlite_utils import Database
 
+from loopdrill.store.backup import database_file
 from loopdrill.store.db import StoreError
 
 GIVE_UP_S = 600.0  # a lock held this long is a stuck program, not an import: say so and stop
 _savepoints = count()
 Waiting = Callable[[Database], None]
+_patience: weakref.WeakKeyDictionary[Database, float] = weakref.WeakKeyDictionary()
 
 
 class Busy(Exception):
@@ -31,6 +34,12 @@ class Busy(Exception):
 
 class LockedTooLong(StoreError):
     """The write lock stayed taken for GIVE_UP_S; one sentence naming the file."""
+
+
+def impatient(db: Database, seconds: float) -> None:
+    """Make `seconds` the patience of every transaction on this handle that gives none (the
+    TUI's UI thread: it must never freeze on the lock)."""
+    _patience[db] = seconds
 
 
 def say_waiting(db: Database) -> None:
@@ -48,8 +57,9 @@ def transaction(db: Database, *, patience: float | None = None,
     IMMEDIATE takes the write lock up front, so what is read inside (a card's state before
     an answer) is what the write is based on, and no other writer can come in between.
     Nested inside another transaction on the same connection, it is a savepoint of it.
-    Waits for the lock: at most `patience` seconds (then `Busy`), or else as long as it
-    takes (calling `on_wait` once after the busy timeout; `LockedTooLong` after GIVE_UP_S).
+    Waits for the lock: at most `patience` seconds (then `Busy`; see also `impatient`), or
+    else as long as it takes (calling `on_wait` once after the busy timeout; `LockedTooLong`
+    after GIVE_UP_S).
     """
     conn = db.conn
     if conn.in_transaction:
@@ -63,7 +73,7 @@ def transaction(db: Database, *, patience: float | None = None,
             raise
         conn.execute(f"RELEASE {name}")
         return
-    _begin(db, patience, on_wait)
+    _begin(db, _patience.get(db) if patience is None else patience, on_wait)
     try:
         yield db
     except BaseException:
@@ -116,5 +126,4 @@ def _busy_timeout(conn: sqlite3.Connection) -> int:
 
 
 def _file(db: Database) -> str:
-    row = db.conn.execute("PRAGMA database_list").fetchone()
-    return str(row[2]) if row and row[2] else "the database"
+    return database_file(db.conn) or "the database"

@@ -13,12 +13,17 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from loopdrill.services.session import Clock, DrillSession
+from loopdrill.store.tx import impatient
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.home import HomeScreen
 
+UI_PATIENCE_S = 0.25  # longest the UI thread waits for the write lock (then a worker does)
+
 
 class LoopdrillApp(App[None]):
-    """loopdrill's TUI. Screens get the database and the clock from here, never globals."""
+    """loopdrill's TUI. Screens get the database and the clock from here, never globals.
+    `db` is the UI thread's connection: it never waits long for the write lock (the drill
+    saves an answer from a worker then); workers open connections of their own."""
 
     CSS_PATH = "app.tcss"
     TITLE = "loopdrill"
@@ -29,6 +34,7 @@ class LoopdrillApp(App[None]):
                  background: Callable[[], str | None] | None = None) -> None:
         super().__init__()
         self.db = db
+        impatient(db, UI_PATIENCE_S)
         self.clock = clock
         self.fuzz = fuzz
         self.backup_dir = backup_dir

@@ -10,7 +10,8 @@ help screen read them from there.
 
 from __future__ import annotations
 
-from textual import events, on
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -21,9 +22,12 @@ from textual.widgets import Button, Footer, Header, Input, Static
 from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown
+from loopdrill.store.db import StoreError, own_connection
+from loopdrill.store.tx import Busy
 from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
 from loopdrill.tui.summary import SummaryScreen
 
+BUSY = "Another loopdrill is writing to the database; try again in a moment."
 UNDONE = {"answer": "Answer undone.", "suspend": "Suspend undone: the card is back.",
           "bury": "Bury undone: the card is back."}
 #: Keys that edit the answer box while it is active, and the box's action for each.
@@ -53,6 +57,7 @@ class DrillScreen(Screen[None]):
     revealed: reactive[bool] = reactive(False, bindings=True)
     in_box: reactive[bool] = reactive(False, bindings=True)
     ended: reactive[bool] = reactive(False, bindings=True)
+    saving: reactive[bool] = reactive(False, bindings=True)  # an answer waits for the lock
     shown: reactive[Shown | None] = reactive(None, bindings=True, always_update=True)
 
     def __init__(self, session: DrillSession) -> None:
@@ -179,7 +184,7 @@ class DrillScreen(Screen[None]):
         return bool(self.check_action(name, ()))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.ended:  # the summary is on top: nothing here applies any more
+        if self.ended or self.saving:  # the summary is on top, or an answer is being saved
             return False
         has_card = self.shown is not None
         if action == "grade":
@@ -246,10 +251,39 @@ class DrillScreen(Screen[None]):
             self.action_grade(int(Rating.GOOD))
 
     def action_grade(self, rating: int) -> None:
-        if self.shown is None or not self.revealed:
+        if self.shown is None or not self.revealed or self.saving:
             return
-        self.session.answer(Rating(rating))
+        try:
+            self.session.answer(Rating(rating))  # the app's connection waits 0.25 s at most
+        except Busy:  # another loopdrill holds the lock (an import): save it from a thread
+            self.saving = True
+            self.query_one("#status", Static).update(Text(
+                f"Waiting for another loopdrill to finish writing… your answer "
+                f"({GRADE_NAMES[Rating(rating)]}) is kept and saved then.", style="bold yellow"))
+            self.save_answer(Rating(rating))
+            return
         self.next_card()
+
+    @work(thread=True, exclusive=True, group="answer")
+    def save_answer(self, rating: Rating) -> None:
+        """Write the answer on this thread's own connection, waiting for the lock as long as
+        it takes, while the screen stays live; the next card comes once it is committed."""
+        try:
+            with own_connection(self.session.db) as db:
+                self.session.answer(rating, db=db, on_wait=None)
+        except StoreError as exc:
+            self.app.call_from_thread(self.saved, str(exc))
+        else:
+            self.app.call_from_thread(self.saved, None)
+
+    def saved(self, problem: str | None) -> None:
+        self.saving = False
+        if problem is None:
+            self.next_card()
+            return
+        self.notify(f"{problem}; grade the card again to save your answer.",
+                    severity="error", timeout=10)
+        self.render_card()
 
     @on(Button.Pressed, ".grade")
     def grade_button(self, event: Button.Pressed) -> None:
@@ -262,17 +296,28 @@ class DrillScreen(Screen[None]):
         except AnsweredSince as exc:
             self.notify(f"Cannot undo: {exc}.", severity="warning", timeout=4)
             return
+        except Busy:
+            self.notify(BUSY, severity="warning", timeout=4)
+            return
         if undone:
             self.notify(UNDONE[undone], timeout=2)
             self.next_card()
 
     def action_suspend(self) -> None:
-        self.session.suspend_current()
+        try:
+            self.session.suspend_current()
+        except Busy:
+            self.notify(BUSY, severity="warning", timeout=4)
+            return
         self.notify("Card suspended (u undoes).", timeout=2)
         self.next_card()
 
     def action_bury(self) -> None:
-        self.session.bury_current()
+        try:
+            self.session.bury_current()
+        except Busy:
+            self.notify(BUSY, severity="warning", timeout=4)
+            return
         self.notify("Card buried until tomorrow (u undoes).", timeout=2)
         self.next_card()
 

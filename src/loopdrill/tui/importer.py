@@ -17,6 +17,7 @@ from loopdrill.core.model import DeckError
 from loopdrill.core.words import plural
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
+from loopdrill.store.db import StoreError, own_connection
 
 
 def describe(result: ImportResult) -> str:
@@ -87,12 +88,15 @@ class ImportScreen(Screen[None]):
         bar = self.query_one("#import-progress", ProgressBar)
         try:
             batch = read_files(paths)
-            result = run_import(
-                self.db, batch, self.clock(), dry_run=dry_run,
-                progress=lambda stage, done, total: self.app.call_from_thread(
-                    bar.update, total=total, progress=done))
+            with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
+                result = run_import(
+                    db, batch, self.clock(), dry_run=dry_run,
+                    progress=lambda stage, done, total: self.app.call_from_thread(
+                        bar.update, total=total, progress=done))
         except DeckError as exc:
             self.app.call_from_thread(self.show, "\n".join(map(str, exc.problems)), True)
+        except StoreError as exc:
+            self.app.call_from_thread(self.show, str(exc), True)
         else:
             self.app.call_from_thread(self.show, describe(result), False)
 

@@ -22,6 +22,7 @@ from textual_plotext import PlotextPlot
 
 from loopdrill.services import optimize as opt
 from loopdrill.services.session import Clock
+from loopdrill.store.db import StoreError, own_connection
 from loopdrill.tui.optimize_rich import render_apply, render_fit, render_retention
 
 
@@ -91,22 +92,24 @@ class OptimizeScreen(Screen[None]):
     # -- work in threads: the fit waits on its subprocess, the simulation is short ----------
     @work(thread=True, exclusive=True, group="optimize")
     def run_fit(self) -> None:
-        try:
-            report = opt.fit(self.db, self.clock(), self.deck)
-        except opt.OptimizeError as exc:
-            self._post(self._failed, str(exc))
-            return
-        self._post(self._fitted, report)
-        rows = opt.simulate_retention(self.db, self.clock(), self.deck,
-                                      parameters=report.fitted)
+        with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
+            try:
+                report = opt.fit(db, self.clock(), self.deck)
+            except opt.OptimizeError as exc:
+                self._post(self._failed, str(exc))
+                return
+            self._post(self._fitted, report)
+            rows = opt.simulate_retention(db, self.clock(), self.deck,
+                                          parameters=report.fitted)
         self._post(self._simulated, rows)
 
     @work(thread=True, exclusive=True, group="optimize")
     def run_apply(self, report: opt.FitReport) -> None:
         try:
-            changed = opt.apply(self.db, self.clock(), report, self.deck,
-                                backup_dir=self.backup_dir)
-        except opt.OptimizeError as exc:
+            with own_connection(self.db) as db:
+                changed = opt.apply(db, self.clock(), report, self.deck,
+                                    backup_dir=self.backup_dir)
+        except (opt.OptimizeError, StoreError) as exc:
             self._post(self._failed, str(exc))
             return
         self._post(self._applied, changed)
