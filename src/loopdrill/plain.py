@@ -12,6 +12,7 @@ from typing import TextIO
 from loopdrill.core.cards import plain
 from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
+from loopdrill.core.text import clean
 from loopdrill.core.words import plural
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown, Summary
@@ -37,11 +38,11 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
     """Run a whole session; returns its summary (also printed)."""
 
     def say(text: str = "") -> None:
-        stdout.write(text + "\n")
+        stdout.write(clean(text) + "\n")  # card text never drives the terminal
         stdout.flush()
 
     def ask(prompt: str) -> str:
-        stdout.write(prompt)
+        stdout.write(clean(prompt))
         stdout.flush()
         line = stdin.readline()
         if not line:

@@ -23,7 +23,7 @@ async def test_home_lists_decks_and_enter_opens_the_drill(demo_db: Database,
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        assert table.get_row_at(0)[:4] == ["demo", "Demo deck", "6", "6"]
+        assert [str(c) for c in table.get_row_at(0)[:4]] == ["demo", "Demo deck", "6", "6"]
         await pilot.press("enter")
         assert isinstance(app.screen, DrillScreen)
 

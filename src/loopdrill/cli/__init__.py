@@ -15,6 +15,7 @@ import click
 from loopdrill import __version__, clock, crash, paths
 from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
+from loopdrill.core.text import clean
 from loopdrill.engine.forked import ForkedError
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
@@ -23,6 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEBUG = "loopdrill.debug"
 DEBUG_ENV = "LOOPDRILL_DEBUG"
 GROUP_FLAGS = ("--db", "--debug")
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line that may hold user text: never a control character (core.text.clean)."""
+    click.echo(clean(text), err=err, nl=nl)
 
 
 class UserError(Exception):
@@ -66,7 +72,7 @@ def library(db_path: Path | None, *, builtins: bool = True) -> Library:
     """Open the library for a command; its warnings (a failed daily backup) go to stderr."""
     lib = open_library(paths.database(db_path), clock.now(), builtins=builtins)
     for warning in lib.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
     return lib
 
 
@@ -89,11 +95,11 @@ class LoopdrillGroup(click.Group):
             return super().invoke(ctx)
         except DeckError as exc:
             for problem in exc.problems:
-                click.echo(f"error: {problem}", err=True)
+                echo(f"error: {problem}", err=True)
         except (UserError, StoreError, OptionError, clock.ClockError) as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
         except ForkedError as exc:
-            click.echo(f"error: the work could not finish ({exc}); nothing was changed",
+            echo(f"error: the work could not finish ({exc}); nothing was changed",
                        err=True)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
@@ -101,9 +107,9 @@ class LoopdrillGroup(click.Group):
             if ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
                 if not isinstance(exc, crash.Crashed):
                     raise
-                click.echo(exc.trace, err=True, nl=False)
+                click.echo(exc.trace, err=True, nl=False)  # asked for with --debug
                 ctx.exit(1)
-            click.echo(f"error: {crash.report(exc)}", err=True)
+            echo(f"error: {crash.report(exc)}", err=True)
         ctx.exit(1)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from loopdrill import clock, paths
-from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.cli import UserError, cli, db_option, echo, json_option, library
 from loopdrill.core.words import plural
 from loopdrill.services import decks as deck_service
 
@@ -39,23 +39,23 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: 
     finally:
         lib.close()
     if as_json:
-        click.echo(json.dumps({
+        echo(json.dumps({
             "dry_run": dry_run, "decks": [vars(r) for r in result.decks],
             "history": vars(result.history) if result.history else None,
             "warnings": [str(w) for w in result.warnings]}, indent=2))
         return
     verb = "would import" if dry_run else "imported"
     for r in result.decks:
-        click.echo(f"{verb} {r.deck}: {r.added} added, {r.updated} updated, "
+        echo(f"{verb} {r.deck}: {r.added} added, {r.updated} updated, "
                    f"{r.unchanged} unchanged, {r.retired} retired"
                    + (f", {r.restored} restored" if r.restored else ""))
     if result.history:
         h = result.history
-        click.echo(f"{verb} review history: {plural(h.added, 'review')} on "
-                   f"{plural(h.cards, 'card')}"
+        echo(f"{verb} review history: {plural(h.added, 'review')} on "
+             f"{plural(h.cards, 'card')}"
                    + (f" ({h.duplicates} already there)" if h.duplicates else ""))
     for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        echo(f"warning: {warning}", err=True)
 
 
 @cli.command(name="import-reviews")
@@ -77,10 +77,10 @@ def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: boo
     finally:
         lib.close()
     if as_json:
-        click.echo(json.dumps(vars(report), indent=2))
+        echo(json.dumps(vars(report), indent=2))
         return
     verb = "would import" if dry_run else "imported"
-    click.echo(f"{verb} {plural(report.added, 'review')} on {plural(report.cards, 'card')}"
+    echo(f"{verb} {plural(report.added, 'review')} on {plural(report.cards, 'card')}"
                + (f" ({report.duplicates} already there)" if report.duplicates else ""))
 
 
@@ -123,15 +123,14 @@ def export(db_path: Path | None, decks: tuple[str, ...], fmt: str,
     if output is not None and output.is_dir():
         for name, text in files:
             _write(output / name, text)
-            click.echo(f"wrote {output / name}", err=True)
+            echo(f"wrote {output / name}", err=True)
     elif output is not None:
         if len(files) > 1:
             raise UserError(f"-o: {len(files)} decks make {len(files)} YAML files; give a "
                             "directory or choose one with --deck")
         _write(output, files[0][1])
     else:
-        click.echo("".join(text if len(files) == 1 else f"---\n{text}" for _, text in files),
-                   nl=False)
+        _stdout("".join(text if len(files) == 1 else f"---\n{text}" for _, text in files))
 
 
 @cli.command(name="export-reviews")
@@ -148,9 +147,18 @@ def export_reviews(db_path: Path | None, output: Path | None) -> None:
     finally:
         lib.close()
     if output is None:
-        click.echo(text, nl=False)
+        _stdout(text)
     else:
         _write(output, text)
+
+
+def _stdout(text: str) -> None:
+    """An export on standard output: as is into a pipe, without control characters on a
+    terminal."""
+    if sys.stdout.isatty():
+        echo(text, nl=False)
+    else:
+        click.echo(text, nl=False)
 
 
 def _write(path: Path, text: str) -> None:
@@ -175,19 +183,19 @@ def check(db_path: Path | None, files: tuple[Path, ...], stale_days: int) -> Non
         targets.extend(sorted(given.glob("*.yaml")) if given.is_dir() else [given])
     result = deck_service.check_files(targets, clock.now().date(), stale_days)
     for problem in result.problems:
-        click.echo(str(problem))
+        echo(str(problem))
     for fact in result.stale:
-        click.echo(f"stale: {fact}")
-    click.echo(f"{plural(result.files, 'file')}, {plural(result.items, 'item')}: "
-               f"{plural(len(result.problems), 'problem')}, "
-               f"{plural(len(result.stale), 'stale fact')}", err=True)
+        echo(f"stale: {fact}")
+    echo(f"{plural(result.files, 'file')}, {plural(result.items, 'item')}: "
+         f"{plural(len(result.problems), 'problem')}, "
+         f"{plural(len(result.stale), 'stale fact')}", err=True)
     if not files and paths.database(db_path).exists():
         from loopdrill.services.edit import changed_overrides
 
         lib = library(db_path, builtins=False)
         try:
             for line in changed_overrides(lib.db):
-                click.echo(f"override: {line}")
+                echo(f"override: {line}")
         finally:
             lib.close()
     if result.problems:

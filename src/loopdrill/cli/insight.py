@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from loopdrill import clock
-from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.cli import UserError, cli, db_option, echo, json_option, library
 
 
 @cli.command()
@@ -51,7 +51,7 @@ def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str 
     finally:
         lib.close()
     if as_json:
-        click.echo(json.dumps(report_to_json(report), indent=2))
+        echo(json.dumps(report_to_json(report), indent=2))
         return
     from rich.console import Console
 
@@ -85,7 +85,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
         if retention:
             rows = opt.simulate_retention(lib.db, clock.now(), deck)
             if as_json:
-                click.echo(json.dumps(opt.retention_to_json(rows), indent=2))
+                echo(json.dumps(opt.retention_to_json(rows), indent=2))
             else:
                 Console().print(render_retention(rows))
             return
@@ -97,7 +97,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
     finally:
         lib.close()
     if as_json:
-        click.echo(json.dumps({"fit": opt.report_to_json(report),
+        echo(json.dumps({"fit": opt.report_to_json(report),
                                "applied": opt.apply_to_json(applied) if applied else None},
                               indent=2))
         return

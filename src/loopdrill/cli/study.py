@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from loopdrill import clock, crash, paths
-from loopdrill.cli import UserError, cli, db_option, json_option, library
+from loopdrill.cli import UserError, cli, db_option, echo, json_option, library
 from loopdrill.core.options import OptionError, as_text
 from loopdrill.core.words import plural
 from loopdrill.services import config as config_service
@@ -101,14 +101,16 @@ def decks(db_path: Path | None, as_json: bool) -> None:
     rows = deck_service.deck_list(lib.db, clock.now())
     lib.close()
     if as_json:
-        click.echo(json.dumps([vars(r) for r in rows], indent=2))
+        echo(json.dumps([vars(r) for r in rows], indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
+    from loopdrill.tui.literal import literal
+
     table = Table("deck", "title", "total", "new", "learning", "due", "suspended")
     for r in rows:
-        table.add_row(r.slug, r.title, *(str(v) for v in
+        table.add_row(literal(r.slug), literal(r.title), *(str(v) for v in
                                           (r.total, r.new, r.learning, r.due, r.suspended)))
     Console().print(table)
 
@@ -133,27 +135,27 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
     try:
         if key is None:
             for name, current, origin in config_service.describe(lib.db, deck):
-                click.echo(f"{name:22} {as_text(name, current):12} ({origin})")
+                echo(f"{name:22} {as_text(name, current):12} ({origin})")
         elif unset:
             removed = config_service.unset_value(lib.db, key, deck)
-            click.echo(f"{key} unset" if removed else f"{key} was not set here")
+            echo(f"{key} unset" if removed else f"{key} was not set here")
         elif value is None:
             for name, current, origin in config_service.describe(lib.db, deck):
                 if name == key:
-                    click.echo(f"{as_text(name, current)} ({origin})")
+                    echo(f"{as_text(name, current)} ({origin})")
                     break
             else:
                 raise OptionError(f"unknown option {key!r}; `loopdrill config` lists them")
         else:
             stored = config_service.set_value(lib.db, key, value, deck)
             scope = f"deck {deck}" if deck else "global"
-            click.echo(f"{key} = {as_text(key, stored)} ({scope})")
+            echo(f"{key} = {as_text(key, stored)} ({scope})")
             if key in config_service.RESCHEDULING:
                 from loopdrill.services.optimize_reschedule import reschedule_all
 
                 changed = reschedule_all(lib.db, clock.now(), deck)
-                click.echo(f"rescheduled {plural(changed.cards, 'card')}: "
-                           f"{plural(changed.moved, 'due date')} moved")
+                echo(f"rescheduled {plural(changed.cards, 'card')}: "
+                     f"{plural(changed.moved, 'due date')} moved")
     finally:
         lib.close()
 
@@ -163,7 +165,7 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
 def where(db_path: Path | None) -> None:
     """Print the database, backup and deck paths in use."""
     db = paths.database(db_path)
-    click.echo(f"database:       {db}")
-    click.echo(f"backups:        {paths.backups(db)}")
-    click.echo("options:        stored in the database (see `loopdrill config`)")
-    click.echo(f"built-in decks: {paths.builtin_decks()}")
+    echo(f"database:       {db}")
+    echo(f"backups:        {paths.backups(db)}")
+    echo("options:        stored in the database (see `loopdrill config`)")
+    echo(f"built-in decks: {paths.builtin_decks()}")

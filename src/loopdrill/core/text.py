@@ -2,24 +2,26 @@
 
 A deck, a package or a database may hold escape sequences (`\\x1b]2;title\\x07` renames the
 terminal, `\\x1b[2J` clears it). `clean` removes every C0 and C1 control character and DEL but
-keeps tab and newline; readers call it on the way in and every screen, table and line of
-output calls it on the way out (a database written before this existed may hold them)."""
+keeps tab and newline; the importer calls it on the way in (`clean_deck`) and every screen,
+table and line of output calls it on the way out (a database written before this existed may
+hold them)."""
 
 from __future__ import annotations
 
-CONTROLS = frozenset(range(0x20)) - {0x09, 0x0A} | {0x7F} | frozenset(range(0x80, 0xA0))
-_DROP = dict.fromkeys(CONTROLS)
+import re
+from typing import Any
+
+from loopdrill.core.model import DeckSpec, Item
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_SHOWN = 200
 
 
 def clean(text: str) -> str:
     """`text` without control characters (tab and newline stay)."""
-    return text.translate(_DROP)
-
-
-def has_controls(text: str) -> bool:
-    """Whether `text` holds a character `clean` would remove."""
-    return any(ord(ch) in CONTROLS for ch in text)
+    if CONTROL.search(text) is None:  # the usual case: no new string
+        return text
+    return CONTROL.sub("", text)
 
 
 def shown(value: object, limit: int = MAX_SHOWN) -> str:
@@ -27,10 +29,49 @@ def shown(value: object, limit: int = MAX_SHOWN) -> str:
     huge or hostile value never makes a huge or hostile message."""
     if isinstance(value, str):
         text = repr(value[: limit + 1])
-    elif isinstance(value, int | float | bool) or value is None:
-        text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit \
-            else "a very long number"
+    elif isinstance(value, bool | float) or value is None:
+        text = repr(value)
+    elif isinstance(value, int):
+        text = repr(value) if abs(value) < 10**limit else "a number too long to show"
     else:
         text = f"a {type(value).__name__}"
     text = clean(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clean_value(value: Any) -> Any:
+    """A value read from a deck with every string in it cleaned (lists and mappings too)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list | tuple):
+        return type(value)(clean_value(v) for v in value)
+    if isinstance(value, dict):
+        return {clean_value(k): clean_value(v) for k, v in value.items()}
+    return value
+
+
+def _dirty(value: Any) -> bool:
+    """Whether any string in `value` holds a control character."""
+    if isinstance(value, str):
+        return CONTROL.search(value) is not None
+    if isinstance(value, list | tuple):
+        return any(_dirty(v) for v in value)
+    if isinstance(value, dict):
+        return any(_dirty(k) or _dirty(v) for k, v in value.items())
+    return False
+
+
+def clean_deck(spec: DeckSpec) -> DeckSpec:
+    """The deck with control characters removed from its title, description and every
+    item's text, tags and source (ids are left alone: progress and history follow them)."""
+    items = []
+    for item in spec.items:
+        if not _dirty((item.fields, item.tags, item.source)):
+            items.append(item)
+            continue
+        tags = tuple(t for t in map(clean, item.tags) if t)
+        items.append(Item(item.id, item.kind, clean_value(item.fields), tags,
+                          None if item.source is None else clean(item.source), item.as_of,
+                          item.line))
+    return DeckSpec(spec.slug, clean(spec.title), tuple(items), clean(spec.description),
+                    spec.options, spec.origin, spec.warnings)

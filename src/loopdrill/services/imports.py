@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, ReviewRecord
+from loopdrill.core.text import clean_deck
 from loopdrill.core.timeutil import next_day_start
 from loopdrill.engine.answer import make_scheduler
 from loopdrill.formats.anki_text import read_anki_text
@@ -80,7 +81,7 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
     if suffix in NATIVE:
         from loopdrill.formats.native import read_deck  # YAML: loaded when a deck file comes
 
-        spec = read_deck(path)
+        spec = clean_deck(read_deck(path))
         if deck:
             spec = DeckSpec(deck, spec.title, spec.items, spec.description, spec.options,
                             spec.origin, spec.warnings)
@@ -95,7 +96,7 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
 
             read = read_apkg(path, deck=deck)
         digest = _hash(path)
-        batch.decks.extend((spec, f"{digest}:{spec.slug}") for spec in read.decks)
+        batch.decks.extend((clean_deck(spec), f"{digest}:{spec.slug}") for spec in read.decks)
         batch.reviews.extend(read.reviews)
         batch.warnings.extend(read.warnings)
         batch.states.update(read.states)

@@ -7,6 +7,7 @@ from rich.text import Text
 
 from loopdrill.core.cards import Span
 from loopdrill.core.model import Rating
+from loopdrill.core.text import clean
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import Shown
 
@@ -20,7 +21,7 @@ def spans_text(spans: list[Span]) -> Text:
     """Card text with the cloze gap or answer emphasised."""
     text = Text()
     for span in spans:
-        text.append(span.text, style="bold reverse" if span.mark else "")
+        text.append(clean(span.text), style="bold reverse" if span.mark else "")
     return text
 
 
@@ -33,11 +34,11 @@ def answer_text(shown: Shown) -> Text:
     text = Text()
     text.append(f"{word}", style=f"bold {colour}")
     if verdict.detail:
-        text.append(f": {verdict.detail}")
+        text.append(f": {clean(verdict.detail)}")
     text.append("\nYou typed: ", style="dim")
-    text.append(verdict.typed or "(nothing)")
+    text.append(clean(verdict.typed) or "(nothing)")
     text.append("\nExpected:  ", style="dim")
-    text.append(verdict.expected, style="bold")
+    text.append(clean(verdict.expected), style="bold")
     text.append(f"\nEnter accepts {GRADE_NAMES[verdict.proposed]}; 1-4 choose another.",
                 style="dim")
     return text
@@ -46,7 +47,7 @@ def answer_text(shown: Shown) -> Text:
 def source_text(shown: Shown) -> Text:
     """`Source: URL · as of DATE`, with a warning when the fact is stale."""
     as_of = f" · as of {shown.card.as_of}" if shown.card.as_of else ""
-    line = Text(f"Source: {shown.card.source}{as_of}", style="dim")
+    line = Text(clean(f"Source: {shown.card.source}{as_of}"), style="dim")
     if is_stale(shown.card.as_of, shown.shown_at.date()):
         line.append("  ⚠ stale: check the source before trusting this figure",
                     style="bold yellow")

@@ -21,10 +21,12 @@ from textual.widgets import Button, Footer, Header, Input, Static
 
 from loopdrill.core.grading import choice_rule, option_label
 from loopdrill.core.model import Rating
+from loopdrill.core.text import clean
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown
 from loopdrill.store.db import StoreError, own_connection
 from loopdrill.store.tx import Busy
 from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
+from loopdrill.tui.literal import literal
 from loopdrill.tui.summary import SummaryScreen
 
 BUSY = "Another loopdrill is writing to the database; try again in a moment."
@@ -114,14 +116,14 @@ class DrillScreen(Screen[None]):
             return
         progress = self.session.progress()
         cram = " · cram: schedule unchanged" if self.session.cram else ""
-        self.query_one("#status", Static).update(
-            f"{shown.card.deck}{cram} · {progress.done} done today · {progress.left} left")
+        self.query_one("#status", Static).update(literal(
+            f"{shown.card.deck}{cram} · {progress.done} done today · {progress.left} left"))
         self.query_one("#front", Static).update(spans_text(shown.front))
         options = self.query_one("#options", Static)
         choices = shown.prompt.choices if shown.prompt else ()
         options.display = bool(choices)
-        options.update("\n".join(f"{option_label(n, len(choices))}) {o}"
-                                 for n, o in enumerate(choices, start=1)))
+        options.update(literal("\n".join(f"{option_label(n, len(choices))}) {o}"
+                                         for n, o in enumerate(choices, start=1))))
         answer = self.query_one("#answer", Input)
         answer.display = self.typing
         answer.set_class(self.in_box, "-active")
@@ -222,7 +224,7 @@ class DrillScreen(Screen[None]):
         verdict = self.shown.check(typed)
         if verdict.unreadable:  # e.g. "0,023" or option z of 4: say why and ask again
             self.shown.verdict = None
-            self.notify(verdict.detail, severity="warning", timeout=4)
+            self.notify(clean(verdict.detail), severity="warning", timeout=4, markup=False)
             return
         self.in_box = False
         self.revealed = True
@@ -294,7 +296,8 @@ class DrillScreen(Screen[None]):
         try:
             undone = self.session.undo()
         except AnsweredSince as exc:
-            self.notify(f"Cannot undo: {exc}.", severity="warning", timeout=4)
+            self.notify(clean(f"Cannot undo: {exc}."), severity="warning", timeout=4,
+                        markup=False)
             return
         except Busy:
             self.notify(BUSY, severity="warning", timeout=4)

@@ -15,6 +15,7 @@ from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.importer import ImportScreen
+from loopdrill.tui.literal import literal
 from loopdrill.tui.optimize import OptimizeScreen
 from loopdrill.tui.stats_screen import StatsScreen
 
@@ -63,8 +64,8 @@ class HomeScreen(Screen[None]):
         table.clear()
         rows = deck_list(self.db, self.clock())
         for r in rows:
-            table.add_row(r.slug, r.title, str(r.total), str(r.new), str(r.learning), str(r.due),
-                          key=r.slug)
+            table.add_row(literal(r.slug), literal(r.title), str(r.total), str(r.new),
+                          str(r.learning), str(r.due), key=r.slug)
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
         new = sum(r.new for r in rows)

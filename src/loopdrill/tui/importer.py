@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.text import Text
 from sqlite_utils import Database
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,6 +17,7 @@ from loopdrill.core.words import plural
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
 from loopdrill.store.db import StoreError, own_connection
+from loopdrill.tui.literal import literal
 
 
 def describe(result: ImportResult) -> str:
@@ -104,4 +104,4 @@ class ImportScreen(Screen[None]):
         self.query_one("#import-progress").display = False
         self.query_one("#import-run", Button).disabled = False
         self.query_one("#import-result", Static).update(
-            Text(message, style="bold red" if error else ""))
+            literal(message, style="bold red" if error else ""))

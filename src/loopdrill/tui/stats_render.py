@@ -12,6 +12,7 @@ from rich.text import Text
 from loopdrill.core.words import plural
 from loopdrill.services.report import DeckLine, StatsReport, weakest
 from loopdrill.services.report_model import PERIOD_NAMES, STATES, Histogram
+from loopdrill.tui.literal import literal
 from loopdrill.tui.text_charts import bars, columns, heatmap
 
 CHARTS = ("forecast", "hours", "interval", "stability", "difficulty", "retrievability")
@@ -87,7 +88,8 @@ def sections(report: StatsReport) -> list[Section]:
         for name in ("card", "lapses", "front"):
             leeches.add_column(name)
         for leech in report.leeches:
-            leeches.add_row(Text(leech["id"]), str(leech["lapses"]), Text(leech["front"][:60]))
+            leeches.add_row(literal(leech["id"]), str(leech["lapses"]),
+                            literal(leech["front"][:60]))
         out.append(Section("leeches", leeches))
     if report.readiness is not None:
         out.append(Section("readiness", _readiness(report)))
@@ -165,7 +167,7 @@ def _deck_counts(report: StatsReport) -> RenderableType:
         table.add_column(SHORT_STATES[state], justify="right",
                          footer=f"{report.counts.get(state, 0):,}")
     for deck, counts in report.deck_counts.items():
-        table.add_row(Text(deck), *(f"{counts[s]:,}" for s in shown))
+        table.add_row(literal(deck), *(f"{counts[s]:,}" for s in shown))
     return table
 
 
@@ -194,7 +196,7 @@ def _readiness(report: StatsReport) -> RenderableType:
     for name in ("deck", "studied", "new", "recall (studied)", "known (all)", "below 0.8"):
         table.add_column(name, justify="right" if name != "deck" else "left")
     for d in report.decks:
-        table.add_row(Text(d.name), f"{d.studied:,}", f"{d.new:,}", pct(d.exam_retention),
+        table.add_row(literal(d.name), f"{d.studied:,}", f"{d.new:,}", pct(d.exam_retention),
                       pct(d.exam_known), f"{d.exam_below:,}")
     return table
 
@@ -206,7 +208,7 @@ def _lines(title: str, lines: list[DeckLine]) -> RenderableType:
     for name in ("name", "reviews", "retention", "lapses"):
         table.add_column(name, justify="right" if name != "name" else "left")
     for d in lines:
-        table.add_row(Text(d.name), f"{d.reviews:,}", pct(d.retention), f"{d.lapses:,}")
+        table.add_row(literal(d.name), f"{d.reviews:,}", pct(d.retention), f"{d.lapses:,}")
     return table
 
 

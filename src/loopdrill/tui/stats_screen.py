@@ -23,6 +23,7 @@ from loopdrill.services.report_model import DEFAULT_PERIOD, PERIOD_DAYS, PERIOD_
 from loopdrill.services.session import Clock
 from loopdrill.store.queries import Scope
 from loopdrill.store.settings import exam_date, set_exam_date
+from loopdrill.tui.literal import literal
 from loopdrill.tui.stats_charts import draw, title
 from loopdrill.tui.stats_render import CHARTS, sections
 
@@ -135,7 +136,7 @@ class StatsScreen(Screen[None]):
             self.report = build_report(self.db, self.clock(), self.scope, self.exam,
                                        self.period)
         except StatsError as exc:
-            scroll.mount(Static(str(exc), classes="stats-error"))
+            scroll.mount(Static(literal(str(exc)), classes="stats-error"))
             return
         console = self.app.console
         widgets: list[Widget] = []
