@@ -9,9 +9,10 @@ hold them)."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
-from loopdrill.core.model import DeckSpec, Item
+from loopdrill.core.model import DeckSpec
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_SHOWN = 200
@@ -70,8 +71,7 @@ def clean_deck(spec: DeckSpec) -> DeckSpec:
             items.append(item)
             continue
         tags = tuple(t for t in map(clean, item.tags) if t)
-        items.append(Item(item.id, item.kind, clean_value(item.fields), tags,
-                          None if item.source is None else clean(item.source), item.as_of,
-                          item.line))
-    return DeckSpec(spec.slug, clean(spec.title), tuple(items), clean(spec.description),
-                    spec.options, spec.origin, spec.warnings)
+        items.append(item._replace(fields=clean_value(item.fields), tags=tags,
+                                   source=None if item.source is None else clean(item.source)))
+    return replace(spec, title=clean(spec.title), items=tuple(items),
+                   description=clean(spec.description))
