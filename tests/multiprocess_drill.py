@@ -11,9 +11,7 @@ Used by tests/test_concurrency.py and bench/bench_concurrency.py.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
-import sqlite3
 import subprocess
 import sys
 import time
@@ -93,30 +91,30 @@ class Chain:
 
 
 def check_chain(path: Path) -> Chain:
-    """Each card's answers, in the order they were committed, must form a chain: a row's
-    state before is the previous row's state after, and the card ends in its newest row's
-    state after (the first row starts from a new card)."""
-    from loopdrill.store.rows import CARD_COLUMNS, card_from_row, memory_to_json
+    """Each card's answers, in the order they were committed, must form a chain: the state
+    before each answer stored on its revlog row (state, reps, lapses) is the one the replay of
+    the rows before it gives, and the card ends in the replay of its whole log (doctor's
+    check)."""
+    from loopdrill.engine.replay import HistoryReplayer
+    from loopdrill.services.doctor import states_off
+    from loopdrill.services.params import ReplaySchedulers
+    from loopdrill.store.db import open_db
 
-    conn = sqlite3.connect(path)
+    db = open_db(path)
     stale = rows = 0
-    last: dict[str, str] = {}
-    for card_id, before, after in conn.execute(
-            "SELECT card_id, before, after FROM reviews WHERE cram = 0 ORDER BY id"):
+    replayer = HistoryReplayer(ReplaySchedulers(db)("multi")[1])
+    logs: dict[int, list[tuple[int, int, int, int, int, int]]] = {}
+    for card, at, rating, state, reps, lapses in db.conn.execute(
+            "SELECT card, at, rating, state, reps, lapses FROM revlog WHERE cram = 0 "
+            "ORDER BY id"):
+        logs.setdefault(card, []).append((at, rating, state, reps, lapses, 0))
         rows += 1
-        previous = last.get(card_id)
-        if previous is not None and json.loads(previous) != json.loads(before):
-            stale += 1
-        if previous is None and json.loads(before)[0] != 0:
-            stale += 1
-        last[card_id] = after
-    off = 0
-    for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards"):
-        card = card_from_row(row)
-        if card.id in last and json.loads(memory_to_json(card.memory)) != json.loads(
-                last[card.id]):
-            off += 1
-    conn.close()
+    for card, log in logs.items():
+        log.sort(key=lambda row: row[0])  # by time; rows at one ms stay in the order written
+        replayed, _ = replayer.replay(str(card), [(at * 1000, g, False) for at, g, *_ in log])
+        stale += sum(stored[2:5] != step[:3] for stored, step in zip(log, replayed, strict=True))
+    off = len(states_off(db)[2])
+    db.conn.close()
     return Chain(rows, stale, off)
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating
+from loopdrill.services.doctor import states_off
 from loopdrill.services.session import AnsweredSince, DrillSession
 from loopdrill.store.db import open_db
 from loopdrill.store.tx import Busy, transaction
@@ -52,15 +53,17 @@ def test_an_answer_reads_the_card_as_another_terminal_left_it(
     second.answer(Rating.GOOD)
     clock.advance(seconds=5)
     first.answer(Rating.AGAIN)
-    rows = one.conn.execute("SELECT before, after FROM reviews ORDER BY id").fetchall()
-    assert rows[1][0] == rows[0][1]  # the second answer starts from the first one's state
+    rows = one.conn.execute("SELECT reps, rating FROM revlog ORDER BY id").fetchall()
+    assert rows == [(0, 3), (1, 1)]  # the second answer starts from the first one's state
+    assert not states_off(one)[2]  # the card is the replay of its log
     reps = one.conn.execute("SELECT reps FROM cards WHERE id = ?",
                             (shown_one.card.id,)).fetchone()[0]
     assert reps == 2
     with pytest.raises(AnsweredSince):
         second.undo()  # its answer is no longer the card's newest: undoing would break it
     assert first.undo()
-    assert one.conn.execute("SELECT after FROM reviews").fetchall() == [(rows[0][1],)]
+    assert one.conn.execute("SELECT reps, rating FROM revlog").fetchall() == [rows[0]]
+    assert not states_off(one)[2]
 
 
 def hold_lock(path: Path, seconds: float) -> threading.Thread:

@@ -48,14 +48,14 @@ def test_import_reviews_replays_fsrs_and_skips_duplicates(
     # the stored state equals replaying the same reviews through fsrs.Scheduler
     scheduler = make_scheduler(Options(), fuzz=False)
     card = fsrs.Card(card_id=1)
-    for stamp, rating in [("2026-11-01T10:00:00+00:00", 3), ("2026-11-01T10:12:00+00:00", 3)]:
+    for stamp, rating in [("2026-11-01T10:00:00+00:00", 3), ("2026-11-01T10:12:00+00:00", 3),
+                          ("2026-11-04T09:00:00+00:00", 4)]:
         from datetime import datetime
         card, _ = scheduler.review_card(card, fsrs.Rating(rating), datetime.fromisoformat(stamp))
     conn = sqlite3.connect(db_path)
-    before = json.loads(conn.execute(
-        "SELECT before FROM reviews WHERE card_id = 'demo/s3-standard' ORDER BY reviewed_at "
-        "DESC LIMIT 1").fetchone()[0])
-    assert before[2] == card.stability and before[3] == card.difficulty
+    stability, difficulty = conn.execute(
+        "SELECT stability, difficulty FROM cards WHERE id = 'demo/s3-standard'").fetchone()
+    assert (stability, difficulty) == (card.stability, card.difficulty)
     state, reps = conn.execute(
         "SELECT state, reps FROM cards WHERE id = 'demo/s3-standard'").fetchone()
     assert (state, reps) == (2, 3)

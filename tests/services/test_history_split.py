@@ -135,13 +135,13 @@ def test_what_was_typed_in_the_drill_survives_a_later_import(
     db = library(tmp_path / "typed.db")
     drilled = NOW - dt.timedelta(days=3)
     history.import_reviews(db, [ReviewRecord("a/c1", drilled, Rating.GOOD, 4000)], NOW)
-    db.conn.execute("UPDATE reviews SET answer = '$0.61', proposed = 3, verdict = 'right', "
-                    "session = 's1'")
+    db.conn.execute("INSERT INTO revlog_typed SELECT id, '$0.61', 3, 'right' FROM revlog")
+    db.conn.execute("INSERT INTO revlog_undo SELECT id, 's1', '[]', '{}' FROM revlog")
     history.import_reviews(db, [ReviewRecord("a/c1", drilled - dt.timedelta(days=9),
                                              Rating.AGAIN, 7000)], NOW)
-    rows = db.conn.execute("SELECT rating, answer, proposed, verdict, session FROM reviews "
+    rows = db.conn.execute("SELECT rating, answer, proposed, verdict FROM reviews "
                            "ORDER BY reviewed_at").fetchall()
-    assert rows == [(1, None, None, None, None), (3, "$0.61", 3, "right", "s1")]
+    assert rows == [(1, None, None, None), (3, "$0.61", 3, "right")]
 
 
 def test_repeated_reviews_are_counted_once_and_stored_rows_all_stay(tmp_path: Path) -> None:

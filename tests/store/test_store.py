@@ -14,7 +14,6 @@ from loopdrill.core.model import CardState, Rating
 from loopdrill.formats.native import parse_deck, read_deck
 from loopdrill.services.session import DrillSession
 from loopdrill.store import queries
-from loopdrill.store.clock_totals import CLOCK_REBUILD
 from loopdrill.store.db import StoreError, open_db
 from loopdrill.store.decks import sync_deck
 from loopdrill.store.schema import migrations
@@ -35,7 +34,7 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
     assert [m.name for m in migrations.applied(second)] == applied == [
         "m001_initial", "m002_review_aggregates", "m003_study_day_aggregates",
         "m004_covering_card_index", "m005_i16_browser", "m006_i16_manual_log",
-        "m_i19_review_clock"]
+        "m_i19_review_clock", "m007_i14_compact_revlog"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     second.conn.close()
@@ -60,16 +59,19 @@ def test_answer_then_undo_restores_the_exact_state(demo_db: Database, clock: Fak
     assert not session.undo()
 
 
-def test_revlog_keeps_state_before_and_after(demo_db: Database, clock: FakeClock) -> None:
+def test_revlog_keeps_the_state_before_and_undo_the_copy(demo_db: Database,
+                                                        clock: FakeClock) -> None:
     session = DrillSession(demo_db, clock, fuzz=False)
     shown = session.next_card()
     assert shown is not None
     session.answer(Rating.EASY)
-    row = demo_db.conn.execute(
-        "SELECT state_before, state_after, rating, before, after, session FROM reviews"
-    ).fetchone()
-    assert row[:3] == (CardState.NEW, CardState.REVIEW, 4)
-    assert row[3].startswith("[0,") and row[4].startswith("[2,") and row[5] == session.id
+    row = demo_db.conn.execute("SELECT state, rating, at, day FROM revlog").fetchone()
+    assert row[:2] == (CardState.NEW, 4)
+    assert row[2] == int(NOW.timestamp() * 1000)
+    assert row[3] == (NOW.date() - dt.date(1970, 1, 1)).days  # 4 am rollover: the same day
+    before, undo_session = demo_db.conn.execute(
+        "SELECT before, session FROM revlog_undo").fetchone()
+    assert before.startswith("[0,") and undo_session == session.id
 
 
 def test_resync_keeps_progress_and_retires_removed_items(
@@ -220,7 +222,7 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
     from loopdrill.core.model import ReviewRecord
     from loopdrill.services.history import import_reviews
     from loopdrill.store import bulk
-    from loopdrill.store.aggregates import AGGREGATE_BACKFILL, script_statements
+    from loopdrill.store.aggregates import TOTALS_REBUILD, script_statements
 
     session = DrillSession(demo_db, clock, fuzz=False)
     for rating in (Rating.GOOD, Rating.AGAIN, Rating.EASY):
@@ -234,7 +236,7 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
     kept = aggregates(demo_db)
     assert kept["review_days"] and kept["review_cards"] and kept["review_calibration"]
     with transaction(demo_db):
-        for statement in script_statements(AGGREGATE_BACKFILL + CLOCK_REBUILD):
+        for statement in script_statements(TOTALS_REBUILD):
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == kept
     monkeypatch.setattr(bulk, "BULK_ROWS", 0)  # the bulk path: totals summed in Python
@@ -244,50 +246,61 @@ def test_running_totals_follow_answers_undo_and_bulk_imports(
                                           Rating.AGAIN)], NOW)  # efs: 10 rows replaced
     after = aggregates(demo_db)
     with transaction(demo_db):
-        for statement in script_statements(AGGREGATE_BACKFILL + CLOCK_REBUILD):
+        for statement in script_statements(TOTALS_REBUILD):
             demo_db.conn.execute(statement)
     assert aggregates(demo_db) == after
     assert demo_db.conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger'"
-                                ).fetchone()[0] == 10  # aggregates and clock_totals: two on
-    # the revlog and three on options each
+                                ).fetchone()[0] == 7  # revlog 2, options 3, cards 1, view 1
 
 
-def test_the_day_totals_migration_rebuilds_from_an_existing_revlog(tmp_path: Path) -> None:
-    from loopdrill.store.aggregates import AGGREGATE_BACKFILL, script_statements
+def test_a_database_made_by_c4337b1_keeps_everything(tmp_path: Path) -> None:
+    """tests/fixtures/c4337b1.db was written by the first release (make_c4337b1_db.py)."""
+    import shutil
+
+    from loopdrill.store.aggregates import TOTALS_REBUILD, script_statements
 
     path = tmp_path / "old.db"
-    old = Database(str(path))
-    migrations.apply(old, stop_before="m003_study_day_aggregates")
-    old.execute("INSERT INTO decks (slug, title) VALUES ('d', 'D')")
-    old.execute("INSERT INTO cards (id, deck, item, kind, content) "
-                "VALUES ('d/a', 'd', 'a', 'basic', '{}')")
-    for day, rating in ((1, 3), (2, 1), (2, 3)):
-        old.execute("INSERT INTO reviews (card_id, deck, reviewed_at, rating, state_before, "
-                    "state_after, before, after) VALUES ('d/a', 'd', ?, ?, 2, 2, '[]', '[]')",
-                    (f"2026-11-0{day}T10:00:00.000000+00:00", rating))
-    old.conn.commit()
-    old.conn.close()
-    db = open_db(path)
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "c4337b1.db", path)
+    old = sqlite3.connect(path)
+    cards = old.execute("SELECT * FROM cards ORDER BY id").fetchall()
+    reviews = old.execute(
+        "SELECT id, card_id, substr(reviewed_at, 1, 23), rating, duration_ms, state_before, "
+        "reps_before, lapses_before, CAST(interval_before AS INTEGER), "
+        "CAST(elapsed_days AS INTEGER), round(retrievability, 6), cram, answer, proposed, "
+        "verdict, session FROM reviews ORDER BY id").fetchall()
+    options = old.execute("SELECT * FROM options ORDER BY 1, 2").fetchall()
+    meta = old.execute("SELECT * FROM meta ORDER BY 1").fetchall()
+    old.close()
+    assert len(reviews) == 20 and any(r[12] for r in reviews) and any(r[15] for r in reviews)
+    db = open_db(path, backup_dir=tmp_path / "backups")
+    assert list((tmp_path / "backups").iterdir())  # a backup before the migration
+    width = len(cards[0])
+    assert [r[:width] for r in db.conn.execute("SELECT * FROM cards ORDER BY id")] == cards
+    assert db.conn.execute(
+        "SELECT id, card_id, substr(reviewed_at, 1, 23), rating, duration_ms, state_before, "
+        "reps_before, lapses_before, interval_before, elapsed_days, round(retrievability, 6), "
+        "cram, answer, proposed, verdict, session FROM reviews ORDER BY id").fetchall() == reviews
+    assert db.conn.execute("SELECT * FROM options ORDER BY 1, 2").fetchall() == options
+    assert db.conn.execute("SELECT * FROM meta WHERE key != 'replay_pending' ORDER BY 1"
+                           ).fetchall() == meta
+    assert "reviews" not in db.table_names()
     migrated = aggregates(db)
-    assert migrated["review_days"] == [("2026-11-01", "d", 1, 1, 3, 0, 1, 0),
-                                       ("2026-11-02", "d", 1, 1, 1, 0, 1, 0),
-                                       ("2026-11-02", "d", 1, 1, 3, 0, 1, 0)]
-    assert migrated["review_cards"] == [("d/a", 3, 2)]
+    assert migrated["review_days"]
     with transaction(db):
-        for statement in script_statements(AGGREGATE_BACKFILL):
+        for statement in script_statements(TOTALS_REBUILD):
             db.conn.execute(statement)
     assert aggregates(db) == migrated
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Kolkata",
                                   "Australia/Lord_Howe"])
-def test_summed_study_days_equal_sqlites_local_dates(zone: str,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_study_days_in_python_equal_sqlites_local_dates(zone: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import random
     import sqlite3
     import time
 
-    from loopdrill.store.aggregates import TotalsFold, study_day_sql
+    from loopdrill.store.aggregates import StudyDays, study_day_sql
 
     monkeypatch.setenv("TZ", zone)
     time.tzset()
@@ -303,12 +316,11 @@ def test_summed_study_days_equal_sqlites_local_dates(zone: str,
         for rollover in (4, 0):
             conn.execute("DELETE FROM options")
             conn.execute("INSERT INTO options VALUES ('', 'rollover_hour', ?)", (str(rollover),))
-            fold = TotalsFold(rollover)
+            days = StudyDays(rollover)
             for moment in moments:
-                stamp = moment.isoformat(timespec="microseconds")
-                expected = conn.execute(f"SELECT {study_day_sql('?')}", (stamp,)).fetchone()[0]
-                assert fold.study_day(stamp) == expected, (zone, stamp, rollover)
-        assert TotalsFold(4).study_day("yesterday-ish") == ""
+                ms = int(moment.timestamp() * 1000)
+                expected = conn.execute(f"SELECT {study_day_sql('?')}", (ms,)).fetchone()[0]
+                assert days(ms) == expected, (zone, moment, rollover)
     finally:
         monkeypatch.undo()
         time.tzset()

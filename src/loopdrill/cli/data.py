@@ -200,3 +200,30 @@ def check(db_path: Path | None, files: tuple[Path, ...], stale_days: int) -> Non
             lib.close()
     if result.problems:
         raise click.exceptions.Exit(1)
+
+
+@cli.command()
+@db_option
+@click.option("--repair", is_flag=True, help="Put right what can be (one transaction).")
+def doctor(db_path: Path | None, repair: bool) -> None:
+    """Check the database (Anki's Check Database): SQLite's integrity check, every card's
+    state against the replay of its reviews, the running totals, rows of no card. Exits 1
+    when something is wrong and not repaired."""
+    from loopdrill.services.doctor import run_doctor
+
+    lib = library(db_path, builtins=False)
+    try:
+        report = run_doctor(lib.db, repair=repair)
+    finally:
+        lib.close()
+    click.echo(f"checked {report.cards:,} cards and {report.reviews:,} reviews")
+    for line in report.found:
+        click.echo(f"found: {line}")
+    for line in report.repaired:
+        click.echo(f"repaired: {line}")
+    if report.ok:
+        click.echo("ok" if not report.found else "ok after repair")
+        return
+    click.echo("not repaired: " + "; ".join(report.remaining)
+               + ("" if repair else " (run `loopdrill doctor --repair`)"))
+    raise click.exceptions.Exit(1)

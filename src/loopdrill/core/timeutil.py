@@ -5,6 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 UTC = dt.UTC
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+MILLISECOND = dt.timedelta(milliseconds=1)
+
+
+def to_ms(moment: dt.datetime) -> int:
+    """Whole ms since the Unix epoch (rounded down), as the revlog stores times."""
+    return (moment - EPOCH) // MILLISECOND
+
+
+def from_ms(ms: int) -> dt.datetime:
+    """The inverse of to_ms (UTC)."""
+    return EPOCH + dt.timedelta(milliseconds=ms)
 
 
 def to_stamp(moment: dt.datetime) -> str:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import random
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import fsrs
-import fsrs.scheduler
 
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
-
-# py-fsrs draws its fuzz from `random.random`, bound at import in fsrs.scheduler. Point it at
-# our own generator, seeded per answer, so fuzz is reproducible (a preview and the answer it
-# previews agree) without saving and restoring the global random state on every answer.
-_FUZZ = random.Random()
-fsrs.scheduler.random = _FUZZ.random  # type: ignore[attr-defined]
+from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
 _FSRS_STATE = {
     CardState.LEARNING: fsrs.State.Learning,
@@ -99,22 +91,24 @@ def to_fsrs(memory: Memory, now: dt.datetime) -> fsrs.Card:
 def answer(
     scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.datetime, seed: str = ""
 ) -> Outcome:
-    """Apply one rating at `now`. Fuzz draws from a generator seeded by `seed`, the card's
-    reps and the rating, so a preview and the answer it previews agree."""
-    return _answer(scheduler, memory, rating, now, zlib.crc32(seed.encode()))
-
-
-def _answer(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.datetime,
-            seed: int) -> Outcome:
-    _FUZZ.seed(seed * 1_000_003 + memory.reps * 7 + int(rating))
-    new, _ = scheduler.review_card(to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
+    """Apply one rating at `now`. py-fsrs computes it without fuzz; when the scheduler fuzzes,
+    a review interval is fuzzed here with py-fsrs' formula and the draw engine.fuzz fixes by
+    `seed` (the card id), the card's reps and the rating: the draw a replay of the card's log
+    makes, and the one a preview of the answer made."""
+    plain = _unfuzzed(scheduler)
+    new, _ = plain.review_card(to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
+    due = new.due
+    if scheduler.enable_fuzzing and new.state == fsrs.State.Review:
+        days = (due - now) // dt.timedelta(days=1)
+        draw = fuzz_draw(seed, memory.reps, int(rating))
+        due = now + dt.timedelta(days=fuzzed_days(days, scheduler.maximum_interval, draw))
     lapse = memory.state == CardState.REVIEW and rating == Rating.AGAIN
     after = Memory(
         state=CardState(int(new.state)),
         step=new.step,
         stability=new.stability,
         difficulty=new.difficulty,
-        due=new.due,
+        due=due,
         last_review=new.last_review,
         reps=memory.reps + 1,
         lapses=memory.lapses + (1 if lapse else 0),
@@ -122,12 +116,29 @@ def _answer(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating, now: dt.d
     return Outcome(rating, after, lapse)
 
 
+# id(scheduler) -> (scheduler, its twin without fuzz); the scheduler is kept so its id is not
+# reused while the entry lives (fsrs.Scheduler defines __eq__, so it cannot be a dict key)
+_UNFUZZED: dict[int, tuple[fsrs.Scheduler, fsrs.Scheduler]] = {}
+
+
+def _unfuzzed(scheduler: fsrs.Scheduler) -> fsrs.Scheduler:
+    """The scheduler itself, or its twin without fuzz (made once per scheduler)."""
+    if not scheduler.enable_fuzzing:
+        return scheduler
+    pair = _UNFUZZED.get(id(scheduler))
+    if pair is None:
+        if len(_UNFUZZED) >= 256:  # a long-running process makes a few per deck and session
+            _UNFUZZED.clear()
+        twin = fsrs.Scheduler.from_dict({**scheduler.to_dict(), "enable_fuzzing": False})
+        pair = _UNFUZZED[id(scheduler)] = (scheduler, twin)
+    return pair[1]
+
+
 def preview(
     scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime, seed: str = ""
 ) -> dict[Rating, Outcome]:
     """The outcome of each of the four ratings, for the button labels."""
-    number = zlib.crc32(seed.encode())
-    return {r: _answer(scheduler, memory, r, now, number) for r in Rating}
+    return {r: answer(scheduler, memory, r, now, seed) for r in Rating}
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import zlib
 from collections.abc import Sequence
 
 import fsrs
@@ -18,37 +17,12 @@ import fsrs
 from loopdrill.core.model import CardState
 from loopdrill.engine.answer import Memory
 from loopdrill.engine.fastfsrs import LeanScheduler
+from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
+
+__all__ = ["Replayer", "fuzz_draw", "fuzzed_days", "review_interval"]
 
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 STABILITY_MIN = 0.001
-
-_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, float("inf"), 0.05))
-
-
-def fuzzed_days(days: int, maximum: int, draw: float) -> int:
-    """py-fsrs 6.3.2's fuzzed interval for a `days`-day review interval and a draw in [0, 1)."""
-    if days < 2.5:
-        return days
-    delta = 1.0 + sum(f * max(min(float(days), end) - start, 0.0)
-                      for start, end, f in _FUZZ_RANGES)
-    low, high = max(2, round(days - delta)), min(round(days + delta), maximum)
-    low = min(low, high)
-    return min(round(draw * (high - low + 1) + low), maximum)
-
-
-_MASK = (1 << 64) - 1
-
-
-def fuzz_draw(card_id: str, reps_before: int, rating: int) -> float:
-    """A uniform draw in [0, 1) fixed by the card, its reps before the answer and the rating:
-    splitmix64 of the seed engine.answer.answer uses. Seeding a Mersenne Twister per card,
-    as answer does, would cost a third of the time rescheduling 100,000 cards takes."""
-    z = (zlib.crc32(card_id.encode()) * 1_000_003 + reps_before * 7 + rating
-         + 0x9E3779B97F4A7C15) & _MASK
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
-    return ((z ^ (z >> 31)) >> 11) / 9007199254740992.0
-
 
 MemoryRow = tuple[int, int | None, float, float, dt.datetime, dt.datetime, int, int]
 

@@ -29,11 +29,9 @@ MICROSECOND = dt.timedelta(microseconds=1)
 
 # (state, step, stability, difficulty, due µs, last review µs, reps, lapses)
 MemoryRow = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
-# state before, state after, reps before, lapses before, interval before (days), R before,
-# days since the last review, interval after (days), before JSON, after JSON
-# a memory after an answer: stability, difficulty and both times are set
-Answered = tuple[int, int | None, float, float, int, int, int, int]
-StepRow = tuple[int, int, int, int, float, float | None, float, float, str, str]
+# a revlog row's replayed columns: state before, reps before, lapses before, interval before
+# (whole days), whole 24-hour periods since the last review, R before (millionths)
+StepRow = tuple[int, int, int, int, int, int | None]
 NEW_MEMORY: MemoryRow = (NEW, None, None, None, None, None, 0, 0)
 
 
@@ -45,37 +43,6 @@ def to_micros(moment: dt.datetime) -> int:
 def from_micros(micros: int) -> dt.datetime:
     """The inverse of to_micros (UTC)."""
     return EPOCH + dt.timedelta(microseconds=micros)
-
-
-US_PER_HOUR, US_PER_MINUTE = 3_600_000_000, 60_000_000
-
-
-class Stamps:
-    """The stored text stamp (timeutil.to_stamp's) of a time in µs, twice as fast as
-    isoformat on an aware datetime: each hour's text is made once."""
-
-    def __init__(self) -> None:
-        self.hours: dict[int, str] = {}
-
-    def __call__(self, micros: int) -> str:
-        hour, rest = divmod(micros, US_PER_HOUR)
-        prefix = self.hours.get(hour)
-        if prefix is None:  # 'YYYY-MM-DDTHH:'
-            prefix = self.hours[hour] = from_micros(hour * US_PER_HOUR).isoformat()[:14]
-        # seconds as a float: k / 1e6 for a whole k is within 1e-14 of it, far from where
-        # six decimals round the other way; % formats a quarter faster than an f-string here
-        return "%s%02d:%09.6f+00:00" % (prefix, rest // US_PER_MINUTE,  # noqa: UP031
-                                        rest % US_PER_MINUTE / 1e6)
-
-
-def memory_json(memory: MemoryRow) -> str:
-    """The revlog's before/after JSON of a memory (store.rows.memory_to_json's format:
-    times as Unix seconds)."""
-    state, step, s, d, due, last, reps, lapses = memory
-    return (f"[{state},{'null' if step is None else step},{'null' if s is None else repr(s)},"
-            f"{'null' if d is None else repr(d)},"
-            f"{'null' if due is None else repr(due / 1_000_000)},"
-            f"{'null' if last is None else repr(last / 1_000_000)},{reps},{lapses}]")
 
 
 class HistoryReplayer:
@@ -119,20 +86,19 @@ class HistoryReplayer:
         step: int | None = None
         s = d = 0.0
         due = last = 0
-        before_json = memory_json(NEW_MEMORY)
-        interval_before = 0.0
+        ivl = 0
         rows: list[StepRow] = []
         for index, (now, rating, cram) in enumerate(history):
-            r: float | None = None
-            elapsed = 0.0
+            r: int | None = None
+            whole_days = 0
             if state != NEW:
                 elapsed = (now - last) / 1_000_000 / 86400
+                whole_days = (now - last) // US_PER_DAY
                 # engine.queue.retrievability_after, its max() written out (bit for bit)
-                r = (1 + r_factor * (elapsed if elapsed > 0.0 else 0.0)
-                     / (1e-6 if s < 1e-6 else s)) ** -w20
+                r = round((1 + r_factor * (elapsed if elapsed > 0.0 else 0.0)
+                           / (1e-6 if s < 1e-6 else s)) ** -w20 * 1e6)
+            rows.append((state, reps, lapses, ivl, whole_days, r))
             if cram:
-                rows.append((state, state, reps, lapses, interval_before, r, elapsed,
-                             interval_before, before_json, before_json))
                 continue
             # memory: py-fsrs' stability and difficulty after the answer
             new_step: int | None
@@ -199,13 +165,8 @@ class HistoryReplayer:
             lapse = state == REVIEW and rating == 1
             new_reps, new_lapses = reps + 1, lapses + lapse
             due, last = now + wait, now
-            after_json = (f"[{new_state},{'null' if new_step is None else new_step},{s!r},{d!r},"
-                          f"{due / 1_000_000!r},{now / 1_000_000!r},{new_reps},{new_lapses}]")
-            interval_after = wait / 1_000_000 / 86400
-            rows.append((state, new_state, reps, lapses, interval_before, r, elapsed,
-                         interval_after, before_json, after_json))
             state, step, reps, lapses = new_state, new_step, new_reps, new_lapses
-            before_json, interval_before = after_json, interval_after
+            ivl = wait // US_PER_DAY
         if state == NEW:
             return rows, NEW_MEMORY
         return rows, (state, step, s, d, due, last, reps, lapses)

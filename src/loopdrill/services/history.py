@@ -14,12 +14,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
 from loopdrill.engine.forked import ForkedItems, can_fork
-from loopdrill.engine.replay import HistoryReplayer, MemoryRow, Stamps, from_micros, to_micros
+from loopdrill.engine.replay import HistoryReplayer, MemoryRow, from_micros
 from loopdrill.formats.batch import gc_paused
 from loopdrill.services.params import ReplaySchedulers
+from loopdrill.store.aggregates import StudyDays
 from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
+from loopdrill.store.history import all_reviews, stored_history, typed_answers
+from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.tx import transaction
 
 
@@ -35,21 +38,21 @@ class HistoryReport:
 
 def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[str, str, int]],
                                                              list[str]]:
-    """Map each id (a card id, or an item id unique across decks) to (card id, deck, rowid).
+    """Map each id (a card id, or an item id unique across decks) to (card id, deck, number).
     Each kind is looked up in one query, the ids passed as one JSON array."""
     found: dict[str, tuple[str, str, int]] = {}
     wanted = set(wanted)
     ids = [i for i in wanted if "/" in i]  # a card id is deck/item: the others are item ids
     if ids:
         for card_id, deck, rowid in db.conn.execute(
-                "SELECT id, deck, rowid FROM cards WHERE id IN (SELECT value FROM json_each(?))",
+                "SELECT id, deck, num FROM cards WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(ids),)):
             found[card_id] = (card_id, deck, rowid)
     rest = sorted(wanted - found.keys())
     if rest:  # item ids: every deck's (deck, item) index searched for each
         by_item: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         for card_id, item, deck, rowid in db.conn.execute(
-                "SELECT c.id, c.item, c.deck, c.rowid FROM decks d CROSS JOIN json_each(?) j "
+                "SELECT c.id, c.item, c.deck, c.num FROM decks d CROSS JOIN json_each(?) j "
                 "CROSS JOIN cards c ON c.deck = d.slug AND c.item = j.value "
                 "WHERE c.variant IN ('', 'c1')", (json.dumps(rest),)):
             by_item[item].append((card_id, deck, rowid))
@@ -59,10 +62,9 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-# a stored row (time µs, stamp, rating, duration, cram, answer, proposed, verdict, session:
-# see _existing) or a new review, shorter (time µs, None, rating, duration, cram)
+# a stored row (time ms, review id, rating, duration, cram: see _existing) or a new review
+# (time ms, None, rating, duration, cram)
 Stored = tuple[Any, ...]
-NEW_WIDTH = 5
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class HistoryPlan:
 
     report: HistoryReport
     replaced: tuple[str, ...]  # cards whose stored revlog rows are written again
-    cards: list[tuple[str, str, int, list[Stored]]]  # (card id, deck, rowid, history)
+    cards: list[tuple[str, str, int, list[Stored]]]  # (card id, deck, number, history)
     reviews: int  # revlog rows to write
 
 
@@ -101,18 +103,21 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
     replayers = _Replayers(db)
     for deck in {deck for _, deck, _, _ in plan.cards}:
         replayers(deck)  # options and parameters are read here, before any fork
+    typed = _typed(db, plan.replaced)
     delete_reviews(db, plan.replaced)
     states: list[tuple[Any, ...]] = []
-    with reviews_bulk(db, plan.reviews) as bulk:
+    days = StudyDays(rollover_hour(db))
+    names = {num: (card_id, deck) for card_id, deck, num, _ in plan.cards}
+    with reviews_bulk(db, plan.reviews, names) as bulk:
         split = _split(plan) if plan.reviews >= PARALLEL_ROWS and can_fork() else None
         if split is None:
-            bulk.add(_rows(plan.cards, replayers, states))
+            bulk.add(_rows(plan.cards, replayers, states, days, typed))
         else:
             fold = bulk.new_fold()
 
             def second_half() -> Iterator[tuple[Any, ...]]:
                 theirs: list[tuple[Any, ...]] = []
-                stream = _rows(plan.cards[split:], replayers, theirs)
+                stream = _rows(plan.cards[split:], replayers, theirs, days, typed)
                 while chunk := list(itertools.islice(stream, CHUNK_ROWS)):
                     if fold is not None:
                         fold.add(chunk)
@@ -131,7 +136,7 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
                         set_memories(db, payload[0])
                         bulk.merge(payload[1])
 
-            ours = _rows(plan.cards[:split], replayers, states)
+            ours = _rows(plan.cards[:split], replayers, states, days, typed)
             while chunk := list(itertools.islice(ours, CHUNK_ROWS)):
                 bulk.add(chunk)
                 set_memories(db, states)
@@ -153,23 +158,19 @@ def _split(plan: HistoryPlan) -> int:
 
 
 def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Replayers,
-          states: list[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-    """The revlog rows (store.bulk.REVLOG_COLUMNS) of the cards' replayed histories; each
-    card's state goes to `states`."""
-    stamp = Stamps()
-    for card_id, deck, rowid, history in cards:
+          states: list[tuple[Any, ...]], days: StudyDays,
+          typed: dict[int, tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The revlog rows (store.bulk.REVLOG_COLUMNS, then what was typed if anything) of the
+    cards' replayed histories; each card's state goes to `states`. A stored row keeps the
+    study day it was stamped with; a new one is stamped here."""
+    for card_id, deck, num, history in cards:
         steps, memory = replayers(deck).replay(
-            card_id, [(row[0], row[2], bool(row[4])) for row in history])
-        states.append(_memory_row(rowid, memory))
-        for row, step in zip(history, steps, strict=True):
-            if len(row) == NEW_WIDTH:
-                micros, _, rating, ms, cram = row
-                yield (card_id, deck, stamp(micros), rating, ms,
-                       *step, cram)
-            else:  # a stored row, with what was typed if it was drilled
-                _, stored, rating, ms, cram, typed, proposed, verdict, session = row
-                yield (card_id, deck, stored, rating, ms, *step, cram, typed, proposed, verdict,
-                       session)
+            card_id, [(row[0] * 1000, row[2], bool(row[4])) for row in history])
+        states.append(_memory_row(num, memory))
+        for (at, stored, rating, ms, cram, *when), step in zip(history, steps, strict=True):
+            extra = typed.get(stored, ()) if stored is not None else ()
+            day, hour = when if when else (days(at), days.hour(at))
+            yield (num, at, day, hour, rating, ms, *step, cram, *extra)
 
 
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
@@ -177,18 +178,19 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
     """Match reviews to cards and replay each touched card's whole history (reads only)."""
     ids, unknown = resolve_ids(db, {r.card_id for r in records})
     incoming: dict[str, list[Stored]] = defaultdict(list)
-    latest = to_micros(now)
+    latest = to_ms(now)
     late, last, history = False, None, []
     for card_id, moment, rating, ms, cram, _ in records if not unknown else ():
-        micros = to_micros(moment)
-        if micros > latest:
+        at = to_ms(moment)
+        if at > latest:
             late = True
         if card_id is not last:  # a file's reviews of one card often come together
             history, last = incoming[ids[card_id][0]], card_id
-        history.append((micros, None, int(rating), ms, int(cram)))
+        history.append((at, None, int(rating), ms, int(cram)))
     if unknown or late:
+        missing = set(unknown)
         problems = [Problem(source, r.line, f"no card with id {r.card_id!r}")
-                    for r in records if r.card_id in unknown]
+                    for r in records if r.card_id in missing]
         problems += [Problem(source, r.line, f"review time {to_stamp(r.reviewed_at)} is in "
                              "the future") for r in records if r.reviewed_at > now]
         raise DeckError(problems[:50] + ([Problem(source, 0, f"... and {len(problems) - 50} more")]
@@ -224,7 +226,7 @@ def _without_repeats(history: list[Stored]) -> list[Stored]:
     kept: list[Stored] = []
     last = None
     for row in history:
-        if row[0] != last or len(row) != NEW_WIDTH:
+        if row[0] != last or row[1] is not None:
             kept.append(row)
         last = row[0]
     return kept
@@ -243,37 +245,29 @@ class _Replayers:
         return self.by_deck[deck]
 
 
-def _memory_row(rowid: int, memory: MemoryRow) -> tuple[Any, ...]:
+def _memory_row(num: int, memory: MemoryRow) -> tuple[Any, ...]:
     """A replayed memory as store.bulk.set_memories takes it."""
     state, step, stability, difficulty, due, last, reps, lapses = memory
     return (state, step, stability, difficulty,
             to_stamp(from_micros(due)) if due is not None else None,
-            to_stamp(from_micros(last)) if last is not None else None, reps, lapses, rowid)
+            to_stamp(from_micros(last)) if last is not None else None, reps, lapses, num)
 
 
 def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:
-    """The revlog rows already stored for these cards: (time µs, stamp, rating, duration,
-    cram, answer, proposed, verdict, session)."""
+    """The revlog rows already stored for these cards: (time ms, review id, rating, duration,
+    cram, study day, local hour)."""
     out: dict[str, list[Stored]] = {}
-    ids = list(card_ids)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        cursor = db.conn.execute(
-            "SELECT card_id, reviewed_at, rating, duration_ms, cram, answer, proposed, verdict, "
-            f"session FROM reviews WHERE card_id IN ({', '.join('?' * len(chunk))}) ORDER BY id",
-            chunk)
-        for card_id, stamp, rating, ms, cram, typed, proposed, verdict, session in cursor:
-            out.setdefault(card_id, []).append(
-                (to_micros(from_stamp(stamp)), stamp, rating, ms, cram, typed, proposed,
-                 verdict, session))
+    for card_id, *row in stored_history(db, card_ids):
+        out.setdefault(card_id, []).append(tuple(row))
     return out
+
+
+def _typed(db: Database, card_ids: Sequence[str]) -> dict[int, tuple[Any, ...]]:
+    """What was typed in the stored answers of these cards, by review id."""
+    return dict(typed_answers(db, card_ids))
 
 
 def export_reviews(db: Database) -> list[ReviewRecord]:
     """Every review, oldest first, as the review-history CSV holds them."""
-    rows = db.conn.execute(
-        "SELECT card_id, reviewed_at, rating, duration_ms, cram FROM reviews "
-        "ORDER BY reviewed_at, id")
-    return [ReviewRecord(card_id, from_stamp(stamp), Rating(rating), ms, bool(cram))
-            for card_id, stamp, rating, ms, cram in rows]
-
+    return [ReviewRecord(card_id, from_ms(at), Rating(rating), ms, bool(cram))
+            for card_id, at, rating, ms, cram in all_reviews(db)]

@@ -15,6 +15,8 @@ from loopdrill.services.edit import reapply_overrides
 from loopdrill.store.backup import backed_up_today, backup
 from loopdrill.store.db import StoreError, open_db
 from loopdrill.store.decks import deck_hashes, sync_deck
+from loopdrill.store.schema import REPLAY_PENDING
+from loopdrill.store.settings import get_meta
 from loopdrill.store.tx import transaction
 
 
@@ -39,6 +41,10 @@ def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
     db = open_db(db_path, backup_dir=backup_dir)
     library = Library(db, db_path, backup_dir)
     try:
+        if get_meta(db, REPLAY_PENDING):  # a database the compact-revlog migration converted
+            from loopdrill.services.doctor import replay_states
+
+            replay_states(db)
         if daily_backup and str(db_path) != ":memory:":
             library.warnings += daily(db, db_path, backup_dir, now)
         if builtins:

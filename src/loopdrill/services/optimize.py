@@ -26,9 +26,7 @@ from sqlite_utils import Database
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.core.words import plural
 from loopdrill.engine.fit import MIN_REVIEWS, HistoryEncoder
-from loopdrill.services.config import global_options
 from loopdrill.services.optimize_reschedule import (
-    VALID,
     ApplyReport,
     OptimizeError,
     due_counts,
@@ -41,6 +39,7 @@ from loopdrill.services.optimize_retention import RetentionRow, simulate_retenti
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
 from loopdrill.store.decks import deck_slugs, no_deck_named
+from loopdrill.store.history import fit_rows_query
 from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import transaction
 
@@ -86,25 +85,9 @@ def _key(deck: str | None) -> str:
 
 
 def _review_rows(db: Database, deck: str | None) -> Any:
-    """A cursor of (card id, study day, rating) for every valid non-cram review, by card then
-    time, read from the covering (card, time, rating, cram) index. Study days come from
-    SQLite's localtime (the zone rules Python uses too) shifted back by the rollover hour, so
-    they follow daylight saving time; where the local zone has no daylight saving time a fixed
-    offset gives the same days faster."""
-    return db.conn.execute(*_review_query(db, deck))
-
-
-def _review_query(db: Database, deck: str | None) -> tuple[str, tuple[str, ...]]:
-    hours = global_options(db).rollover_hour
-    if time.daylight:
-        day = f"julianday(reviewed_at, 'localtime', '-{int(hours)} hours')"
-    else:
-        shift = (-time.timezone - hours * 3600) / 86400
-        day = f"julianday(reviewed_at) + {shift!r}"
-    where = " AND deck = ?" if deck else ""
-    return (f"SELECT card_id, CAST({day} + 0.5 AS INTEGER), rating FROM reviews "
-            f"WHERE cram = 0 AND {VALID}{where} ORDER BY card_id, reviewed_at",
-            (deck,) if deck else ())
+    """A cursor of (card number, study day, rating) for every non-cram review, by card then
+    time; the study day is the one stored on each revlog row."""
+    return db.conn.execute(*fit_rows_query(deck))
 
 
 def _run_worker(db: Database, deck: str | None, current: list[float], timeout: float,

@@ -10,20 +10,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import fsrs
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import day_start, study_day, to_stamp
-from loopdrill.engine.answer import make_scheduler
-from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
-from loopdrill.services.config import global_options, options_for
-from loopdrill.services.params import parameters_for
+from loopdrill.engine.replay import HistoryReplayer, from_micros
+from loopdrill.services.config import global_options
+from loopdrill.services.params import ReplaySchedulers
+from loopdrill.store.bulk import set_memories
+from loopdrill.store.history import card_histories, orphan_reviews, studied_cards
 from loopdrill.store.tx import transaction
-
-# A revlog row the optimizer can use: a rating in range and a time SQLite can read. Other
-# rows are skipped and counted. The before/after JSON is not read here (the revlog's times
-# and ratings are the source of truth), so a corrupt one does not stop a fit or a replay.
-VALID = "rating BETWEEN 1 AND 4 AND julianday(reviewed_at) IS NOT NULL"
 
 
 class OptimizeError(ValueError):
@@ -46,11 +41,9 @@ class ApplyReport:
 
 
 def skipped_rows(db: Database, deck: str | None) -> int:
-    """Non-cram revlog rows the optimizer cannot use."""
-    where = " AND deck = ?" if deck else ""
-    row = db.conn.execute(f"SELECT COUNT(*) FROM reviews WHERE cram = 0{where} AND NOT "
-                          f"coalesce({VALID}, 0)", (deck,) if deck else ()).fetchone()
-    return int(row[0])
+    """Revlog rows the optimizer cannot use: those of no card (`loopdrill doctor` removes
+    them). A deck's fit reads its own cards' rows only, so it skips none."""
+    return 0 if deck else orphan_reviews(db)
 
 
 def review_total(db: Database) -> int:
@@ -86,34 +79,6 @@ MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_revie
 BULK = 20_000
 
 
-def _card_histories(db: Database, decks: list[str]
-                    ) -> Iterator[tuple[str, str, str | None, str, list[Any]]]:
-    """(card id, deck, stored due, last review stamp, [(time, rating), ...]) for every
-    studied, non-retired card of these decks, from its valid non-cram reviews (read in the
-    revlog's card index order; the cards come from a second query, as a join would sort)."""
-    marks = ", ".join("?" * len(decks))
-    cards = {card_id: (deck, due) for card_id, deck, due in db.conn.execute(
-        f"SELECT id, deck, due FROM cards WHERE retired = 0 AND deck IN ({marks})", decks)}
-    rows = db.conn.execute(
-        f"SELECT card_id, reviewed_at, rating FROM reviews WHERE cram = 0 AND {VALID} "
-        "ORDER BY card_id, reviewed_at")
-    parse, utc = dt.datetime.fromisoformat, dt.UTC
-    current, stamp = "", ""
-    history: list[Any] = []
-    for card_id, stamp_now, rating in rows:
-        if card_id != current:
-            if history and current in cards:
-                yield current, *cards[current], stamp, history
-            current, history = str(card_id), []
-        moment = parse(stamp_now)
-        if moment.tzinfo is not utc:
-            moment = moment.astimezone(utc)
-        history.append((moment, rating))
-        stamp = stamp_now
-    if history and current in cards:
-        yield current, *cards[current], stamp, history
-
-
 @contextmanager
 def _memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
     """For a big batch of memory updates: drop the card indexes over memory columns and build
@@ -132,57 +97,41 @@ def _memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
 
 
 def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
-    """Rebuild every affected card's memory by replaying its history with the parameters and
+    """Rebuild every affected card's memory by replaying its log with the parameters and
     options now stored (the caller holds the transaction). Returns (cards, due dates moved)."""
     decks = _decks(db, deck)
     if not decks:
         return 0, 0
-    replayers = {d: Replayer(make_scheduler(options_for(db, d), parameters_for(db, d)))
-                 for d in decks}
+    schedulers = ReplaySchedulers(db)
+    replayers = {d: HistoryReplayer(schedulers(d)[1]) for d in decks}
+    cards = studied_cards(db, decks)
     updates: list[tuple[Any, ...]] = []
     moved = 0
-    for card_id, card_deck, old_due, last_stamp, history in _card_histories(db, decks):
-        state, step, s, d, due, _, reps, lapses = replayers[card_deck].final_row(card_id,
-                                                                                 history)
-        due_stamp = due.isoformat(timespec="microseconds")
+    for num, log in card_histories(db, cram=False):
+        card = cards.get(num)
+        if card is None:
+            continue
+        card_id, card_deck, old_due = card
+        _, memory = replayers[card_deck].replay(card_id, [(at * 1000, rating, False)
+                                                          for at, rating, _ in log])
+        state, step, s, d, due, last, reps, lapses = memory
+        due_stamp = to_stamp(from_micros(due)) if due is not None else None
         moved += due_stamp != old_due
-        updates.append((state, step, s, d, due_stamp, last_stamp, reps, lapses, card_id))
+        updates.append((state, step, s, d, due_stamp,
+                        to_stamp(from_micros(last)) if last is not None else None,
+                        reps, lapses, num))
     with _memory_indexes_dropped(db, len(updates)):
-        db.conn.executemany(
-            "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-            "last_review = ?, reps = ?, lapses = ? WHERE id = ?", updates)
+        set_memories(db, updates)
     return len(updates), moved
 
 
 def reschedule_all(db: Database, now: dt.datetime, deck: str | None = None) -> ApplyReport:
-    """After an option change (desired retention, maximum interval): give every review card
-    of the deck (or of all decks) the due date its current memory state calls for, fuzzed as
-    an answer would be (the draw seeded by the card id and its reps). One transaction;
-    learning and relearning cards keep their step due dates."""
+    """After an option change (desired retention, maximum interval, steps): every studied card
+    of the deck (or of all decks) gets the state the replay of its log with the new options
+    gives, so its state stays its log's replay. One transaction."""
     started = time.perf_counter()
-    where = " AND deck = ?" if deck else ""
     with transaction(db):
         before = due_counts(db, now, deck)
-        rows = db.conn.execute(
-            "SELECT id, deck, stability, last_review, due, reps FROM cards WHERE state = 2 "
-            f"AND retired = 0 AND stability IS NOT NULL AND last_review IS NOT NULL{where}",
-            (deck,) if deck else ()).fetchall()
-        policy: dict[str, tuple[float, float, int]] = {}
-        changes: list[tuple[str, str]] = []
-        for card_id, card_deck, stability, last, due, reps in rows:
-            if card_deck not in policy:
-                opts = options_for(db, card_deck)
-                params = parameters_for(db, card_deck) or list(fsrs.Scheduler().parameters)
-                policy[card_deck] = (opts.desired_retention, float(params[20]),
-                                     opts.maximum_interval)
-            retention, decay, maximum = policy[card_deck]
-            days = review_interval(stability, retention, decay, maximum)
-            draw = fuzz_draw(card_id, max(reps - 1, 0), 0)
-            moment = dt.datetime.fromisoformat(last).astimezone(dt.UTC)
-            new_due = to_stamp(moment + dt.timedelta(days=fuzzed_days(days, maximum, draw)))
-            if new_due != due:
-                changes.append((new_due, card_id))
-        db.conn.executemany("UPDATE cards SET due = ? WHERE id = ?", changes)
+        cards, moved = replay_cards(db, deck)
         after = due_counts(db, now, deck)
-    return ApplyReport(len(rows), len(changes), *before, *after,
-                       seconds=time.perf_counter() - started)
+    return ApplyReport(cards, moved, *before, *after, seconds=time.perf_counter() - started)

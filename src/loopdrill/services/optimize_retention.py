@@ -18,6 +18,7 @@ from loopdrill.engine.simulate import (
 )
 from loopdrill.services.config import options_for
 from loopdrill.services.params import parameters_for
+from loopdrill.store.history import mean_answer_ms, rating_mix
 
 RETENTIONS = (0.75, 0.80, 0.85, 0.90, 0.95)
 DAYS = 365
@@ -39,11 +40,7 @@ class RetentionRow:
 
 def _mix(db: Database, deck: str | None, first: bool) -> tuple[float, ...]:
     """The learner's rating mix: first answers (Again..Easy), or recalled reviews (Hard..Easy)."""
-    where = " AND deck = ?" if deck else ""
-    condition = "state_before = 0" if first else "state_before = 2 AND rating > 1"
-    counts = dict(db.conn.execute(
-        f"SELECT rating, COUNT(*) FROM reviews WHERE cram = 0 AND {condition}{where} "
-        "AND rating BETWEEN 1 AND 4 GROUP BY rating", (deck,) if deck else ()).fetchall())
+    counts = rating_mix(db, deck, first)
     ratings = range(1, 5) if first else range(2, 5)
     total = sum(counts.values())
     if total < 50:  # too few to say: the defaults fsrs-rs uses
@@ -78,9 +75,7 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
     new_cards = db.conn.execute(
         f"SELECT COUNT(*) FROM cards WHERE state = 0 AND retired = 0 AND suspended = 0{where}",
         args).fetchone()[0]
-    mean_ms = db.conn.execute(
-        f"SELECT AVG(duration_ms) FROM reviews WHERE cram = 0 AND duration_ms > 0{where}",
-        args).fetchone()[0]
+    mean_ms = mean_answer_ms(db, deck)
     seconds = mean_ms / 1000 if mean_ms else DEFAULT_SECONDS
     setup = SimSetup(days=DAYS, new_cards=round(new_cards * share),
                      new_per_day=opts.new_per_day * share,

@@ -15,7 +15,7 @@ from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
 from loopdrill.core.graded_kinds import Prompt, Verdict, grade, prepare
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
-from loopdrill.core.timeutil import day_start, next_day_start, study_day, to_stamp
+from loopdrill.core.timeutil import day_start, next_day_start, study_day
 from loopdrill.engine.answer import (
     Outcome,
     interval_label,
@@ -226,6 +226,7 @@ class DrillSession:
                 verdict["values"] = shown.prompt.values
         db = db or self.db
         now = self.clock()
+        now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the revlog keeps ms
         duration = int(min(MAX_ANSWER_MS, (now - shown.shown_at).total_seconds() * 1000))
         card = shown.card
         opts, sched = self.scheduler(card.deck)
@@ -234,10 +235,8 @@ class DrillSession:
             memory = fresh.memory if fresh is not None else card.memory
             if memory.last_review is not None and memory.last_review > now:
                 now = memory.last_review  # another terminal's answer came a moment later
-            if memory == card.memory and now - shown.shown_at <= dt.timedelta(seconds=30):
-                outcome = shown.outcome(rating)
-            else:
-                outcome = answer_card(sched, memory, rating, now, seed=card.id)
+            # computed at the moment the revlog records, so the card is its log's replay
+            outcome = answer_card(sched, memory, rating, now, seed=card.id)
             leech = outcome.lapse and is_leech(outcome.after, opts)
             bury: tuple[str, ...] = ()
             if opts.bury_siblings and not self.cram:
@@ -315,11 +314,7 @@ class DrillSession:
 
     def summary(self) -> Summary:
         """Cards, minutes, Again count and pass rate of this session's answers."""
-        row = self.db.conn.execute(
-            "SELECT COUNT(DISTINCT card_id), COUNT(*), COALESCE(SUM(duration_ms), 0), "
-            "COALESCE(SUM(rating = 1), 0) FROM reviews WHERE reviewed_at >= ? AND session = ?",
-            (to_stamp(self.started or self.clock()), self.id)).fetchone()
-        cards, answers, ms, again = row
+        cards, answers, ms, again = reviews.session_totals(self.db, self.id)
         retention = (answers - again) / answers if answers else None
         return Summary(cards, answers, ms / 60000, again, retention)
 

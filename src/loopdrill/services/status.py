@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from loopdrill.core.timeutil import day_start, next_day_start, study_day, to_stamp
+from loopdrill.core.timeutil import next_day_start, study_day, to_stamp
 from loopdrill.store import counts
 
 DEFAULTS = {"new_per_day": 20, "reviews_per_day": 200, "rollover_hour": 4}
@@ -41,9 +41,8 @@ def today_counts(path: str, now: dt.datetime) -> dict[str, int]:
         stored, files = counts.option_layers(conn)
         glob = stored.get("", {})
         rollover = _option([glob], "rollover_hour")
-        start = day_start(study_day(now, rollover), rollover)
         stamp, end = to_stamp(now), to_stamp(next_day_start(now, rollover))
-        done = counts.studied_since(conn, to_stamp(start))
+        done = counts.studied_on(conn, study_day(now, rollover).isoformat())
         due = counts.due_by_deck(conn, stamp, end)
         new_left = max(0, _option([glob], "new_per_day") - sum(n for n, _ in done.values()))
         review_left = max(0, _option([glob], "reviews_per_day")

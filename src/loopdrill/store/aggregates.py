@@ -1,106 +1,155 @@
-"""Running totals of the revlog, kept by triggers, so the stats never sort 200k reviews.
+"""Running totals of the revlog, kept by triggers, so the stats never sort a million reviews.
 
-review_days: answers per study day (the local date the answer was given on, the day starting
-at the rollover hour), deck, review state, young, rating and cram. A change of the rollover
-hour rebuilds it (triggers on `options`). review_cards: review-state answers per card (the
-tags' true retention). review_calibration: long-term answers by the FSRS benchmark's raw bin
-keys. bulk.insert_reviews pauses the insert trigger for a big import and adds what
-TotalsFold sums in Python instead.
+review_days: answers per study day (the day stored on each revlog row when it was written:
+no total depends on the reading process's time zone), deck, state before the answer, young,
+rating and cram. A change of the rollover hour recomputes the stored days once and rebuilds
+it (triggers on `options`). review_cards: review-state answers per card (the tags' true
+retention). review_calibration: long-term answers by the FSRS benchmark's raw bin keys.
+review_clock (store.clock_totals): answers per study day, deck and local hour.
+store.bulk pauses the triggers for a big write and adds what TotalsFold sums in Python.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import operator
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from loopdrill.store.clock_totals import CLOCK_TABLE
 
 ROLLOVER = ("coalesce((SELECT CAST(value AS INTEGER) FROM options "
             "WHERE scope = '' AND key = 'rollover_hour'), 4)")
+EPOCH_DATE = dt.date(1970, 1, 1)
+MS_PER_DAY = 86_400_000
 
 
-def study_day_sql(stamp: str) -> str:
-    """SQL for the study day ('YYYY-MM-DD') of a stored UTC stamp: the process's local time
-    (the zone rules Python's astimezone uses), shifted back by the stored rollover hour; ''
-    for a stamp that is not a time (a corrupt row)."""
-    return f"coalesce(date({stamp}, 'localtime', '-' || {ROLLOVER} || ' hours'), '')"
+def day_number(day: dt.date) -> int:
+    """A study day as the revlog stores it: days since 1970-01-01."""
+    return (day - EPOCH_DATE).days
+
+
+def day_date(number: int) -> dt.date:
+    """The inverse of day_number."""
+    return EPOCH_DATE + dt.timedelta(days=number)
+
+
+def study_day_sql(at_ms: str) -> str:
+    """SQL for the study day number of a time in ms, in the process's local time shifted back by
+    the stored rollover hour (used only where the days are stamped: migration, rollover)."""
+    return (f"CAST(julianday(date({at_ms} / 1000.0, 'unixepoch', 'localtime', "
+            f"'-' || {ROLLOVER} || ' hours')) - 2440587.5 AS INTEGER)")
+
+
+def local_hour_sql(at_ms: str) -> str:
+    """SQL for the local hour (0-23) of a time in ms, in the process's local time."""
+    return f"CAST(strftime('%H', {at_ms} / 1000, 'unixepoch', 'localtime') AS INTEGER)"
+
+
+def _date(day: str) -> str:
+    return f"date({day} * 86400, 'unixepoch')"
 
 
 TABLES = """
 CREATE TABLE review_days (
-    day TEXT NOT NULL, deck TEXT NOT NULL, review INTEGER NOT NULL,
+    day TEXT NOT NULL, deck TEXT NOT NULL, state INTEGER NOT NULL,
     young INTEGER NOT NULL, rating INTEGER NOT NULL, cram INTEGER NOT NULL,
     n INTEGER NOT NULL, ms INTEGER NOT NULL,
-    PRIMARY KEY (day, deck, review, young, rating, cram)
+    review INTEGER GENERATED ALWAYS AS (state = 2) VIRTUAL,
+    PRIMARY KEY (day, deck, state, young, rating, cram)
 ) WITHOUT ROWID;
 CREATE TABLE review_cards (
     card_id TEXT PRIMARY KEY, n INTEGER NOT NULL, passed INTEGER NOT NULL
 ) WITHOUT ROWID;
-"""
+CREATE TABLE review_calibration (
+    deck TEXT NOT NULL, days INTEGER NOT NULL, reps INTEGER NOT NULL,
+    lapses INTEGER NOT NULL, tenth INTEGER NOT NULL, n INTEGER NOT NULL,
+    r_sum REAL NOT NULL, passed INTEGER NOT NULL, loss REAL NOT NULL,
+    PRIMARY KEY (deck, days, reps, lapses, tenth)
+) WITHOUT ROWID;
+""" + CLOCK_TABLE + ";"
 
-_P = "min(max({r}.retrievability, 1e-6), 1 - 1e-6)"
+_P = "min(max({r}.r / 1e6, 1e-6), 1 - 1e-6)"
 _LOSS = "CASE WHEN {r}.rating > 1 THEN -ln(" + _P + ") ELSE -ln(1 - " + _P + ") END"
-_DAYS_KEY = ("{day}, {r}.deck, {r}.state_before = 2, {r}.interval_before < 21, {r}.rating, "
-             "{r}.cram")
-_REVIEW_ANSWER = "{r}.state_before = 2 AND {r}.cram = 0"
+_DAYS = "review_days (day, deck, state, young, rating, cram, n, ms)"
+_DAYS_KEY = "{day}, c.deck, {r}.state, {r}.ivl < 21, {r}.rating, {r}.cram"
+_REVIEW_ANSWER = "{r}.state = 2 AND {r}.cram = 0"
+_LONG_TERM = "{r}.r IS NOT NULL AND {r}.cram = 0 AND {r}.elapsed >= 1"
+_TENTH = "min({r}.r / 100000, 9)"
 
 _REBUILD_DAYS = f"""
     DELETE FROM review_days;
-    INSERT INTO review_days SELECT {_DAYS_KEY.format(day=study_day_sql("r.reviewed_at"), r="r")},
-        COUNT(*), SUM(r.duration_ms) FROM reviews r GROUP BY 1, 2, 3, 4, 5, 6;
+    INSERT INTO {_DAYS} SELECT {_DAYS_KEY.format(day=_date("r.day"), r="r")},
+        COUNT(*), SUM(r.ms) FROM revlog r JOIN cards c ON c.num = r.card
+        GROUP BY r.day, c.deck, r.state, r.ivl < 21, r.rating, r.cram;
+    DELETE FROM review_clock;
+    INSERT INTO review_clock SELECT date(r.day * 86400, 'unixepoch'), c.deck, r.hour, COUNT(*),
+        SUM(r.rating > 1) FROM revlog r JOIN cards c ON c.num = r.card
+        GROUP BY r.day, c.deck, r.hour;
 """
 
-INSERT_TRIGGER, DELETE_TRIGGER = "reviews_aggregate_insert", "reviews_aggregate_delete"
+INSERT_TRIGGER, DELETE_TRIGGER = "revlog_totals_insert", "revlog_totals_delete"
 AGGREGATE_TRIGGERS = f"""
-CREATE TRIGGER reviews_aggregate_insert AFTER INSERT ON reviews BEGIN
-    INSERT INTO review_days VALUES ({_DAYS_KEY.format(day=study_day_sql("NEW.reviewed_at"),
-                                                      r="NEW")}, 1, NEW.duration_ms)
+CREATE TRIGGER revlog_totals_insert AFTER INSERT ON revlog BEGIN
+    INSERT INTO {_DAYS} SELECT {_DAYS_KEY.format(day=_date("NEW.day"), r="NEW")}, 1, NEW.ms
+    FROM cards c WHERE c.num = NEW.card
     ON CONFLICT DO UPDATE SET n = n + 1, ms = ms + excluded.ms;
-    INSERT INTO review_cards SELECT NEW.card_id, 1, NEW.rating > 1
-    WHERE {_REVIEW_ANSWER.format(r="NEW")}
+    INSERT INTO review_cards SELECT c.id, 1, NEW.rating > 1 FROM cards c
+    WHERE c.num = NEW.card AND {_REVIEW_ANSWER.format(r="NEW")}
     ON CONFLICT DO UPDATE SET n = n + 1, passed = passed + excluded.passed;
-    INSERT INTO review_calibration SELECT NEW.deck, CAST(NEW.elapsed_days AS INTEGER),
-        NEW.reps_before, NEW.lapses_before, min(CAST(NEW.retrievability * 10 AS INTEGER), 9),
-        1, NEW.retrievability, NEW.rating > 1, {_LOSS.format(r="NEW")}
-    WHERE NEW.retrievability IS NOT NULL AND NEW.cram = 0 AND NEW.elapsed_days >= 1
+    INSERT INTO review_calibration SELECT c.deck, NEW.elapsed, NEW.reps, NEW.lapses,
+        {_TENTH.format(r="NEW")}, 1, NEW.r / 1e6, NEW.rating > 1, {_LOSS.format(r="NEW")}
+    FROM cards c WHERE c.num = NEW.card AND {_LONG_TERM.format(r="NEW")}
     ON CONFLICT DO UPDATE SET n = n + 1, r_sum = r_sum + excluded.r_sum,
         passed = passed + excluded.passed, loss = loss + excluded.loss;
+    INSERT INTO review_clock SELECT {_date("NEW.day")}, c.deck, NEW.hour, 1, NEW.rating > 1
+    FROM cards c WHERE c.num = NEW.card
+    ON CONFLICT DO UPDATE SET n = n + 1, passed = passed + excluded.passed;
 END;
-CREATE TRIGGER reviews_aggregate_delete AFTER DELETE ON reviews BEGIN
-    UPDATE review_days SET n = n - 1, ms = ms - OLD.duration_ms
-    WHERE day = {study_day_sql("OLD.reviewed_at")} AND deck = OLD.deck
-      AND review = (OLD.state_before = 2) AND young = (OLD.interval_before < 21)
-      AND rating = OLD.rating AND cram = OLD.cram;
+CREATE TRIGGER revlog_totals_delete AFTER DELETE ON revlog BEGIN
+    UPDATE review_days SET n = n - 1, ms = ms - OLD.ms
+    WHERE day = {_date("OLD.day")}
+      AND deck = (SELECT deck FROM cards WHERE num = OLD.card)
+      AND state = OLD.state AND young = (OLD.ivl < 21) AND rating = OLD.rating
+      AND cram = OLD.cram;
     UPDATE review_cards SET n = n - 1, passed = passed - (OLD.rating > 1)
-    WHERE card_id = OLD.card_id AND {_REVIEW_ANSWER.format(r="OLD")};
-    UPDATE review_calibration SET n = n - 1, r_sum = r_sum - OLD.retrievability,
+    WHERE card_id = (SELECT id FROM cards WHERE num = OLD.card)
+      AND {_REVIEW_ANSWER.format(r="OLD")};
+    UPDATE review_calibration SET n = n - 1, r_sum = r_sum - OLD.r / 1e6,
         passed = passed - (OLD.rating > 1), loss = loss - {_LOSS.format(r="OLD")}
-    WHERE OLD.retrievability IS NOT NULL AND OLD.cram = 0 AND OLD.elapsed_days >= 1
-      AND deck = OLD.deck AND days = CAST(OLD.elapsed_days AS INTEGER)
-      AND reps = OLD.reps_before AND lapses = OLD.lapses_before
-      AND tenth = min(CAST(OLD.retrievability * 10 AS INTEGER), 9);
+    WHERE {_LONG_TERM.format(r="OLD")}
+      AND deck = (SELECT deck FROM cards WHERE num = OLD.card) AND days = OLD.elapsed
+      AND reps = OLD.reps AND lapses = OLD.lapses AND tenth = {_TENTH.format(r="OLD")};
+    UPDATE review_clock SET n = n - 1, passed = passed - (OLD.rating > 1)
+    WHERE day = {_date("OLD.day")} AND deck = (SELECT deck FROM cards WHERE num = OLD.card)
+      AND hour = OLD.hour;
+    DELETE FROM revlog_typed WHERE id = OLD.id;
+    DELETE FROM revlog_undo WHERE id = OLD.id;
 END;
 """
 
+# A change of the rollover hour: each row's study day is stamped again, once, with the local
+# time of the process that changes it, and the day totals rebuilt.
 ROLLOVER_TRIGGERS = "".join(
     f"""
 CREATE TRIGGER options_rollover_{event.lower()} AFTER {event} ON options
-WHEN {row}.scope = '' AND {row}.key = 'rollover_hour' BEGIN {_REBUILD_DAYS} END;
+WHEN {row}.scope = '' AND {row}.key = 'rollover_hour' BEGIN
+    UPDATE revlog SET day = {study_day_sql("at")};
+    {_REBUILD_DAYS}
+END;
 """ for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")))
 
-AGGREGATE_BACKFILL = _REBUILD_DAYS + f"""
+TOTALS_REBUILD = _REBUILD_DAYS + f"""
 DELETE FROM review_cards;
 DELETE FROM review_calibration;
-INSERT INTO review_cards SELECT r.card_id, COUNT(*), SUM(r.rating > 1) FROM reviews r
-    WHERE {_REVIEW_ANSWER.format(r="r")} GROUP BY 1;
-INSERT INTO review_calibration SELECT r.deck, CAST(r.elapsed_days AS INTEGER), r.reps_before,
-    r.lapses_before, min(CAST(r.retrievability * 10 AS INTEGER), 9), COUNT(*),
-    SUM(r.retrievability), SUM(r.rating > 1), SUM({_LOSS.format(r="r")}) FROM reviews r
-    WHERE r.retrievability IS NOT NULL AND r.cram = 0 AND r.elapsed_days >= 1
-    GROUP BY 1, 2, 3, 4, 5;
+INSERT INTO review_cards SELECT c.id, COUNT(*), SUM(r.rating > 1) FROM revlog r
+    JOIN cards c ON c.num = r.card WHERE {_REVIEW_ANSWER.format(r="r")} GROUP BY c.id;
+INSERT INTO review_calibration SELECT c.deck, r.elapsed, r.reps, r.lapses,
+    {_TENTH.format(r="r")}, COUNT(*), SUM(r.r / 1e6), SUM(r.rating > 1),
+    SUM({_LOSS.format(r="r")}) FROM revlog r JOIN cards c ON c.num = r.card
+    WHERE {_LONG_TERM.format(r="r")} GROUP BY 1, 2, 3, 4, 5;
 """
 
 
@@ -114,74 +163,74 @@ def trigger_statements(script: str) -> list[str]:
     return [part.strip() + " END" for part in script.split("END;") if part.strip()]
 
 
-class TotalsFold:
-    """What the revlog's insert trigger would add to the running totals for a batch of rows,
-    summed in Python while the batch is written with the trigger paused (a bulk import).
-
-    Rows are revlog tuples in store.bulk.REVLOG_COLUMNS order. The study day is the one
-    SQLite's `date(t, 'localtime', '-N hours')` gives: the C library's local offset for the
-    moment (looked up once per quarter hour), minus the rollover hour."""
+class StudyDays:
+    """The study day number of times in ms, as `study_day_sql` gives it: the C library's local
+    offset for the moment (looked up once per quarter hour), minus the rollover hour."""
 
     def __init__(self, rollover_hour: int) -> None:
-        self.shift = rollover_hour * 3600
+        self.shift = rollover_hour * 3_600_000
+        self._offsets: dict[int, int] = {}
+
+    def __call__(self, at_ms: int) -> int:
+        return (at_ms + self._offset(at_ms) - self.shift) // MS_PER_DAY
+
+    def hour(self, at_ms: int) -> int:
+        """The local hour (0-23) of a time in ms, as local_hour_sql gives it."""
+        return (at_ms + self._offset(at_ms)) // 3_600_000 % 24
+
+    def _offset(self, at_ms: int) -> int:
+        block = at_ms // 900_000
+        offset = self._offsets.get(block)
+        if offset is None:
+            offset = self._offsets[block] = time.localtime(block * 900).tm_gmtoff * 1000
+        return offset
+
+
+class TotalsFold:
+    """What the revlog's triggers would add to the running totals for a batch of rows, summed
+    in Python while the batch is written with the triggers paused (a bulk write).
+
+    Rows are revlog tuples in store.bulk.REVLOG_COLUMNS order; `cards` maps each card number
+    to its (card id, deck)."""
+
+    def __init__(self, cards: Mapping[int, tuple[str, str]]) -> None:
+        self.cards_by_num = cards
         self.rows = 0  # counted so far
         self.days: dict[tuple[Any, ...], list[int]] = {}
         self.cards: dict[str, list[int]] = {}
         self.calibration: dict[tuple[Any, ...], list[float]] = {}
-        self._hours: dict[str, str] = {}
-        self._offsets: dict[int, int] = {}
+        self.clock: dict[tuple[Any, ...], list[int]] = {}
         self._dates: dict[int, str] = {}
-
-    def study_day(self, stamp: str) -> str:
-        """The study day of a stored stamp, '' when it is not a time. An hour whose quarter
-        hours all fall on one study day is looked up once."""
-        hour = stamp[:13]
-        day = self._hours.get(hour)
-        if day is None:
-            day = self._hours[hour] = self._hour_day(hour)
-        return day or self._day(stamp)
-
-    def _hour_day(self, hour: str) -> str:
-        """The study day of a whole UTC hour, '' when it is not one day (or not a time)."""
-        days = {self._day(f"{hour}:{minute}:00.000000+00:00") for minute in ("00", "15", "30",
-                                                                             "45", "59")}
-        return days.pop() if len(days) == 1 else ""
-
-    def _day(self, stamp: str) -> str:
-        try:
-            seconds = dt.datetime.fromisoformat(stamp).timestamp()
-        except ValueError:
-            return ""
-        block = int(seconds // 900)
-        offset = self._offsets.get(block)
-        if offset is None:
-            offset = self._offsets[block] = time.localtime(block * 900).tm_gmtoff
-        number = int((seconds + offset - self.shift) // 86400)
-        day = self._dates.get(number)
-        if day is None:
-            day = self._dates[number] = (EPOCH_DATE + dt.timedelta(days=number)).isoformat()
-        return day
 
     def add(self, rows: Iterable[Sequence[Any]], sign: int = 1) -> None:
         """Count revlog rows (sign -1: take rows about to be deleted away)."""
-        days, cards, calibration = self.days, self.cards, self.calibration
-        study_day, hours, log = self.study_day, self._hours, math.log
+        days, cards, calibration, dates = self.days, self.cards, self.calibration, self._dates
+        clock = self.clock
+        by_num, log = self.cards_by_num, math.log
         rows = list(rows)
         self.rows += len(rows)
-        for (card_id, deck, stamp, rating, ms, state, reps, lapses, interval, r, elapsed,
-             cram) in map(_folded, rows):
-            review, passed = state == 2, rating > 1
-            day = hours.get(stamp[:13]) or study_day(stamp)
-            key = (day, deck, review, interval < 21, rating, cram)
+        for num, _, day_no, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram in rows:
+            card_id, deck = by_num[num]
+            day = dates.get(day_no)
+            if day is None:
+                day = dates[day_no] = day_date(day_no).isoformat()
+            passed = rating > 1
+            key = (day, deck, state, ivl < 21, rating, cram)
             total = days.get(key)
             if total is None:
                 days[key] = [sign, sign * ms]
             else:
                 total[0] += sign
                 total[1] += sign * ms
+            hours = clock.get((day, deck, hour))
+            if hours is None:
+                clock[(day, deck, hour)] = [sign, sign * passed]
+            else:
+                hours[0] += sign
+                hours[1] += sign * passed
             if cram:
                 continue
-            if review:
+            if state == 2:
                 card = cards.get(card_id)
                 if card is None:
                     cards[card_id] = [sign, sign * passed]
@@ -189,29 +238,30 @@ class TotalsFold:
                     card[0] += sign
                     card[1] += sign * passed
             if r is not None and elapsed >= 1:
-                p = 1e-6 if r < 1e-6 else 1 - 1e-6 if r > 1 - 1e-6 else r
+                p = r / 1e6
+                p = 1e-6 if p < 1e-6 else 1 - 1e-6 if p > 1 - 1e-6 else p
                 loss = -log(p) if passed else -log(1 - p)
-                tenth = int(r * 10)
-                bin_key = (deck, int(elapsed), reps, lapses, tenth if tenth < 9 else 9)
+                tenth = r // 100000
+                bin_key = (deck, elapsed, reps, lapses, tenth if tenth < 9 else 9)
                 bin_total = calibration.get(bin_key)
                 if bin_total is None:
-                    calibration[bin_key] = [sign, sign * r, sign * passed, sign * loss]
+                    calibration[bin_key] = [sign, sign * r / 1e6, sign * passed, sign * loss]
                 else:
                     bin_total[0] += sign
-                    bin_total[1] += sign * r
+                    bin_total[1] += sign * r / 1e6
                     bin_total[2] += sign * passed
                     bin_total[3] += sign * loss
 
     def counts(self) -> tuple[Any, ...]:
         """What was counted, as plain values (to send from another process to `merge`)."""
-        return self.rows, self.days, self.cards, self.calibration
+        return self.rows, self.days, self.cards, self.calibration, self.clock
 
     def merge(self, counts: tuple[Any, ...]) -> None:
         """Add another fold's `counts`."""
-        rows, days, cards, calibration = counts
+        rows, days, cards, calibration, clock = counts
         self.rows += rows
         for mine, theirs in ((self.days, days), (self.cards, cards),
-                             (self.calibration, calibration)):
+                             (self.calibration, calibration), (self.clock, clock)):
             for key, total in theirs.items():
                 if key in mine:
                     mine[key] = [a + b for a, b in zip(mine[key], total, strict=True)]
@@ -221,7 +271,7 @@ class TotalsFold:
     def write(self, conn: sqlite3.Connection) -> None:
         """Add the counts to the totals (the caller holds the transaction)."""
         conn.executemany(
-            "INSERT INTO review_days VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n, ms = ms + excluded.ms",
             (key + tuple(total) for key, total in self.days.items()))
         conn.executemany(
@@ -233,9 +283,7 @@ class TotalsFold:
             "UPDATE SET n = n + excluded.n, r_sum = r_sum + excluded.r_sum, "
             "passed = passed + excluded.passed, loss = loss + excluded.loss",
             (key + tuple(total) for key, total in self.calibration.items()))
-
-
-EPOCH_DATE = dt.date(1970, 1, 1)
-# card_id, deck, reviewed_at, rating, duration_ms, state_before, reps_before, lapses_before,
-# interval_before, retrievability, elapsed_days, cram: positions in a revlog row
-_folded = operator.itemgetter(0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 15)
+        conn.executemany(
+            "INSERT INTO review_clock VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+            "SET n = n + excluded.n, passed = passed + excluded.passed",
+            (key + tuple(total) for key, total in self.clock.items()))

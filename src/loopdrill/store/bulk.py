@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import operator
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,7 +15,6 @@ from loopdrill.store.aggregates import (
     AGGREGATE_TRIGGERS,
     DELETE_TRIGGER,
     INSERT_TRIGGER,
-    ROLLOVER,
     TotalsFold,
     trigger_statements,
 )
@@ -31,41 +30,36 @@ SET_MEMORY = (
 
 def set_memories(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
     """Store memory states: (state, step, stability, difficulty, due, last review, reps,
-    lapses, card rowid), written in rowid order (a third faster than by card id)."""
+    lapses, card number), written in number order (a third faster than by card id)."""
     ordered: list[tuple[Any, ...]] = sorted(rows, key=operator.itemgetter(8))
     db.conn.executemany(
         "UPDATE cards SET state = ?, step = ?, stability = ?, difficulty = ?, due = ?, "
-        "last_review = ?, reps = ?, lapses = ? WHERE rowid = ?", ordered)
+        "last_review = ?, reps = ?, lapses = ? WHERE num = ?", ordered)
 
 
-# a revlog row's columns in the order bulk writes use; a row may stop before the last four
-# (what was typed and graded, and the session: only answers given in the drill have them),
-# which saves binding four NULLs per row
-REVLOG_COLUMNS = (
-    "card_id", "deck", "reviewed_at", "rating", "duration_ms", "state_before", "state_after",
-    "reps_before", "lapses_before", "interval_before", "retrievability", "elapsed_days",
-    "scheduled_days", "before", "after", "cram", "answer", "proposed", "verdict", "session")
-SHORT = 16
+# a revlog row's columns in the order bulk writes use (store.schema.REVLOG)
+REVLOG_COLUMNS = ("card", "at", "day", "hour", "rating", "ms", "state", "reps", "lapses", "ivl",
+                  "elapsed", "r", "cram")
+INSERT_REVLOG = (f"INSERT INTO revlog ({', '.join(REVLOG_COLUMNS)}) "
+                 f"VALUES ({', '.join('?' * len(REVLOG_COLUMNS))})")
 
 
-def _insert_sql(columns: Sequence[str]) -> str:
-    return (f"INSERT INTO reviews ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})")
-
-
-INSERT_REVIEWS = {len(REVLOG_COLUMNS): _insert_sql(REVLOG_COLUMNS),
-                  SHORT: _insert_sql(REVLOG_COLUMNS[:SHORT])}
-
-
-def insert_reviews(db: Database, rows: Iterable[tuple[Any, ...]], count: int) -> None:
-    """Insert `count` revlog rows (REVLOG_COLUMNS order; the caller holds the transaction)."""
-    with reviews_bulk(db, count) as bulk:
-        bulk.add(rows)
+def card_names(db: Database, nums: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Card number -> (card id, deck)."""
+    out: dict[int, tuple[str, str]] = {}
+    wanted = list(nums)
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        out.update((num, (cid, deck)) for num, cid, deck in db.conn.execute(
+            f"SELECT num, id, deck FROM cards WHERE num IN ({', '.join('?' * len(chunk))})",
+            chunk))
+    return out
 
 
 class ReviewsBulk:
     """Revlog rows going in a chunk at a time; with a fold (a bulk write) their running
-    totals are counted in Python instead of by the paused insert trigger."""
+    totals are counted in Python instead of by the paused insert trigger. A row may carry
+    what was typed (answer, proposed, verdict) after the revlog columns."""
 
     def __init__(self, conn: sqlite3.Connection, fold: TotalsFold | None) -> None:
         self.conn = conn
@@ -75,11 +69,18 @@ class ReviewsBulk:
         """Insert rows, counting them unless they were `counted` elsewhere (their counts then
         come through `merge`)."""
         stream = iter(rows)
+        width = len(REVLOG_COLUMNS)
         while chunk := list(itertools.islice(stream, 5_000)):
             if self.fold is not None and not counted:
-                self.fold.add(chunk)
-            for width, run in itertools.groupby(chunk, len):  # in order: rowids follow rows
-                self.conn.executemany(INSERT_REVIEWS[width], run)
+                self.fold.add(row[:width] for row in chunk)
+            for long, run in itertools.groupby(chunk, lambda row: len(row) > width):
+                if not long:
+                    self.conn.executemany(INSERT_REVLOG, run)
+                    continue
+                for row in run:
+                    review_id = self.conn.execute(INSERT_REVLOG, row[:width]).lastrowid
+                    self.conn.execute("INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
+                                      (review_id, *row[width:]))
 
     def merge(self, counts: Any) -> None:
         """Add counts made elsewhere (TotalsFold.counts of the fold from new_fold)."""
@@ -87,22 +88,23 @@ class ReviewsBulk:
             self.fold.merge(counts)
 
     def new_fold(self) -> TotalsFold | None:
-        """An empty fold with this write's rollover, to count rows elsewhere."""
-        return TotalsFold(self.fold.shift // 3600) if self.fold is not None else None
+        """An empty fold with this write's cards, to count rows elsewhere."""
+        return TotalsFold(self.fold.cards_by_num) if self.fold is not None else None
 
 
 @contextmanager
-def reviews_bulk(db: Database, count: int) -> Iterator[ReviewsBulk]:
-    """A write of `count` revlog rows (the caller holds the transaction). More than BULK_ROWS
-    go in with the indexes dropped and built again after, and with the running totals'
-    insert trigger paused: the rows are counted in Python (aggregates.TotalsFold) and the
-    totals added once at the end."""
+def reviews_bulk(db: Database, count: int, cards: Mapping[int, tuple[str, str]]
+                 ) -> Iterator[ReviewsBulk]:
+    """A write of `count` revlog rows of `cards` (number -> (card id, deck)); the caller holds
+    the transaction. More than BULK_ROWS go in with the card index dropped and built again
+    after, and with the running totals' insert trigger paused: the rows are counted in Python
+    (aggregates.TotalsFold) and the totals added once at the end."""
     conn = db.conn
     if count <= BULK_ROWS:
         yield ReviewsBulk(conn, None)
         return
-    fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
-    with _trigger_paused(db, INSERT_TRIGGER, fold), indexes_dropped(db, "reviews", count):
+    fold = TotalsFold(cards)
+    with _trigger_paused(db, INSERT_TRIGGER, fold), indexes_dropped(db, "revlog", count):
         yield ReviewsBulk(conn, fold)
 
 
@@ -110,17 +112,29 @@ def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:
     """Delete the cards' revlog rows (the caller holds the transaction); many rows go with
     the delete trigger paused and their totals taken away once (TotalsFold)."""
     conn = db.conn
-    delete = "DELETE FROM reviews WHERE card_id = ?"
-    fold = TotalsFold(int(conn.execute(f"SELECT {ROLLOVER}").fetchone()[0]))
+    nums: dict[int, tuple[str, str]] = {}
     for start in range(0, len(card_ids), 500):
         chunk = card_ids[start : start + 500]
-        fold.add(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM reviews WHERE card_id "
-                              f"IN ({', '.join('?' * len(chunk))})", chunk), sign=-1)
+        nums.update((num, (cid, deck)) for num, cid, deck in conn.execute(
+            f"SELECT num, id, deck FROM cards WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk))
+    fold = TotalsFold(nums)
+    numbers = list(nums)
+    for start in range(0, len(numbers), 500):
+        part = numbers[start : start + 500]
+        fold.add(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM revlog WHERE card "
+                              f"IN ({', '.join('?' * len(part))})", part), sign=-1)
     if fold.rows <= BULK_ROWS:
-        conn.executemany(delete, ((c,) for c in card_ids))
+        conn.executemany("DELETE FROM revlog WHERE card = ?", ((n,) for n in numbers))
         return
     with _trigger_paused(db, DELETE_TRIGGER, fold):
-        conn.executemany(delete, ((c,) for c in card_ids))
+        for start in range(0, len(numbers), 500):
+            part = numbers[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            for table in ("revlog_typed", "revlog_undo"):
+                conn.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM revlog "
+                             f"WHERE card IN ({marks}))", part)
+            conn.execute(f"DELETE FROM revlog WHERE card IN ({marks})", part)
 
 
 @contextmanager
@@ -143,11 +157,12 @@ def indexes_dropped(db: Database, table: str, rows: int) -> Iterator[None]:
         yield
         return
     conn = db.conn
-    indexes = [ddl for (ddl,) in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL", (table,))]
-    for ddl in indexes:
-        conn.execute(f"DROP INDEX {ddl.split()[2]}")
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+        "AND sql IS NOT NULL", (table,)).fetchall()
+    for name, _ in indexes:
+        conn.execute(f"DROP INDEX {name}")
     yield
-    for ddl in indexes:
+    for _, ddl in indexes:
         conn.execute(ddl)
+

@@ -25,12 +25,12 @@ def open_read_only(path: str) -> sqlite3.Connection | None:
     return conn
 
 
-def studied_since(conn: sqlite3.Connection, since: str) -> dict[str, tuple[int, int]]:
-    """Per deck, (new cards introduced, review-state cards reviewed) since the stamp `since`
-    (cram answers not counted)."""
-    sql = ("SELECT deck, SUM(state_before = 0), SUM(state_before = 2) FROM reviews "
-           "WHERE reviewed_at >= ? AND cram = 0 GROUP BY deck")
-    return {d: (int(n or 0), int(r or 0)) for d, n, r in conn.execute(sql, (since,))}
+def studied_on(conn: sqlite3.Connection, day: str) -> dict[str, tuple[int, int]]:
+    """Per deck, (new cards introduced, review-state cards reviewed) on a study day
+    ('YYYY-MM-DD', cram answers not counted), from the revlog's running totals."""
+    sql = ("SELECT deck, SUM(n * (state = 0)), SUM(n * (state = 2)) FROM review_days "
+           "WHERE day = ? AND cram = 0 GROUP BY deck")
+    return {d: (int(n or 0), int(r or 0)) for d, n, r in conn.execute(sql, (day,))}
 
 
 def option_layers(conn: sqlite3.Connection) -> tuple[dict[str, dict[str, object]],

@@ -162,13 +162,16 @@ def insert_cards(db: Database, cards: Iterable[CardSpec], now: dt.datetime) -> i
 
 def _insert(db: Database, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
     """Insert card rows (id, then CARD_COLUMNS; the caller holds the transaction), added
-    `now`. Rows whose source and as-of date are both NULL go in without binding them, which
-    is faster; the added time is set afterwards over the new rowids."""
+    `now`, numbered for the revlog (cards.num). Rows whose source and as-of date are both
+    NULL go in without binding them, which is faster; the added time is set afterwards over
+    the new rowids."""
     if not rows:
         return
-    columns = ("id", *CARD_COLUMNS)
+    columns = ("num", "id", *CARD_COLUMNS)
     last = db.conn.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
-    short = (row[:-2] if row[-1] is None and row[-2] is None else row for row in rows)
+    first = int(db.conn.execute("SELECT coalesce(max(num), 0) + 1 FROM cards").fetchone()[0])
+    numbered = ((num, *row) for num, row in enumerate(rows, first))
+    short = (row[:-2] if row[-1] is None and row[-2] is None else row for row in numbered)
     with indexes_dropped(db, "cards", len(rows)):
         for width, run in itertools.groupby(short, len):
             db.conn.executemany(f"INSERT INTO cards ({', '.join(columns[:width])}) VALUES "

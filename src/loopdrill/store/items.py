@@ -117,7 +117,8 @@ def delete_deck(db: Database, slug: str) -> tuple[int, int]:
     overrides; (cards, reviews) deleted."""
     conn = db.conn
     cards = "SELECT id FROM cards WHERE deck = ?"
-    reviews = conn.execute(f"DELETE FROM reviews WHERE card_id IN ({cards})", (slug,)).rowcount
+    reviews = conn.execute("DELETE FROM revlog WHERE card IN (SELECT num FROM cards "
+                           "WHERE deck = ?)", (slug,)).rowcount
     conn.execute(f"DELETE FROM manual_log WHERE card_id IN ({cards})", (slug,))
     count = conn.execute("DELETE FROM cards WHERE deck = ?", (slug,)).rowcount
     for table, column in (("overrides", "deck"), ("options", "scope"), ("decks", "slug")):

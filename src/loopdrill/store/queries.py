@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.timeutil import study_day, to_stamp
 from loopdrill.engine.queue import DEFAULT_DECAY
+from loopdrill.store.aggregates import ROLLOVER, day_number
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
 
@@ -83,18 +84,33 @@ def new_cards(db: Database, scope: Scope, now: dt.datetime, limits: dict[str, in
 
 
 def studied_since(db: Database, since: dt.datetime) -> dict[str, tuple[int, int]]:
-    """Per deck, (new cards introduced, review-state cards reviewed) since `since` (not cram)."""
-    sql = ("SELECT deck, SUM(state_before = 0), SUM(state_before = 2) FROM reviews "
-           "WHERE reviewed_at >= ? AND cram = 0 GROUP BY deck")
-    return {d: (int(n or 0), int(r or 0)) for d, n, r in db.conn.execute(sql, (to_stamp(since),))}
+    """Per deck, (new cards introduced, review-state cards reviewed) on the study day that
+    starts at `since` (not cram), from the running totals of the days stored on the revlog."""
+    day = _day_text(db, since)
+    sql = ("SELECT deck, SUM(n * (state = 0)), SUM(n * (state = 2)) FROM review_days "
+           "WHERE day = ? AND cram = 0 GROUP BY deck")
+    return {d: (int(n or 0), int(r or 0)) for d, n, r in db.conn.execute(sql, (day,))}
 
 
 def reviews_since(db: Database, since: dt.datetime, scope: Scope) -> int:
-    """All answers (any state) recorded since `since` within a scope."""
+    """All answers (any state) on the study day that starts at `since`, within a scope. With a
+    tag, the drilled answers of the day (revlog_undo keeps those of the last two days)."""
+    day = _day_text(db, since)
+    if scope.tag is None:
+        where, params = scope.where()
+        sql = f"SELECT coalesce(SUM(n), 0) FROM review_days WHERE day = ?{where}"
+        return int(db.conn.execute(sql, (day, *params)).fetchone()[0])
     where, params = scope.where("c")
-    sql = ("SELECT COUNT(*) FROM reviews r JOIN cards c ON c.id = r.card_id "
-           f"WHERE r.reviewed_at >= ?{where}")
-    return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
+    sql = ("SELECT COUNT(*) FROM revlog_undo u JOIN revlog r ON r.id = u.id "
+           f"JOIN cards c ON c.num = r.card WHERE r.day = ?{where}")
+    return int(db.conn.execute(sql, (day_number(dt.date.fromisoformat(day)), *params)
+                               ).fetchone()[0])
+
+
+def _day_text(db: Database, moment: dt.datetime) -> str:
+    """The study day of a moment, as review_days keys it."""
+    hour = int(db.conn.execute(f"SELECT {ROLLOVER}").fetchone()[0])
+    return study_day(moment + dt.timedelta(seconds=1), hour).isoformat()
 
 
 @dataclass(frozen=True)

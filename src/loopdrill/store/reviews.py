@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating
-from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.timeutil import study_day, to_ms, to_stamp
 from loopdrill.engine.answer import Memory
-from loopdrill.store.bulk import SET_MEMORY
+from loopdrill.store.aggregates import ROLLOVER, day_number
+from loopdrill.store.bulk import REVLOG_COLUMNS, SET_MEMORY
 from loopdrill.store.rows import memory_columns, memory_from_json, memory_to_json
 from loopdrill.store.tx import transaction
 
@@ -41,15 +43,31 @@ class Answer:
     effects: dict[str, Any] = field(default_factory=dict)
 
 
-def record(db: Database, answer: Answer) -> int:
-    """Write one answer atomically and return its revlog id."""
-    before, after = answer.before, answer.after
-    elapsed = 0.0
+def answer_columns(answer: Answer, day: int, hour: int) -> tuple[Any, ...]:
+    """The revlog columns (store.bulk.REVLOG_COLUMNS after the card) of an answer."""
+    before = answer.before
+    elapsed = 0
     if before.last_review is not None:
-        elapsed = (answer.reviewed_at - before.last_review).total_seconds() / 86400
+        elapsed = (answer.reviewed_at - before.last_review) // dt.timedelta(days=1)
+    r = answer.retrievability
+    return (to_ms(answer.reviewed_at), day, hour, int(answer.rating), answer.duration_ms,
+            int(before.state), before.reps, before.lapses, math.floor(before.interval_days),
+            max(0, elapsed), None if r is None else round(r * 1e6), int(answer.cram))
+
+
+def rollover_hour(db: Database) -> int:
+    """The stored rollover hour (4 when unset)."""
+    return int(db.conn.execute(f"SELECT {ROLLOVER}").fetchone()[0])
+
+
+def record(db: Database, answer: Answer) -> int:
+    """Write one answer atomically and return its revlog id. Its study day is stamped now, in
+    this process's local time, and never changes after (but for a new rollover hour)."""
+    after = answer.after
     effects: dict[str, Any] = {"buried": [], **answer.effects}
     with transaction(db) as tx:
         conn = tx.conn
+        day = day_number(study_day(answer.reviewed_at, rollover_hour(db)))
         if not answer.cram:
             conn.execute(SET_MEMORY, {**memory_columns(after), "id": answer.card_id})
             if answer.bury and answer.bury_until is not None:
@@ -70,45 +88,48 @@ def record(db: Database, answer: Answer) -> int:
                 conn.execute("UPDATE cards SET tags = ?, suspended = ? WHERE id = ?",
                              (tags, int(answer.suspend or row[1]), answer.card_id))
         cursor = conn.execute(
-            "INSERT INTO reviews (card_id, deck, reviewed_at, rating, duration_ms, answer, "
-            "proposed, verdict, state_before, state_after, reps_before, lapses_before, "
-            "interval_before, retrievability, elapsed_days, scheduled_days, before, after, "
-            "effects, cram, session) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (answer.card_id, answer.deck, to_stamp(answer.reviewed_at), int(answer.rating),
-             answer.duration_ms, answer.typed,
-             int(answer.proposed) if answer.proposed is not None else None,
-             json.dumps(answer.verdict, ensure_ascii=False) if answer.verdict else None,
-             int(before.state), int(after.state), before.reps, before.lapses,
-             before.interval_days,
-             answer.retrievability, elapsed, after.interval_days,
-             memory_to_json(before), memory_to_json(after),
-             json.dumps(effects), int(answer.cram), answer.session),
-        )
-        return int(cursor.lastrowid or 0)
+            f"INSERT INTO revlog ({', '.join(REVLOG_COLUMNS)}) SELECT num, "
+            f"{', '.join('?' * (len(REVLOG_COLUMNS) - 1))} FROM cards WHERE id = ?",
+            (*answer_columns(answer, day, answer.reviewed_at.astimezone().hour),
+             answer.card_id))
+        review_id = int(cursor.lastrowid or 0)
+        if answer.typed is not None or answer.proposed is not None or answer.verdict:
+            conn.execute(
+                "INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
+                (review_id, answer.typed,
+                 int(answer.proposed) if answer.proposed is not None else None,
+                 json.dumps(answer.verdict, ensure_ascii=False) if answer.verdict else None))
+        if answer.session is not None:
+            conn.execute("INSERT INTO revlog_undo VALUES (?, ?, ?, ?)",
+                         (review_id, answer.session, memory_to_json(answer.before),
+                          json.dumps(effects)))
+            conn.execute("DELETE FROM revlog_undo WHERE id IN (SELECT u.id FROM revlog_undo u "
+                         "JOIN revlog r ON r.id = u.id WHERE r.day < ?)", (day - 1,))
+        return review_id
 
 
 class AnsweredSince(Exception):
     """The answer to undo is no longer its card's newest (another terminal answered it)."""
 
 
-def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
+def undo_last(db: Database, session: str, since: dt.datetime | None = None) -> str | None:
     """Delete the newest revlog row of a session and restore what it changed.
 
-    `since` is when the session started (the revlog is searched from there on).
     Returns the card id whose answer was undone, or None when there is nothing to undo;
     AnsweredSince (one sentence) when the card was answered since by another session.
+    (`since`, when the session started, is no longer needed.)
     """
     with transaction(db) as tx:
         conn = tx.conn
         row = conn.execute(
-            "SELECT id, card_id, before, effects, cram FROM reviews WHERE reviewed_at >= ? "
-            "AND session = ? ORDER BY id DESC LIMIT 1", (to_stamp(since), session)).fetchone()
+            "SELECT u.id, c.id, u.before, u.effects, r.cram FROM revlog_undo u "
+            "JOIN revlog r ON r.id = u.id JOIN cards c ON c.num = r.card "
+            "WHERE u.session = ? ORDER BY u.id DESC LIMIT 1", (session,)).fetchone()
         if row is None:
             return None
         review_id, card_id, before_json, effects_json, cram = row
-        newest = conn.execute("SELECT MAX(id) FROM reviews WHERE card_id = ? AND cram = 0",
-                              (card_id,)).fetchone()[0]
+        newest = conn.execute("SELECT max(r.id) FROM revlog r JOIN cards c ON c.num = r.card "
+                              "WHERE c.id = ? AND r.cram = 0", (card_id,)).fetchone()[0]
         if not cram and newest != review_id:
             raise AnsweredSince(f"{card_id} was answered since in another loopdrill; "
                                 "its answer here stays")
@@ -121,7 +142,7 @@ def undo_last(db: Database, session: str, since: dt.datetime) -> str | None:
             if "leech" in effects:
                 conn.execute("UPDATE cards SET tags = ?, suspended = ? WHERE id = ?",
                              (effects["leech"]["tags"], effects["leech"]["suspended"], card_id))
-        conn.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+        conn.execute("DELETE FROM revlog WHERE id = ?", (review_id,))
         return str(card_id)
 
 
@@ -138,6 +159,15 @@ def restore_hidden(db: Database, card_id: str, state: tuple[int, str | None]) ->
     with transaction(db) as tx:
         tx.conn.execute("UPDATE cards SET suspended = ?, buried_until = ? WHERE id = ?",
                         (state[0], state[1], card_id))
+
+
+def session_totals(db: Database, session: str) -> tuple[int, int, int, int]:
+    """A drill session's (cards, answers, ms, Again answers)."""
+    row = db.conn.execute(
+        "SELECT COUNT(DISTINCT r.card), COUNT(*), coalesce(SUM(r.ms), 0), "
+        "coalesce(SUM(r.rating = 1), 0) FROM revlog_undo u JOIN revlog r ON r.id = u.id "
+        "WHERE u.session = ?", (session,)).fetchone()
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def set_suspended(db: Database, card_id: str, suspended: bool) -> None:

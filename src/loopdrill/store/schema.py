@@ -1,156 +1,189 @@
-"""The database schema, as an ordered set of sqlite-utils migrations."""
+"""The database schema, as an ordered set of sqlite-utils migrations.
+
+A new database gets the current schema from m001 (m002-m004 were the first release's steps
+towards it and do nothing now); a database made before the compact revlog is converted by
+m007_i14_compact_revlog (store.migrate_revlog), after the backup store.db takes.
+"""
 
 from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
 from loopdrill.store.aggregates import (
-    AGGREGATE_BACKFILL,
     AGGREGATE_TRIGGERS,
     ROLLOVER_TRIGGERS,
     TABLES,
+    TOTALS_REBUILD,
+    local_hour_sql,
     script_statements,
+    study_day_sql,
     trigger_statements,
 )
+from loopdrill.store.migrate_revlog import convert_reviews
 
 migrations = Migrations("loopdrill")
+# meta key set by m007: services.library replays every card's log once after the migration
+REPLAY_PENDING = "replay_pending"
+
+CARDS = """
+CREATE TABLE decks (
+    slug TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT '',
+    options TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL DEFAULT '',
+    builtin INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT
+);
+CREATE TABLE cards (
+    id TEXT PRIMARY KEY,
+    deck TEXT NOT NULL REFERENCES decks(slug),
+    item TEXT NOT NULL,
+    variant TEXT NOT NULL DEFAULT '',
+    kind TEXT NOT NULL,
+    content TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '',
+    source TEXT,
+    as_of TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    suspended INTEGER NOT NULL DEFAULT 0,
+    buried_until TEXT,
+    flag INTEGER NOT NULL DEFAULT 0,
+    retired INTEGER NOT NULL DEFAULT 0,
+    state INTEGER NOT NULL DEFAULT 0,
+    step INTEGER,
+    stability REAL,
+    difficulty REAL,
+    due TEXT,
+    last_review TEXT,
+    reps INTEGER NOT NULL DEFAULT 0,
+    lapses INTEGER NOT NULL DEFAULT 0
+);
+-- covering index for today's reviews: no table lookups while building the queue
+CREATE INDEX cards_review_queue ON cards(state, due, deck, stability, last_review,
+                                         suspended, retired, buried_until, id);
+CREATE INDEX cards_new_queue ON cards(deck, state, position);
+CREATE INDEX cards_item ON cards(deck, item);
+CREATE INDEX cards_lapsed ON cards(deck) WHERE lapses > 0;
+CREATE TABLE options (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+# The revlog (DESIGN.md section 3): integer keys and times, the study day each answer counted
+# on (fixed when written), and only what a replay of the card's log cannot give back cheaply
+# for the running totals. What was typed lives in revlog_typed (auto-graded answers only);
+# revlog_undo keeps, for the newest drilled answers, the card's state before them and what
+# else the answer changed, which undo restores.
+REVLOG = """
+ALTER TABLE cards ADD COLUMN num INTEGER;
+UPDATE cards SET num = rowid;
+CREATE UNIQUE INDEX cards_num ON cards(num);
+CREATE TABLE revlog (
+    id INTEGER PRIMARY KEY,
+    card INTEGER NOT NULL,     -- cards.num
+    at INTEGER NOT NULL,       -- when, ms since the Unix epoch (UTC)
+    day INTEGER NOT NULL,      -- the study day it counted on: days since 1970-01-01
+    hour INTEGER NOT NULL,     -- the local hour (0-23) it was given at
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    ms INTEGER NOT NULL,       -- time taken to answer
+    state INTEGER NOT NULL,    -- the card's state before the answer
+    reps INTEGER NOT NULL,     -- reviews before it
+    lapses INTEGER NOT NULL,   -- lapses before it
+    ivl INTEGER NOT NULL,      -- the interval before it, whole days
+    elapsed INTEGER NOT NULL,  -- whole 24-hour periods since the previous review
+    r INTEGER,                 -- predicted recall at the answer, millionths
+    cram INTEGER NOT NULL
+);
+CREATE INDEX revlog_card ON revlog(card, at);
+CREATE TABLE revlog_typed (
+    id INTEGER PRIMARY KEY, answer TEXT, proposed INTEGER, verdict TEXT
+);
+CREATE TABLE revlog_undo (
+    id INTEGER PRIMARY KEY, session TEXT NOT NULL, before TEXT NOT NULL, effects TEXT NOT NULL
+);
+"""
+
+# The revlog as the first release stored it, for readers written against that layout.
+REVIEWS_VIEW = """
+CREATE VIEW reviews AS SELECT r.id AS id, c.id AS card_id, c.deck AS deck,
+    strftime('%Y-%m-%dT%H:%M:%S', r.at / 1000, 'unixepoch')
+        || printf('.%06d+00:00', r.at % 1000 * 1000) AS reviewed_at,
+    r.rating AS rating, r.ms AS duration_ms, t.answer AS answer, t.proposed AS proposed,
+    t.verdict AS verdict, r.state AS state_before, r.reps AS reps_before,
+    r.lapses AS lapses_before, r.ivl AS interval_before, r.r / 1e6 AS retrievability,
+    r.elapsed AS elapsed_days, r.cram AS cram, u.session AS session, r.day AS day,
+    r.hour AS hour,
+    NULL AS state_after, NULL AS scheduled_days, NULL AS before, NULL AS after,
+    NULL AS effects
+FROM revlog r JOIN cards c ON c.num = r.card LEFT JOIN revlog_typed t ON t.id = r.id
+    LEFT JOIN revlog_undo u ON u.id = r.id;
+"""
+
+# An insert into that view (first-release code, tests) writes the revlog row it means.
+_AT = "CAST(round((julianday(NEW.reviewed_at) - 2440587.5) * 86400000) AS INTEGER)"
+REVIEWS_VIEW_INSERT = f"""
+CREATE TRIGGER reviews_insert INSTEAD OF INSERT ON reviews BEGIN
+    INSERT INTO revlog (card, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
+        cram)
+    SELECT num, {_AT}, {study_day_sql(_AT)}, {local_hour_sql(_AT)}, NEW.rating,
+        coalesce(NEW.duration_ms, 0),
+        coalesce(NEW.state_before, 0), coalesce(NEW.reps_before, 0),
+        coalesce(NEW.lapses_before, 0), CAST(coalesce(NEW.interval_before, 0) AS INTEGER),
+        CAST(coalesce(NEW.elapsed_days, 0) AS INTEGER),
+        CAST(round(NEW.retrievability * 1e6) AS INTEGER), coalesce(NEW.cram, 0)
+    FROM cards WHERE id = NEW.card_id;
+    INSERT INTO revlog_typed SELECT last_insert_rowid(), NEW.answer, NEW.proposed, NEW.verdict
+    WHERE coalesce(NEW.answer, NEW.proposed, NEW.verdict) IS NOT NULL;
+END;
+"""
+
+CARD_NUMBER_TRIGGER = """
+CREATE TRIGGER cards_number AFTER INSERT ON cards WHEN NEW.num IS NULL BEGIN
+    UPDATE cards SET num = (SELECT coalesce(max(num), 0) + 1 FROM cards) WHERE rowid = NEW.rowid;
+END;
+"""
+
+
+def _create_revlog(db: Database) -> None:
+    for statement in [*script_statements(REVLOG), *script_statements(TABLES),
+                      *script_statements(REVIEWS_VIEW),
+                      *trigger_statements(REVIEWS_VIEW_INSERT),
+                      *trigger_statements(CARD_NUMBER_TRIGGER),
+                      *trigger_statements(AGGREGATE_TRIGGERS),
+                      *trigger_statements(ROLLOVER_TRIGGERS)]:
+        db.execute(statement)
 
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    """Decks, cards with their FSRS state, the append-only revlog, options and meta."""
-    db.executescript(
-        """
-        CREATE TABLE decks (
-            slug TEXT PRIMARY KEY,
-            title TEXT NOT NULL,
-            description TEXT NOT NULL DEFAULT '',
-            origin TEXT NOT NULL DEFAULT '',
-            options TEXT NOT NULL DEFAULT '{}',
-            content_hash TEXT NOT NULL DEFAULT '',
-            builtin INTEGER NOT NULL DEFAULT 0,
-            updated_at TEXT
-        );
-        CREATE TABLE cards (
-            id TEXT PRIMARY KEY,
-            deck TEXT NOT NULL REFERENCES decks(slug),
-            item TEXT NOT NULL,
-            variant TEXT NOT NULL DEFAULT '',
-            kind TEXT NOT NULL,
-            content TEXT NOT NULL,
-            tags TEXT NOT NULL DEFAULT '',
-            source TEXT,
-            as_of TEXT,
-            position INTEGER NOT NULL DEFAULT 0,
-            suspended INTEGER NOT NULL DEFAULT 0,
-            buried_until TEXT,
-            flag INTEGER NOT NULL DEFAULT 0,
-            retired INTEGER NOT NULL DEFAULT 0,
-            state INTEGER NOT NULL DEFAULT 0,
-            step INTEGER,
-            stability REAL,
-            difficulty REAL,
-            due TEXT,
-            last_review TEXT,
-            reps INTEGER NOT NULL DEFAULT 0,
-            lapses INTEGER NOT NULL DEFAULT 0
-        );
-        -- covering index for today's reviews: no table lookups while building the queue
-        CREATE INDEX cards_review_queue ON cards(state, due, deck, stability, last_review,
-                                                 suspended, retired, buried_until, id);
-        CREATE INDEX cards_new_queue ON cards(deck, state, position);
-        CREATE INDEX cards_item ON cards(deck, item);
-        CREATE TABLE reviews (
-            id INTEGER PRIMARY KEY,
-            card_id TEXT NOT NULL REFERENCES cards(id),
-            deck TEXT NOT NULL,
-            reviewed_at TEXT NOT NULL,
-            rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
-            duration_ms INTEGER NOT NULL DEFAULT 0,
-            answer TEXT,
-            proposed INTEGER,
-            verdict TEXT,
-            state_before INTEGER NOT NULL,
-            state_after INTEGER NOT NULL,
-            reps_before INTEGER NOT NULL DEFAULT 0,
-            lapses_before INTEGER NOT NULL DEFAULT 0,
-            interval_before REAL NOT NULL DEFAULT 0,
-            retrievability REAL,
-            elapsed_days REAL NOT NULL DEFAULT 0,
-            scheduled_days REAL NOT NULL DEFAULT 0,
-            before TEXT NOT NULL,
-            after TEXT NOT NULL,
-            effects TEXT NOT NULL DEFAULT '{}',
-            cram INTEGER NOT NULL DEFAULT 0,
-            session TEXT
-        );
-        CREATE INDEX reviews_card ON reviews(card_id, reviewed_at);
-        CREATE INDEX reviews_time ON reviews(reviewed_at);
-        CREATE TABLE options (
-            scope TEXT NOT NULL,
-            key TEXT NOT NULL,
-            value TEXT NOT NULL,
-            PRIMARY KEY (scope, key)
-        );
-        CREATE TABLE meta (
-            key TEXT PRIMARY KEY,
-            value TEXT NOT NULL
-        );
-        """
-    )
+    """Decks, cards with their FSRS state, the revlog and its running totals, options, meta."""
+    for statement in script_statements(CARDS):
+        db.execute(statement)
+    _create_revlog(db)
 
 
 @migrations()
 def m002_review_aggregates(db: Database) -> None:
-    """Running totals of the revlog, kept by triggers, so stats never sort 200k reviews.
-
-    review_hours: answers per UTC hour (study days are built from hours in Python), deck,
-    review state, young, rating and cram. review_calibration: long-term answers by the
-    FSRS benchmark's raw bin keys.
-    """
-    for statement in script_statements(
-        """
-        CREATE TABLE review_hours (
-            hour TEXT NOT NULL, deck TEXT NOT NULL, review INTEGER NOT NULL,
-            young INTEGER NOT NULL, rating INTEGER NOT NULL, cram INTEGER NOT NULL,
-            n INTEGER NOT NULL, ms INTEGER NOT NULL,
-            PRIMARY KEY (hour, deck, review, young, rating, cram)
-        ) WITHOUT ROWID;
-        CREATE TABLE review_calibration (
-            deck TEXT NOT NULL, days INTEGER NOT NULL, reps INTEGER NOT NULL,
-            lapses INTEGER NOT NULL, tenth INTEGER NOT NULL, n INTEGER NOT NULL,
-            r_sum REAL NOT NULL, passed INTEGER NOT NULL, loss REAL NOT NULL,
-            PRIMARY KEY (deck, days, reps, lapses, tenth)
-        ) WITHOUT ROWID;
-        CREATE INDEX cards_lapsed ON cards(deck) WHERE lapses > 0;
-        """
-    ) + trigger_statements(_M002_TRIGGERS) + script_statements(_M002_BACKFILL):
-        db.execute(statement)
-
+    """Squashed into m001 (running totals per UTC hour, in the first release)."""
 
 
 @migrations()
 def m003_study_day_aggregates(db: Database) -> None:
-    """Running totals per study day and per card instead of per UTC hour (store.aggregates):
-    the stats read a few thousand rows, not sixty thousand."""
-    for statement in [
-        "DROP TRIGGER IF EXISTS reviews_aggregate_insert",
-        "DROP TRIGGER IF EXISTS reviews_aggregate_delete",
-        "DROP TABLE review_hours",
-        *script_statements(TABLES),
-        *trigger_statements(AGGREGATE_TRIGGERS),
-        *trigger_statements(ROLLOVER_TRIGGERS),
-        *script_statements(AGGREGATE_BACKFILL),
-    ]:
-        db.execute(statement)
+    """Squashed into m001 (running totals per study day and per card)."""
 
 
 @migrations()
 def m004_covering_card_index(db: Database) -> None:
-    """The per-card revlog index also holds rating and cram, so reading every card's history
-    in order (the optimizer, rescheduling) never visits the table."""
-    db.execute("DROP INDEX reviews_card")
-    db.execute("CREATE INDEX reviews_card ON reviews(card_id, reviewed_at, rating, cram)")
+    """Squashed into m001 (a covering per-card revlog index)."""
 
 
 @migrations()
@@ -177,49 +210,6 @@ def m005_i16_browser(db: Database) -> None:
     if "cards_flagged" not in names:
         db.execute("CREATE INDEX cards_flagged ON cards(flag) WHERE flag > 0")
 
-# m002 as it was first applied (store.aggregates holds the current statements)
-_P = "min(max({r}.retrievability, 1e-6), 1 - 1e-6)"
-_LOSS = ("CASE WHEN {r}.rating > 1 THEN -ln(" + _P + ") ELSE -ln(1 - " + _P + ") END")
-
-_M002_TRIGGERS = f"""
-CREATE TRIGGER reviews_aggregate_insert AFTER INSERT ON reviews BEGIN
-    INSERT INTO review_hours VALUES (substr(NEW.reviewed_at, 1, 13), NEW.deck,
-        NEW.state_before = 2, NEW.interval_before < 21, NEW.rating, NEW.cram, 1,
-        NEW.duration_ms)
-    ON CONFLICT DO UPDATE SET n = n + 1, ms = ms + excluded.ms;
-    INSERT INTO review_calibration SELECT NEW.deck, CAST(NEW.elapsed_days AS INTEGER),
-        NEW.reps_before, NEW.lapses_before, min(CAST(NEW.retrievability * 10 AS INTEGER), 9),
-        1, NEW.retrievability, NEW.rating > 1, {_LOSS.format(r="NEW")}
-    WHERE NEW.retrievability IS NOT NULL AND NEW.cram = 0 AND NEW.elapsed_days >= 1
-    ON CONFLICT DO UPDATE SET n = n + 1, r_sum = r_sum + excluded.r_sum,
-        passed = passed + excluded.passed, loss = loss + excluded.loss;
-END;
-CREATE TRIGGER reviews_aggregate_delete AFTER DELETE ON reviews BEGIN
-    UPDATE review_hours SET n = n - 1, ms = ms - OLD.duration_ms
-    WHERE hour = substr(OLD.reviewed_at, 1, 13) AND deck = OLD.deck
-      AND review = (OLD.state_before = 2) AND young = (OLD.interval_before < 21)
-      AND rating = OLD.rating AND cram = OLD.cram;
-    UPDATE review_calibration SET n = n - 1, r_sum = r_sum - OLD.retrievability,
-        passed = passed - (OLD.rating > 1), loss = loss - {_LOSS.format(r="OLD")}
-    WHERE OLD.retrievability IS NOT NULL AND OLD.cram = 0 AND OLD.elapsed_days >= 1
-      AND deck = OLD.deck AND days = CAST(OLD.elapsed_days AS INTEGER)
-      AND reps = OLD.reps_before AND lapses = OLD.lapses_before
-      AND tenth = min(CAST(OLD.retrievability * 10 AS INTEGER), 9);
-END;
-"""
-
-_M002_BACKFILL = f"""
-DELETE FROM review_hours;
-DELETE FROM review_calibration;
-INSERT INTO review_hours SELECT substr(reviewed_at, 1, 13), deck, state_before = 2,
-    interval_before < 21, rating, cram, COUNT(*), SUM(duration_ms) FROM reviews
-    GROUP BY 1, 2, 3, 4, 5, 6;
-INSERT INTO review_calibration SELECT deck, CAST(elapsed_days AS INTEGER), reps_before,
-    lapses_before, min(CAST(retrievability * 10 AS INTEGER), 9), COUNT(*),
-    SUM(retrievability), SUM(rating > 1), SUM({_LOSS.format(r="reviews")}) FROM reviews
-    WHERE retrievability IS NOT NULL AND cram = 0 AND elapsed_days >= 1 GROUP BY 1, 2, 3, 4, 5;
-"""
-
 
 @migrations()
 def m006_i16_manual_log(db: Database) -> None:
@@ -234,12 +224,44 @@ def m006_i16_manual_log(db: Database) -> None:
 @migrations()
 def m_i19_review_clock(db: Database) -> None:
     """Answers per study day and local hour (the stats' hour-of-day chart), and an index on
-    when cards were added (the stats' "cards added"): store.clock_totals."""
+    when cards were added (the stats' "cards added"): store.clock_totals. The table is one of
+    the revlog's running totals (store.aggregates keeps and rebuilds it; on a database from
+    before the compact revlog, m007 does)."""
     from loopdrill.store import clock_totals as ct
 
     if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'cards_added'").fetchone():
         db.execute(ct.ADDED_INDEX)
     db.execute(ct.CLOCK_TABLE)
-    for statement in [*ct.CLOCK_TRIGGERS, *ct.CLOCK_ROLLOVER_TRIGGERS,
-                      *script_statements(ct.CLOCK_REBUILD)]:
+
+
+@migrations()
+def m007_i14_compact_revlog(db: Database) -> None:
+    """A database made before the compact revlog: its `reviews` rows move to `revlog` with
+    every review kept (store.migrate_revlog), the old tables and triggers go, and the totals
+    are rebuilt. Nothing to do for a database m001 made."""
+    if "reviews" not in db.table_names():
+        return
+    old_triggers = [name for (name,) in db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND (tbl_name IN "
+        "('reviews', 'options'))")]
+    for name in old_triggers:
+        db.execute(f"DROP TRIGGER {name}")
+    for table in ("review_hours", "review_days", "review_cards", "review_calibration",
+                  "review_clock"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    if "cards_lapsed" not in {i.name for i in db["cards"].indexes}:  # type: ignore[union-attr]
+        db.execute("CREATE INDEX cards_lapsed ON cards(deck) WHERE lapses > 0")
+    for statement in script_statements(REVLOG):
         db.execute(statement)
+    for statement in script_statements(TABLES):
+        db.execute(statement)
+    convert_reviews(db)
+    db.execute("DROP TABLE reviews")
+    for statement in [*script_statements(REVIEWS_VIEW),
+                      *trigger_statements(REVIEWS_VIEW_INSERT),
+                      *trigger_statements(CARD_NUMBER_TRIGGER),
+                      *trigger_statements(AGGREGATE_TRIGGERS),
+                      *trigger_statements(ROLLOVER_TRIGGERS),
+                      *script_statements(TOTALS_REBUILD)]:
+        db.execute(statement)
+    db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (REPLAY_PENDING,))

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.search import Added, And, Filter, Not, Or, Prop, Query, Rated, Text
-from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.core.timeutil import from_stamp, to_ms, to_stamp
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
 
@@ -171,8 +171,8 @@ def _prop(query: Prop, ctx: SearchContext) -> Sql:
 
 def rated_sql(days: int, rating: int | None, ctx: SearchContext) -> Sql:
     """Cards answered since the start of the study day `days - 1` days ago (with `rating`)."""
-    sql = "id IN (SELECT card_id FROM reviews WHERE reviewed_at >= ?"
-    params: list[Any] = [to_stamp(ctx.day(1 - days))]
+    sql = "num IN (SELECT card FROM revlog WHERE at >= ?"
+    params: list[Any] = [to_ms(ctx.day(1 - days))]
     if rating is not None:
         sql += " AND rating = ?"
         params.append(rating)

@@ -72,3 +72,8 @@ def set_exam_date(db: Database, day: dt.date | None) -> None:
         return
     with transaction(db) as tx:
         tx.conn.execute("DELETE FROM meta WHERE key = ?", (EXAM_DATE,))
+
+
+def delete_meta(db: Database, key: str) -> None:
+    """Remove a meta entry (nothing when there is none)."""
+    db.conn.execute("DELETE FROM meta WHERE key = ?", (key,))

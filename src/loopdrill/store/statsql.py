@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import to_stamp
-from loopdrill.store.aggregates import study_day_sql
-from loopdrill.store.clock_totals import local_hour_sql
+from loopdrill.core.timeutil import to_ms, to_stamp
+from loopdrill.store.aggregates import day_number
 from loopdrill.store.queries import Scope
 
 Row = tuple[Any, ...]
@@ -44,11 +43,11 @@ def day_groups(db: Database, scope: Scope, since: dt.date | None,
         sql = ("SELECT day, deck, review, young, rating, cram, n, ms FROM review_days d "
                f"WHERE day >= ? AND n > 0{where}")
         return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
-    where, params = _scope(scope, "r")
-    sql = (f"SELECT {study_day_sql('r.reviewed_at')}, r.deck, r.state_before = 2, "
-           "r.interval_before < 21, r.rating, r.cram, COUNT(*), SUM(r.duration_ms) "
-           f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
-    return list(db.conn.execute(sql, (to_stamp(start) if start else "", *params)))
+    where, params = _scope(scope, "c")
+    sql = ("SELECT date(r.day * 86400, 'unixepoch'), c.deck, r.state = 2, r.ivl < 21, "
+           "r.rating, r.cram, COUNT(*), SUM(r.ms) FROM revlog r JOIN cards c ON c.num = r.card "
+           f"WHERE r.day >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
+    return list(db.conn.execute(sql, (day_number(since) if since else -10**9, *params)))
 
 
 def hour_groups(db: Database, scope: Scope, since: dt.date | None,
@@ -60,10 +59,10 @@ def hour_groups(db: Database, scope: Scope, since: dt.date | None,
         sql = ("SELECT hour, SUM(n), SUM(passed) FROM review_clock d "
                f"WHERE day >= ? AND n > 0{where} GROUP BY hour")
         return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
-    where, params = _scope(scope, "r")
-    sql = (f"SELECT {local_hour_sql('r.reviewed_at')}, COUNT(*), SUM(r.rating > 1) "
-           f"FROM reviews r WHERE +r.reviewed_at >= ?{where} GROUP BY 1")
-    return list(db.conn.execute(sql, (to_stamp(start) if start else "", *params)))
+    where, params = _scope(scope, "c")
+    sql = ("SELECT r.hour, COUNT(*), SUM(r.rating > 1) FROM revlog r JOIN cards c "
+           f"ON c.num = r.card WHERE r.day >= ?{where} GROUP BY 1")
+    return list(db.conn.execute(sql, (day_number(since) if since else -10**9, *params)))
 
 
 def cards_added(db: Database, scope: Scope, start: dt.datetime | None) -> int:
@@ -108,9 +107,10 @@ def deck_retention(db: Database, scope: Scope) -> list[Row]:
 
 def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
     """Distinct cards answered since a moment."""
-    where, params = _scope(scope, "r")
-    sql = f"SELECT COUNT(DISTINCT r.card_id) FROM reviews r WHERE r.reviewed_at >= ?{where}"
-    return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
+    where, params = _scope(scope, "c")
+    sql = ("SELECT COUNT(*) FROM cards c WHERE (SELECT max(r.at) FROM revlog r "
+           f"WHERE r.card = c.num) >= ?{where}")
+    return int(db.conn.execute(sql, (to_ms(since), *params)).fetchone()[0])
 
 
 def tag_groups(db: Database, scope: Scope) -> list[Row]:
@@ -211,15 +211,14 @@ def calibration(db: Database, scope: Scope) -> list[Row]:
         sql = ("SELECT days, reps, lapses, tenth, SUM(n), SUM(r_sum), SUM(passed), SUM(loss) "
                f"FROM review_calibration k WHERE n > 0{where} GROUP BY 1, 2, 3, 4")
         return list(db.conn.execute(sql, params))
-    where, params = _scope(scope, "r")
-    p = "min(max(r.retrievability, 1e-6), 1 - 1e-6)"
+    where, params = _scope(scope, "c")
+    p = "min(max(r.r / 1e6, 1e-6), 1 - 1e-6)"
     sql = f"""
-        SELECT CAST(r.elapsed_days AS INTEGER), r.reps_before, r.lapses_before,
-               min(CAST(r.retrievability * 10 AS INTEGER), 9),
-               COUNT(*), SUM(r.retrievability), SUM(r.rating > 1),
+        SELECT r.elapsed, r.reps, r.lapses, min(r.r / 100000, 9),
+               COUNT(*), SUM(r.r / 1e6), SUM(r.rating > 1),
                SUM(CASE WHEN r.rating > 1 THEN -ln({p}) ELSE -ln(1 - {p}) END)
-        FROM reviews r
-        WHERE r.retrievability IS NOT NULL AND r.cram = 0 AND r.elapsed_days >= 1{where}
+        FROM revlog r JOIN cards c ON c.num = r.card
+        WHERE r.r IS NOT NULL AND r.cram = 0 AND r.elapsed >= 1{where}
         GROUP BY 1, 2, 3, 4
     """
     return list(db.conn.execute(sql, params))

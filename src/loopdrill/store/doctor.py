@@ -1,0 +1,108 @@
+"""The checks `loopdrill doctor` runs on the database itself: SQLite's integrity check, rows
+that belong to nothing, and the running totals against a recomputation from the revlog."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+from loopdrill.store.aggregates import TOTALS_REBUILD, script_statements
+
+# rows that belong to nothing: (what, count query, delete statement)
+ORPHANS = (
+    ("revlog rows of no card", "SELECT COUNT(*) FROM revlog WHERE card NOT IN "
+     "(SELECT num FROM cards)", "DELETE FROM revlog WHERE card NOT IN (SELECT num FROM cards)"),
+    ("typed answers of no revlog row", "SELECT COUNT(*) FROM revlog_typed WHERE id NOT IN "
+     "(SELECT id FROM revlog)", "DELETE FROM revlog_typed WHERE id NOT IN (SELECT id FROM revlog)"),
+    ("undo entries of no revlog row", "SELECT COUNT(*) FROM revlog_undo WHERE id NOT IN "
+     "(SELECT id FROM revlog)", "DELETE FROM revlog_undo WHERE id NOT IN (SELECT id FROM revlog)"),
+    ("cards without a revlog number", "SELECT COUNT(*) FROM cards WHERE num IS NULL",
+     "UPDATE cards SET num = (SELECT coalesce(max(num), 0) FROM cards) + rowid "
+     "WHERE num IS NULL"),
+)
+# table: key columns
+TOTALS = {"review_days": 6, "review_cards": 1, "review_calibration": 5, "review_clock": 3}
+
+
+def integrity(db: Database) -> list[str]:
+    """What SQLite's integrity_check reports; empty when it says ok."""
+    rows = [str(r[0]) for r in db.conn.execute("PRAGMA integrity_check")]
+    return [] if rows == ["ok"] else rows
+
+
+def orphans(db: Database) -> list[tuple[str, int, str]]:
+    """(what, how many, the statement that removes them) for each kind found."""
+    found = []
+    for what, count, delete in ORPHANS:
+        n = int(db.conn.execute(count).fetchone()[0])
+        if n:
+            found.append((what, n, delete))
+    return found
+
+
+def _totals(db: Database, table: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
+    keys = TOTALS[table]
+    out = {}
+    for row in db.conn.execute(f"SELECT * FROM {table}"):
+        values = row[keys:]
+        if values[0]:  # n: a key whose answers were all taken back counts nothing
+            out[tuple(row[:keys])] = tuple(values)
+    return out
+
+
+def totals_off(db: Database) -> list[str]:
+    """The running totals that differ from a recomputation from the revlog: one line per
+    table, how many keys differ. The recomputation runs in a savepoint rolled back after."""
+    stored = {table: _totals(db, table) for table in TOTALS}
+    conn = db.conn
+    conn.execute("SAVEPOINT doctor_totals")
+    try:
+        for statement in script_statements(TOTALS_REBUILD):
+            conn.execute(statement)
+        fresh = {table: _totals(db, table) for table in TOTALS}
+    finally:
+        conn.execute("ROLLBACK TO doctor_totals")
+        conn.execute("RELEASE doctor_totals")
+    lines = []
+    for table in TOTALS:
+        keys = stored[table].keys() | fresh[table].keys()
+        off = sum(not _same(stored[table].get(k), fresh[table].get(k)) for k in keys)
+        if off:
+            lines.append(f"{table}: {off} of {len(keys)} totals differ from the revlog")
+    return lines
+
+
+def _same(a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> bool:
+    if a is None or b is None:
+        return a == b
+    return all(math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9) if isinstance(x, float)
+               or isinstance(y, float) else x == y for x, y in zip(a, b, strict=True))
+
+
+def rebuild_totals(db: Database) -> None:
+    """Recompute every running total from the revlog (the caller holds the transaction)."""
+    for statement in script_statements(TOTALS_REBUILD):
+        db.conn.execute(statement)
+
+
+MEMORY = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def card_memories(db: Database) -> Iterator[tuple[Any, ...]]:
+    """Every card: (number, id, deck, state, step, stability, difficulty, due, last review,
+    reps, lapses)."""
+    yield from db.conn.execute(f"SELECT num, id, deck, {MEMORY} FROM cards ORDER BY num")
+
+
+def manual_after(db: Database) -> set[int]:
+    """Cards whose newest manual change (forget, set-due: manual_log) came after their newest
+    answer: their state is that change's, not their log's replay."""
+    if "manual_log" not in db.table_names():
+        return set()
+    return {num for (num,) in db.conn.execute(
+        "SELECT c.num FROM manual_log m JOIN cards c ON c.id = m.card_id GROUP BY c.num "
+        "HAVING max(julianday(m.at)) * 86400000 >= coalesce((SELECT max(r.at) FROM revlog r "
+        "WHERE r.card = c.num) + 210866760000000, 0)")}

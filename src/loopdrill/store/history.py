@@ -1,0 +1,98 @@
+"""Reading the revlog for history imports, exports, replays and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from sqlite_utils import Database
+
+
+def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def stored_history(db: Database, card_ids: Iterable[str]) -> Iterator[tuple[Any, ...]]:
+    """The revlog rows of these cards, each card's oldest first: (card id, time ms, review id,
+    rating, duration ms, cram, study day, local hour)."""
+    for chunk in _chunks(card_ids):
+        yield from db.conn.execute(
+            "SELECT c.id, r.at, r.id, r.rating, r.ms, r.cram, r.day, r.hour FROM cards c "
+            "JOIN revlog r ON r.card = c.num "
+            f"WHERE c.id IN ({', '.join('?' * len(chunk))}) ORDER BY r.card, r.at, r.id", chunk)
+
+
+def typed_answers(db: Database, card_ids: Iterable[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    """What was typed in these cards' answers: (review id, (answer, proposed, verdict))."""
+    for chunk in _chunks(card_ids):
+        for review_id, *typed in db.conn.execute(
+                "SELECT t.id, t.answer, t.proposed, t.verdict FROM cards c "
+                "JOIN revlog r ON r.card = c.num JOIN revlog_typed t ON t.id = r.id "
+                f"WHERE c.id IN ({', '.join('?' * len(chunk))})", chunk):
+            yield review_id, tuple(typed)
+
+
+def all_reviews(db: Database) -> Iterator[tuple[str, int, int, int, int]]:
+    """Every review, oldest first: (card id, time ms, rating, duration ms, cram)."""
+    yield from db.conn.execute(
+        "SELECT c.id, r.at, r.rating, r.ms, r.cram FROM revlog r JOIN cards c ON c.num = r.card "
+        "ORDER BY r.at, r.id")
+
+
+Log = list[tuple[int, int, int]]
+
+
+def card_histories(db: Database, cram: bool = True) -> Iterator[tuple[int, Log]]:
+    """Every card's log, card by card: (card number, [(time ms, rating, cram), ...])."""
+    where = "" if cram else " WHERE cram = 0"
+    current: int | None = None
+    log: Log = []
+    for num, at, rating, is_cram in db.conn.execute(
+            f"SELECT card, at, rating, cram FROM revlog{where} ORDER BY card, at, id"):
+        if num != current:
+            if current is not None:
+                yield current, log
+            current, log = num, []
+        log.append((at, rating, is_cram))
+    if current is not None:
+        yield current, log
+
+
+def studied_cards(db: Database, decks: list[str]) -> dict[int, tuple[str, str, str | None]]:
+    """The non-retired cards of these decks: number -> (card id, deck, stored due)."""
+    marks = ", ".join("?" * len(decks))
+    return {num: (card_id, deck, due) for num, card_id, deck, due in db.conn.execute(
+        f"SELECT num, id, deck, due FROM cards WHERE retired = 0 AND deck IN ({marks})", decks)}
+
+
+def orphan_reviews(db: Database) -> int:
+    """Revlog rows whose card is gone."""
+    return int(db.conn.execute("SELECT COUNT(*) FROM revlog WHERE card NOT IN "
+                               "(SELECT num FROM cards)").fetchone()[0])
+
+
+def fit_rows_query(deck: str | None) -> tuple[str, tuple[str, ...]]:
+    """(card number, study day, rating) of every non-cram review, by card then time."""
+    if deck is None:
+        return ("SELECT card, day, rating FROM revlog WHERE cram = 0 ORDER BY card, at, id", ())
+    return ("SELECT card, day, rating FROM revlog WHERE cram = 0 AND card IN "
+            "(SELECT num FROM cards WHERE deck = ?) ORDER BY card, at, id", (deck,))
+
+
+def rating_mix(db: Database, deck: str | None, first: bool) -> dict[int, int]:
+    """Counts per rating of first answers, or of recalled review-state answers (not cram)."""
+    condition = "r.state = 0" if first else "r.state = 2 AND r.rating > 1"
+    join, args = ("JOIN cards c ON c.num = r.card AND c.deck = ?", (deck,)) if deck else ("", ())
+    return dict(db.conn.execute(
+        f"SELECT r.rating, COUNT(*) FROM revlog r {join} WHERE r.cram = 0 AND {condition} "
+        "GROUP BY r.rating", args).fetchall())
+
+
+def mean_answer_ms(db: Database, deck: str | None) -> float | None:
+    """The mean time taken by a non-cram answer (those with a time)."""
+    join, args = ("JOIN cards c ON c.num = r.card AND c.deck = ?", (deck,)) if deck else ("", ())
+    value = db.conn.execute(f"SELECT AVG(r.ms) FROM revlog r {join} WHERE r.cram = 0 "
+                            "AND r.ms > 0", args).fetchone()[0]
+    return None if value is None else float(value)
