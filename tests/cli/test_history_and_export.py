@@ -92,8 +92,8 @@ def test_export_reviews_reads_back(db_path: Path, tmp_path: Path,
     out = tmp_path / "out.csv"
     assert run("export-reviews", "-o", str(out)).exit_code == 0
     lines = out.read_text().splitlines()
-    assert lines[0] == "card_id,reviewed_at,rating,duration_ms" and len(lines) == 5
-    assert "demo/sqs-standard,2026-11-02T10:00:00Z,1,3000" in lines
+    assert lines[0] == "card_id,reviewed_at,rating,duration_ms,cram" and len(lines) == 5
+    assert "demo/sqs-standard,2026-11-02T10:00:00Z,1,3000,0" in lines
     assert "0 reviews on 2 cards (4 already there)" in run("import-reviews", str(out)).output
 
 

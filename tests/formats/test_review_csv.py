@@ -111,15 +111,16 @@ def test_write_then_read_is_the_identity(tmp_path: Path) -> None:
                      Rating.EASY, 0),
         ReviewRecord("x/y:r", dt.datetime(2026, 1, 2, 5, 4, 5,
                                           tzinfo=dt.timezone(dt.timedelta(hours=2))),
-                     Rating.AGAIN, 70),
+                     Rating.AGAIN, 70, True),
+        ReviewRecord("anki/N/qbuaE/q%:c2", dt.datetime(2026, 1, 3, tzinfo=UTC), Rating.HARD),
     )
     out = io.StringIO()
     write_review_csv(records, out)
-    assert out.getvalue().splitlines()[:2] == ["card_id,reviewed_at,rating,duration_ms",
-                                               "aws/s3,2026-01-02T03:04:05Z,3,5"]
+    assert out.getvalue().splitlines()[:2] == ["card_id,reviewed_at,rating,duration_ms,cram",
+                                               "aws/s3,2026-01-02T03:04:05Z,3,5,0"]
     back = read_review_csv(write(tmp_path, out.getvalue()))
-    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in back] == \
-        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in records]
+    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.cram) for r in back] == \
+        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.cram) for r in records]
     with pytest.raises(ValueError, match="naive"):
         write_review_csv([ReviewRecord("a/b", dt.datetime(2026, 1, 1), Rating.GOOD)], out)
 
@@ -128,7 +129,7 @@ RECORDS = st.builds(
     ReviewRecord,
     card_id=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() == s and s.isprintable()),
     reviewed_at=st.datetimes(min_value=dt.datetime(1970, 1, 2), timezones=st.just(UTC)),
-    rating=st.sampled_from(Rating), duration_ms=st.integers(0, 10**9))
+    rating=st.sampled_from(Rating), duration_ms=st.integers(0, 10**9), cram=st.booleans())
 FIXTURE = [HealthCheck.function_scoped_fixture]  # the file is rewritten by every example
 
 
@@ -139,8 +140,19 @@ def test_round_trip_of_any_records(tmp_path: Path, records: list[ReviewRecord]) 
     write_review_csv(records, out)
     path = write(tmp_path, out.getvalue())
     back = read_review_csv(path)
-    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in back] == \
-        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms) for r in records]
+    assert [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.cram) for r in back] == \
+        [(r.card_id, r.reviewed_at, r.rating, r.duration_ms, r.cram) for r in records]
+
+
+def test_cram_column_optional_and_checked(tmp_path: Path) -> None:
+    text = ("rating,cram,card_id,duration_ms,reviewed_at\n3,1,d/a,5,2026-01-02T03:04:05Z\n"
+            "4,0,d/b,5,2026-01-02T03:04:05Z\n")
+    first, second = read_review_csv(write(tmp_path, text))
+    assert (first.card_id, first.cram, second.cram) == ("d/a", True, False)
+    with pytest.raises(DeckError, match=r":2: cram 'yes' is not 0 or 1"):
+        read_review_csv(write(tmp_path, text.replace("3,1,", "3,yes,")))
+    with pytest.raises(DeckError, match="expected 5 fields, found 4"):
+        read_review_csv(write(tmp_path, text.replace("3,1,", "3,")))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=FIXTURE)

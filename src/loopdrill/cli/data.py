@@ -137,15 +137,21 @@ def export(db_path: Path | None, decks: tuple[str, ...], fmt: str,
 @db_option
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="File to write (default: stdout).")
-def export_reviews(db_path: Path | None, output: Path | None) -> None:
-    """Export the review history as card_id,reviewed_at,rating,duration_ms CSV."""
+@click.option("--with-retired", is_flag=True,
+              help="Also the reviews of retired cards (import-reviews needs those cards).")
+def export_reviews(db_path: Path | None, output: Path | None, with_retired: bool) -> None:
+    """Export the review history as card_id,reviewed_at,rating,duration_ms,cram CSV (the
+    reviews of retired cards left out unless --with-retired)."""
     from loopdrill.services.export import export_history
 
     lib = library(db_path)
     try:
-        text = export_history(lib.db)
+        text, left_out = export_history(lib.db, retired=with_retired)
     finally:
         lib.close()
+    if left_out:
+        click.echo(f"left out {plural(left_out, 'review')} of retired cards "
+                   "(--with-retired writes them)", err=True)
     if output is None:
         _stdout(text)
     else:

@@ -10,9 +10,17 @@ from typing import Any
 from loopdrill.core import cloze
 from loopdrill.core.model import SELF_GRADED, CardSpec, Item
 
-ITEM_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+# an item id: any text without control characters that is not only spaces (Anki guids such
+# as `J>5[0zxcsg` or `N/qbuaE/q%` included); the ids of the built-in decks keep to
+# [A-Za-z0-9._-]
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 DECK_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NOTE = "anki"  # an item that is an Anki note: each of its cards rendered from its own template
+
+
+def valid_item_id(value: object) -> bool:
+    """Whether `value` can be an item id: text, not blank, no control characters."""
+    return isinstance(value, str) and bool(value.strip()) and not CONTROL.search(value)
 
 
 def card_id(deck: str, item: str, variant: str = "") -> str:

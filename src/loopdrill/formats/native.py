@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from loopdrill.core.cards import DECK_SLUG, ITEM_ID, check_self_graded
+from loopdrill.core.cards import DECK_SLUG, NOTE, check_self_graded, expand, valid_item_id
 from loopdrill.core.graded_kinds import validate_fields
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
@@ -25,6 +25,7 @@ KIND_KEYS: dict[str, set[str]] = {
     "choice": {"front", "choices", "answer"},
     "text": {"front", "answer"},
     "calc": {"front", "vars", "answer", "unit", "tolerance"},
+    NOTE: {"notetype", "fields", "cards"},  # an Anki note, each card already rendered
 }
 MAX_BYTES = 20 * 1024 * 1024
 # libyaml's parser (in PyYAML's wheels) when present: the same documents and marks, five to
@@ -170,7 +171,19 @@ class _Checker:
             item = self.item(entry, node, defaults, seen)
             if item is not None:
                 items.append(item)
+        if not self.problems:
+            self.unique_cards(items)
         return items
+
+    def unique_cards(self, items: list[Item]) -> None:
+        """Two items must not give one card id (`a` reversible and `a:r`)."""
+        given: dict[str, Item] = {}
+        for item in items:
+            for card in expand(item, "deck"):
+                first = given.setdefault(card.id, item)
+                if first is not item:
+                    self.add(item.line, f"gives the card id {card.id[5:]!r}, which item "
+                             f"{first.id!r} (line {first.line}) gives too", item.id)
 
     def item(
         self, entry: Any, node: yaml.Node, defaults: dict[str, Any], seen: dict[str, int]
@@ -181,15 +194,16 @@ class _Checker:
             return None
         lines = _key_lines(node)
         item_id = entry.get("id")
-        if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
-            self.add(line, "`id` is required: letters, digits, '.', '_' or '-'")
+        if not valid_item_id(item_id):
+            self.add(line, "`id` is required: text without control characters")
             return None
+        assert isinstance(item_id, str)
         if item_id in seen:
             self.add(line, f"duplicate id (first used on line {seen[item_id]})", item_id)
             return None
         seen[item_id] = line
         kind = entry.get("kind", "basic")
-        if kind not in KINDS:
+        if kind not in KIND_KEYS:
             self.add(lines.get("kind", line), f"unknown kind {kind!r} (expected one of: "
                      + ", ".join(KINDS) + ")", item_id)
             return None
@@ -213,4 +227,39 @@ def check_fields(item: Item) -> list[str]:
     """Problems with an item's kind-specific fields."""
     if item.kind in ("basic", "cloze"):
         return check_self_graded(item)
+    if item.kind == NOTE:
+        return _check_note(item.fields)
     return validate_fields(item.kind, item.fields)
+
+
+def _check_note(fields: dict[str, Any]) -> list[str]:
+    """An Anki note (kind anki): its note type, its fields and its rendered cards."""
+    problems = []
+    if not isinstance(fields.get("notetype"), str):
+        problems.append("`notetype` is required and must be text")
+    values = fields.get("fields")
+    if not isinstance(values, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                               for k, v in values.items()):
+        problems.append("`fields` is required: a mapping of field names to text")
+    cards = fields.get("cards")
+    if not isinstance(cards, list) or not cards:
+        return [*problems, "`cards` is required: a list of cards, each with variant and kind"]
+    variants: set[str] = set()
+    for number, card in enumerate(cards, start=1):
+        where = f"card {number}: "
+        if not isinstance(card, dict) or not isinstance(card.get("variant"), str) \
+                or card.get("kind") not in KINDS:
+            problems.append(where + "needs `variant` (text) and `kind` (one of "
+                            + ", ".join(KINDS) + ")")
+            continue
+        if card["variant"] in variants:
+            problems.append(where + f"variant {card['variant']!r} is used twice")
+        variants.add(card["variant"])
+        content = {k: v for k, v in card.items() if k not in ("variant", "kind")}
+        if card["kind"] == "cloze" and not isinstance(content.get("ord"), int):
+            problems.append(where + "a cloze card needs `ord`, the cloze number")
+        inner = Item("", card["kind"], content)
+        problems += [where + p for p in (check_self_graded(inner) if card["kind"] in
+                                         ("basic", "cloze") else
+                                         validate_fields(card["kind"], content))]
+    return problems

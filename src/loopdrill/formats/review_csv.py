@@ -1,6 +1,11 @@
-"""Review history as CSV: `card_id,reviewed_at,rating,duration_ms`.
+"""Review history as CSV: `card_id,reviewed_at,rating,duration_ms[,cram]`.
 
-The header is required (its four columns in any order, nothing else). `reviewed_at` is an
+The header is required (its four columns in any order, and `cram` (0 or 1) if the file says
+which reviews were cram answers, nothing else). `card_id` is a card's id exactly as loopdrill
+shows it: `deck/item`, plus `:variant` for an item's other cards (`r` for the reverse, `c2` for
+cloze 2); the deck is what comes before the first `/`, and an item id may itself hold `/` or
+`:` (Anki guids do), which is unambiguous because the id is matched whole against the
+database's cards (then as an item id, when it names no card). `reviewed_at` is an
 ISO-8601 time with a timezone (`2026-01-02T03:04:05Z`, `...+00:00`; other offsets are
 converted to UTC); `rating` is 1-4; `duration_ms` a whole number of milliseconds. Card ids that
 hold a comma or a quote are quoted, as CSV does. `write_review_csv` writes what
@@ -20,6 +25,8 @@ from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.formats.batch import decode_text, gc_paused, read_bytes
 
 COLUMNS = ("card_id", "reviewed_at", "rating", "duration_ms")
+CRAM = "cram"  # the optional fifth column
+CRAM_VALUES = {"0": False, "1": True, "": False}
 MAX_BYTES = 1024 * 1024 * 1024
 RATINGS = {str(int(r)): r for r in Rating}
 UTC = dt.UTC
@@ -35,25 +42,32 @@ def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
         raise DeckError([Problem(name, header_line, f"{error}; the first line must be the "
                                  "header " + ",".join(COLUMNS))])
     order = _order(header, name, header_line)
+    width = len(header)
     problems: list[Problem] = []
     records: list[ReviewRecord] = []
     with gc_paused():
-        _read_rows(rows, order, name, records, problems)
+        _read_rows(rows, order, width, name, records, problems)
     if problems:
         raise DeckError(problems)
     return tuple(records)
 
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
-               name: str, records: list[ReviewRecord], problems: list[Problem]) -> None:
+               width: int, name: str, records: list[ReviewRecord],
+               problems: list[Problem]) -> None:
     add, fromiso, ratings, new = records.append, dt.datetime.fromisoformat, RATINGS, tuple.__new__
     ids: dict[str, str] = {}  # one string per card id, not one per row
     when: dt.datetime | None
     for line, row, error in rows:
-        if error or len(row) != 4:
-            problems.append(Problem(name, line, error or f"expected 4 fields, found {len(row)}"))
+        if error or len(row) != width:
+            problems.append(Problem(name, line, error or f"expected {width} fields, found "
+                                    f"{len(row)}"))
             continue
-        card_id, stamp, rating, duration = [row[i] for i in order] if order else row
+        card_id, stamp, rating, duration, *more = [row[i] for i in order] if order else row
+        cram = CRAM_VALUES.get(more[0].strip()) if more else False
+        if cram is None:
+            problems.append(Problem(name, line, f"cram {more[0]!r} is not 0 or 1"))
+            continue
         card_id = card_id.strip()
         try:
             when = fromiso(stamp)
@@ -70,18 +84,18 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
                 continue
             card_id, when, grade, duration = found
         add(new(ReviewRecord, (ids.setdefault(card_id, card_id), when, grade, int(duration),
-                               False, line)))
+                               cram, line)))
 
 
 def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:
     """The records as CSV (header first), the exact inverse of read_review_csv."""
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow((*COLUMNS, CRAM))
     for r in records:
         if r.reviewed_at.tzinfo is None:
             raise ValueError(f"review of {r.card_id} has a naive reviewed_at")
         stamp = r.reviewed_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        writer.writerow((r.card_id, stamp, int(r.rating), r.duration_ms))
+        writer.writerow((r.card_id, stamp, int(r.rating), r.duration_ms, int(r.cram)))
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:
@@ -112,18 +126,18 @@ def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:
 def _order(header: list[str], name: str, line: int) -> list[int] | None:
     """Where each column is (None when in the usual order); DeckError for a bad header."""
     names = [h.strip().lower() for h in header]
-    if names == list(COLUMNS):
+    if names in (list(COLUMNS), [*COLUMNS, CRAM]):
         return None
-    unknown = [h for h in names if h not in COLUMNS]
+    unknown = [h for h in names if h not in (*COLUMNS, CRAM)]
     missing = [c for c in COLUMNS if c not in names]
-    if unknown or missing or len(names) != len(COLUMNS):
+    if unknown or missing or len(set(names)) != len(names):
         what = "; ".join(filter(None, [
             f"unknown column(s) {', '.join(unknown)}" if unknown else "",
             f"missing {', '.join(missing)}" if missing else "",
             "a column named twice" if not unknown and not missing else ""]))
         raise DeckError([Problem(name, line, f"the first line must be the header "
                                  f"{','.join(COLUMNS)} ({what})")])
-    return [names.index(c) for c in COLUMNS]
+    return [names.index(c) for c in COLUMNS] + ([names.index(CRAM)] if CRAM in names else [])
 
 
 def _slow(name: str, line: int, row: list[str]

@@ -16,6 +16,7 @@ from loopdrill.formats.export import deck_to_yaml, decks_to_json, decks_to_tsv
 from loopdrill.formats.review_csv import write_review_csv
 from loopdrill.services.history import export_reviews
 from loopdrill.store.decks import no_deck_named
+from loopdrill.store.exported import retired_ids
 from loopdrill.store.rows import tags_from_text
 
 FORMATS = ("yaml", "tsv", "json")
@@ -68,8 +69,17 @@ def export_decks(db: Database, fmt: str, slugs: Sequence[str] = ()) -> list[tupl
     return [(f"{name}.json", decks_to_json(decks, states))]
 
 
-def export_history(db: Database) -> str:
-    """The whole revlog as review-history CSV."""
+def export_history(db: Database, *, retired: bool = False) -> tuple[str, int]:
+    """The revlog as review-history CSV (cram column included), and how many reviews were
+    left out: those of retired cards, unless `retired`, since the decks an export writes do
+    not hold those cards and `import-reviews` refuses a file naming an unknown card."""
+    records = export_reviews(db)
+    left_out = 0
+    if not retired:
+        gone = retired_ids(db)
+        if gone:
+            kept = [r for r in records if r.card_id not in gone]
+            left_out, records = len(records) - len(kept), kept
     out = io.StringIO()
-    write_review_csv(export_reviews(db), out)
-    return out.getvalue()
+    write_review_csv(records, out)
+    return out.getvalue(), left_out
