@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shlex
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,30 +11,6 @@ from loopdrill import clock
 from loopdrill.cli import UserError, cli, db_option, library
 from loopdrill.core.model import DeckError
 from loopdrill.core.text import clean
-
-
-def editor_command() -> list[str]:
-    """$VISUAL, else $EDITOR, else nano, else vi."""
-    for variable in ("VISUAL", "EDITOR"):
-        chosen = os.environ.get(variable, "").strip()
-        if chosen:
-            try:
-                return shlex.split(chosen)
-            except ValueError:
-                raise UserError(f"${variable}={chosen!r} is not a command line") from None
-    for fallback in ("nano", "vi"):
-        if shutil.which(fallback):
-            return [fallback]
-    raise UserError("no editor: set $EDITOR (nano and vi are not installed either)")
-
-
-def run_editor(path: Path) -> None:
-    """Open `path` in the user's editor and wait for it to close."""
-    command = editor_command()
-    try:
-        subprocess.run([*command, str(path)], check=False)
-    except OSError as exc:
-        raise UserError(f"cannot run the editor {command[0]!r}: {exc.strerror}") from None
 
 
 def interactive() -> bool:
@@ -65,7 +37,7 @@ def edit(db_path: Path | None, card_id: str, revert: bool) -> None:
     as `loopdrill check` checks deck files; on an error you may edit again or abandon. The
     card keeps its progress. Editing a built-in card keeps a local override that wins over
     the shipped text, also after the built-in decks are updated."""
-    from loopdrill.services.edit import EditError, edit_loop
+    from loopdrill.services.edit import EditError, edit_loop, run_editor
     from loopdrill.services.edit import revert as revert_item
 
     lib = library(db_path)

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import shlex
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -126,6 +130,30 @@ def edit_loop(db: Database, card_id: str, now: dt.datetime, run_editor: Callable
                 return "no change"
             kept = " as a local override of the built-in deck" if target.place.builtin else ""
             return f"saved {target.place.deck}/{target.place.item}{kept}; progress kept"
+
+
+def editor_command() -> list[str]:
+    """$VISUAL, else $EDITOR, else nano, else vi."""
+    for variable in ("VISUAL", "EDITOR"):
+        chosen = os.environ.get(variable, "").strip()
+        if chosen:
+            try:
+                return shlex.split(chosen)
+            except ValueError:
+                raise EditError(f"${variable}={chosen!r} is not a command line") from None
+    for fallback in ("nano", "vi"):
+        if shutil.which(fallback):
+            return [fallback]
+    raise EditError("no editor: set $EDITOR (nano and vi are not installed either)")
+
+
+def run_editor(path: Path) -> None:
+    """Open `path` in the user's editor and wait for it to close."""
+    command = editor_command()
+    try:
+        subprocess.run([*command, str(path)], check=False)
+    except OSError as exc:
+        raise EditError(f"cannot run the editor {command[0]!r}: {exc.strerror}") from None
 
 
 def shipped_items(folder: Path | None = None) -> dict[tuple[str, str], Item]:

@@ -54,6 +54,7 @@ class DrillScreen(Screen[None]):
         Binding("escape", "leave_box", "Leave box", id="drill.leave_box"),
         Binding("tab", "enter_box", "Type", id="drill.enter_box", show=False),
         Binding("q,escape", "end", "End", id="drill.end"),
+        Binding("slash", "browse", "Browse card", id="drill.browse"),
     ]
 
     revealed: reactive[bool] = reactive(False, bindings=True)
@@ -323,6 +324,14 @@ class DrillScreen(Screen[None]):
             return
         self.notify("Card buried until tomorrow (u undoes).", timeout=2)
         self.next_card()
+
+    def action_browse(self) -> None:
+        """The card browser, opened on the card on screen."""
+        from loopdrill.tui.browse import BrowseScreen
+
+        if self.shown is not None:
+            query = f'id:"{self.shown.card.id}"'
+            self.app.push_screen(BrowseScreen(self.session.db, self.session.clock, query))
 
     def action_end(self) -> None:
         self.ended = True

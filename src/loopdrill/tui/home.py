@@ -31,6 +31,8 @@ class HomeScreen(Screen[None]):
         Binding("i", "import", "Import", id="home.import"),
         Binding("t", "stats", "Stats", id="home.stats"),
         Binding("o", "optimize", "Optimize", id="home.optimize"),
+        Binding("b", "browse", "Browse", id="home.browse"),
+        Binding("h", "hidden", "Hidden decks", id="home.hidden"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -46,7 +48,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Static("", id="home-summary")
         yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#decks", DataTable)
@@ -80,6 +82,10 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("drill_deck", "drill_all"):
             return self.query_one("#decks", DataTable).row_count > 0
+        if action == "hidden":
+            from loopdrill.store.items import hidden_decks
+
+            return bool(hidden_decks(self.db))
         return True
 
     def _drill(self, scope: Scope) -> None:
@@ -100,6 +106,23 @@ class HomeScreen(Screen[None]):
 
     def action_stats(self) -> None:
         self.app.push_screen(StatsScreen(self.db, self.clock))
+
+    def action_browse(self) -> None:
+        from loopdrill.tui.browse import BrowseScreen
+
+        self.app.push_screen(BrowseScreen(self.db, self.clock))
+
+    def action_hidden(self) -> None:
+        from loopdrill.services.decks import show_deck
+        from loopdrill.store.items import hidden_decks
+        from loopdrill.tui.browse_modals import HiddenDecks
+
+        def chosen(slug: str | None) -> None:
+            if slug is not None:
+                self.notify(show_deck(self.db, slug), timeout=4)
+                self.refresh_decks()
+
+        self.app.push_screen(HiddenDecks(hidden_decks(self.db)), chosen)
 
     def action_optimize(self) -> None:
         self.app.push_screen(OptimizeScreen(self.db, self.clock, self.backup_dir))
