@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import math
 from collections.abc import Callable
@@ -180,3 +181,19 @@ def test_changing_the_rollover_hour_moves_answers_between_days(stats_db: Databas
     unset_option(stats_db, "rollover_hour")
     assert build_report(stats_db, NOW).calendar == {
         "2026-11-01": 1, "2026-11-20": 1, "2026-11-22": 1, "2026-11-23": 4}
+
+
+def test_calibration_bins_in_sql_group_as_the_benchmark_does(db: Database) -> None:
+    """statsql.calibration groups by exponents in SQL; they must split values exactly where
+    core.retention's interval_bin, count_bin and lapse_bin do."""
+    from loopdrill.core.retention import count_bin, interval_bin, lapse_bin
+
+    for sql, python, values in (
+            ("floor(ln(?) / ln(3.62))", interval_bin, range(1, 3000)),
+            ("floor(ln(? + 1) / ln(1.89))", lambda v: count_bin(v + 1), range(0, 400)),
+            ("CASE WHEN ? = 0 THEN -1 ELSE floor(ln(?) / ln(1.73)) END", lapse_bin,
+             range(0, 200))):
+        keys = {v: db.conn.execute(f"SELECT {sql}", (v,) * sql.count("?")).fetchone()[0]
+                for v in values}
+        pairs = list(itertools.pairwise(values))
+        assert all((keys[a] == keys[b]) == (python(a) == python(b)) for a, b in pairs)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from functools import lru_cache
 
 from sqlite_utils import Database
 
-from loopdrill.core.retention import BinGroup, count_bin, interval_bin, lapse_bin, ratio, rmse_bins
+from loopdrill.core.retention import BinGroup, ratio, rmse_bins
 from loopdrill.core.timeutil import day_start
 from loopdrill.engine.queue import DEFAULT_DECAY
 from loopdrill.services.params import parameters_for
@@ -113,12 +112,6 @@ def _histograms(rows: list[tuple[str, int, int]]) -> list[Histogram]:
     return list(hists.values())
 
 
-@lru_cache(maxsize=65536)
-def _bin_key(days: int, reps: int, lapses: int) -> tuple[float, float, float]:
-    """The FSRS benchmark's bin of a (days, reps before, lapses before) group."""
-    return interval_bin(days), count_bin(reps + 1), lapse_bin(lapses)
-
-
 def calibration(db: Database, report: StatsReport) -> None:
     """Reviews by predicted R against the measured pass rate, log loss and RMSE(bins)."""
     groups: dict[tuple[float, float, float], list[float]] = defaultdict(lambda: [0, 0.0, 0])
@@ -126,7 +119,7 @@ def calibration(db: Database, report: StatsReport) -> None:
     loss = 0.0
     for days, reps, lapses, tenth, n, r_sum, passed, log_loss in statsql.calibration(
             db, report.scope):
-        group = groups[_bin_key(days, reps, lapses)]
+        group = groups[days, reps, lapses]  # the benchmark's bins (statsql.calibration)
         group[0] += n
         group[1] += r_sum
         group[2] += passed

@@ -18,5 +18,15 @@ CREATE TABLE IF NOT EXISTS review_clock (
 ) WITHOUT ROWID
 """
 
+# studied cards' memory, for the stats' distributions without visiting the table (most cards of
+# a big collection are new and not in it)
+STUDIED_INDEX = ("CREATE INDEX cards_studied ON cards(deck, state, due, last_review, stability, "
+                 "difficulty, retired) WHERE state > 0")
+
+# lapsed cards with what the weak spots and leeches read of them (replaces m001's cards_lapsed,
+# which held only the deck)
+LAPSED_INDEX = ("CREATE INDEX cards_lapsed_tags ON cards(deck, tags, lapses, retired) "
+                "WHERE lapses > 0")
+
 # no IF NOT EXISTS: store.bulk.indexes_dropped reads the index name from its DDL
 ADDED_INDEX = "CREATE INDEX cards_added ON cards(added, deck)"

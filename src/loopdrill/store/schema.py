@@ -265,3 +265,16 @@ def m007_i14_compact_revlog(db: Database) -> None:
                       *script_statements(TOTALS_REBUILD)]:
         db.execute(statement)
     db.execute("INSERT OR REPLACE INTO meta VALUES (?, '1')", (REPLAY_PENDING,))
+
+
+@migrations()
+def m_i19_studied_index(db: Database) -> None:
+    """Small indexes the stats read instead of the table (store.clock_totals): studied cards'
+    memory (the histograms) and lapsed cards' deck, tags and lapses (weak spots, leeches),
+    which replaces cards_lapsed."""
+    from loopdrill.store.clock_totals import LAPSED_INDEX, STUDIED_INDEX
+
+    for name, ddl in (("cards_studied", STUDIED_INDEX), ("cards_lapsed_tags", LAPSED_INDEX)):
+        if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+            db.execute(ddl)
+    db.execute("DROP INDEX IF EXISTS cards_lapsed")

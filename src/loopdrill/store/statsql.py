@@ -79,7 +79,7 @@ def distributions(db: Database, scope: Scope, now: dt.datetime, factor: float,
     retrievability now ('retrievability'): (what, key, count)."""
     where, names = _named(*_scope(scope, "c"))
     r_now = "pow(1 + :factor * max(:now_day - julianday(c.last_review), 0) / c.stability, :d)"
-    base = (f"FROM cards c INDEXED BY cards_review_queue WHERE c.state > 0 AND c.retired = 0 "
+    base = (f"FROM cards c INDEXED BY cards_studied WHERE c.state > 0 AND c.retired = 0 "
             f"AND c.stability IS NOT NULL{where} GROUP BY 2")
     sql = " UNION ALL ".join(
         f"SELECT '{what}', {key}, COUNT(*) {base}" for what, key in (
@@ -117,7 +117,8 @@ def tag_groups(db: Database, scope: Scope) -> list[Row]:
     """Review-state answers (not cram) of all time by the card's tag string:
     (tags, count, passed), from the per-card running totals."""
     where, params = _scope(scope, "c")
-    sql = ("SELECT c.tags, SUM(k.n), SUM(k.passed) FROM review_cards k JOIN cards c "
+    # answered cards first, each card looked up by id (SQLite would scan every card instead)
+    sql = ("SELECT c.tags, SUM(k.n), SUM(k.passed) FROM review_cards k CROSS JOIN cards c "
            f"ON c.id = k.card_id WHERE k.n > 0 AND c.tags != ''{where} GROUP BY c.tags")
     return list(db.conn.execute(sql, params))
 
@@ -184,7 +185,7 @@ def lapsed(db: Database, scope: Scope) -> list[Row]:
     """Cards that lapsed, by deck and tag string: (deck, tags, lapses, leeches)."""
     where, params = _scope(scope, "c")
     sql = ("SELECT c.deck, c.tags, SUM(c.lapses), SUM(c.tags LIKE '% leech %') FROM cards c "
-           f"INDEXED BY cards_lapsed WHERE c.lapses > 0 AND c.retired = 0{where} "
+           f"INDEXED BY cards_lapsed_tags WHERE c.lapses > 0 AND c.retired = 0{where} "
            "GROUP BY 1, 2")
     return list(db.conn.execute(sql, params))
 
@@ -203,18 +204,25 @@ def forecast(db: Database, scope: Scope, start: dt.datetime, until: dt.datetime)
 
 
 def calibration(db: Database, scope: Scope) -> list[Row]:
-    """Long-term answers grouped by whole days since the previous review, reviews and lapses
-    before, and predicted R in tenths: (days, reps before, lapses before, R tenth, n,
-    sum predicted, passed, sum log loss). The FSRS benchmark's bins are made from these."""
+    """Long-term answers (a day or more after the previous one) by the FSRS benchmark's bins
+    and predicted R in tenths: (interval bin, count bin, lapse bin, R tenth, n, sum
+    predicted, passed, sum log loss). A bin is the exponent of its power, the same grouping
+    as core.retention's interval_bin, count_bin and lapse_bin: floor(log base 3.62 of the
+    days), floor(log base 1.89 of the review's position), floor(log base 1.73 of the lapses
+    before), or -1 for no lapse."""
+    bins = ("floor(ln({days}) / ln(3.62)), floor(ln({reps} + 1) / ln(1.89)), "
+            "CASE WHEN {lapses} = 0 THEN -1 ELSE floor(ln({lapses}) / ln(1.73)) END")
     if scope.tag is None:
         where, params = _scope(scope, "k")
-        sql = ("SELECT days, reps, lapses, tenth, SUM(n), SUM(r_sum), SUM(passed), SUM(loss) "
+        keys = bins.format(days="days", reps="reps", lapses="lapses")
+        sql = (f"SELECT {keys}, tenth, SUM(n), SUM(r_sum), SUM(passed), SUM(loss) "
                f"FROM review_calibration k WHERE n > 0{where} GROUP BY 1, 2, 3, 4")
         return list(db.conn.execute(sql, params))
     where, params = _scope(scope, "c")
     p = "min(max(r.r / 1e6, 1e-6), 1 - 1e-6)"
+    keys = bins.format(days="r.elapsed", reps="r.reps", lapses="r.lapses")
     sql = f"""
-        SELECT r.elapsed, r.reps, r.lapses, min(r.r / 100000, 9),
+        SELECT {keys}, min(r.r / 100000, 9),
                COUNT(*), SUM(r.r / 1e6), SUM(r.rating > 1),
                SUM(CASE WHEN r.rating > 1 THEN -ln({p}) ELSE -ln(1 - {p}) END)
         FROM revlog r JOIN cards c ON c.num = r.card
@@ -229,7 +237,8 @@ def leeches(db: Database, scope: Scope, limit: int = 20) -> list[Row]:
     content)."""
     where, params = _scope(scope, "c")
     sql = ("SELECT c.id, c.deck, c.lapses, c.kind, c.content FROM cards c INDEXED BY "
-           f"cards_lapsed WHERE c.lapses > 0 AND c.retired = 0 AND c.tags LIKE '% leech %'{where} "
+           f"cards_lapsed_tags WHERE c.lapses > 0 AND c.retired = 0 AND c.tags LIKE '% leech %'"
+           f"{where} "
            "ORDER BY c.lapses DESC, c.id LIMIT ?")
     return list(db.conn.execute(sql, (*params, limit)))
 
