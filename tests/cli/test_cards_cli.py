@@ -134,3 +134,17 @@ def test_status_never_writes_and_loads_no_ui(tmp_path: Path) -> None:
                          check=True).stdout
     assert out == "0 due · 0 new\n[]\n"
     assert not missing.exists()
+
+
+def test_forget_and_set_due_are_kept_by_replays(demo: Path) -> None:
+    assert run("drill", "--plain", "--deck", "demo", "--limit", "2",
+               input=" \n4\n \n4\n").exit_code == 0
+    first, second = [c["id"] for c in json.loads(run("cards", "-is:new", "--json").stdout)]
+    run("forget", f"id:{second}")
+    run("set-due", f"id:{first}", "0")
+    due = json.loads(run("card", first, "--json").stdout)["due"]
+    assert run("config", "desired_retention", "0.85").exit_code == 0  # replays every card
+    assert json.loads(run("card", second, "--json").stdout)["state"] == "new"
+    assert json.loads(run("card", first, "--json").stdout)["due"] == due
+    doctor = run("doctor")
+    assert doctor.exit_code == 0, doctor.output

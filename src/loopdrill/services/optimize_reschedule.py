@@ -17,6 +17,7 @@ from loopdrill.engine.replay import HistoryReplayer, from_micros
 from loopdrill.services.config import global_options
 from loopdrill.services.params import ReplaySchedulers
 from loopdrill.store.bulk import set_memories
+from loopdrill.store.doctor import manual_after
 from loopdrill.store.history import card_histories, orphan_reviews, studied_cards
 from loopdrill.store.tx import transaction
 
@@ -105,11 +106,12 @@ def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
     schedulers = ReplaySchedulers(db)
     replayers = {d: HistoryReplayer(schedulers(d)[1]) for d in decks}
     cards = studied_cards(db, decks)
+    by_hand = manual_after(db)  # forgotten or given a due date since their last answer
     updates: list[tuple[Any, ...]] = []
     moved = 0
     for num, log in card_histories(db, cram=False):
         card = cards.get(num)
-        if card is None:
+        if card is None or num in by_hand:
             continue
         card_id, card_deck, old_due = card
         _, memory = replayers[card_deck].replay(card_id, [(at * 1000, rating, False)
