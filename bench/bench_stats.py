@@ -2,7 +2,7 @@
 without a tag, and the Stats screen drawn headless at 160x48, each in a fresh process with
 its peak memory.
 
-Usage: python bench/bench_stats.py [--cards 100000] [--reviews-per-card 50]
+Usage: python bench/bench_stats.py [--cards 100000] [--reviews-per-card 50] [--workload PATH]
 The workload is make_workload.py's (--seed 7 --end 2026-12-01), imported as bench_import.py
 does (cards.tsv, then reviews.csv with the FSRS replay) once into bench/work/. Times are the
 best of 5; CPU time is printed beside wall time because a loaded machine stretches wall time
@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from bench_import import WORK, WORKLOAD, step  # noqa: E402
+from bench_import import STEP, WORK, WORKLOAD  # noqa: E402
 
 NOW = "2026-12-01T09:00:00+00:00"
 
@@ -74,18 +74,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
     parser.add_argument("--reviews-per-card", type=int, default=50)
+    parser.add_argument("--workload", type=Path, default=WORKLOAD,
+                        help="make_workload.py (default: the one beside the repository)")
     args = parser.parse_args()
     name = f"{args.cards}x{args.reviews_per_card}"
     out = WORK / f"wl-stats-{name}"
     if not (out / "reviews.csv").exists():
-        subprocess.run([sys.executable, str(WORKLOAD), "--cards", str(args.cards),
+        subprocess.run([sys.executable, str(args.workload), "--cards", str(args.cards),
                         "--reviews-per-card", str(args.reviews_per_card), "--seed", "7",
                         "--end", "2026-12-01", "--out", str(out)], check=True,
                        capture_output=True)
     db = WORK / f"stats-{name}.db"
-    if not db.exists():
-        step(db, f"cards={out / 'cards.tsv'}")
-        step(db, f"reviews={out / 'reviews.csv'}")
+    if not db.exists():  # imported as bench_import.py does, at this workload's end
+        for what in (f"cards={out / 'cards.tsv'}", f"reviews={out / 'reviews.csv'}"):
+            subprocess.run([sys.executable, "-c", STEP, str(db), what, NOW], check=True,
+                           capture_output=True)
     reviews = sum(1 for _ in (out / "reviews.csv").open()) - 1
     print(f"{reviews:,} reviews on {args.cards:,} cards")
     for period in ("1m", "3m", "1y", "all"):

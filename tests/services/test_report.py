@@ -61,6 +61,18 @@ def test_true_retention_periods_with_the_4am_boundary(stats_db: Database) -> Non
 
 
 def test_today_streak_calendar_buttons(stats_db: Database) -> None:
+    # cards studied today are those whose last review is today (the fixture's card states are
+    # not its reviews' replay: give the three answered today their last review)
+    stats_db.conn.execute("UPDATE cards SET last_review = '2026-11-23T05:00:00.000000+00:00' "
+                          "WHERE id = 'demo/sqs-standard'")
+    stats_db.conn.execute("UPDATE cards SET state = 2, stability = 3, difficulty = 5, "
+                          "last_review = '2026-11-23T05:00:00.000000+00:00', "
+                          "due = '2026-11-26T05:00:00.000000+00:00' "
+                          "WHERE id = 'demo/s3-standard'")
+    stats_db.conn.execute("UPDATE cards SET state = 1, stability = 1, difficulty = 5, "
+                          "last_review = '2026-11-23T06:00:00.000000+00:00', "
+                          "due = '2026-11-23T06:10:00.000000+00:00' "
+                          "WHERE id = 'demo/slo-shape:c1'")
     report = build_report(stats_db, NOW)
     assert (report.reviews_today, report.again_today, report.studied_today) == (4, 1, 3)
     assert report.minutes_today == pytest.approx(4 * 6000 / 60000)

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from loopdrill.core.cards import front_spans, plain
 from loopdrill.core.retention import streaks
 from loopdrill.core.timeutil import day_start, study_day
-from loopdrill.services.config import global_options
+from loopdrill.services.config import global_options, options_for
 from loopdrill.services.headline import headline
 from loopdrill.services.report_cards import calibration, card_figures
 from loopdrill.services.report_json import report_to_json, weakest
@@ -44,8 +44,10 @@ def build_report(db: Database, now: dt.datetime, scope: Scope | None = None,
     options = global_options(db)
     rollover = options.rollover_hour
     today = study_day(now, rollover)
+    # one deck: its own desired retention, which the headline measures true retention against
+    desired = (options_for(db, scope.decks[0]) if len(scope.decks) == 1 else options)
     report = StatsReport(scope, today, exam, period,
-                         desired_retention=options.desired_retention)
+                         desired_retention=desired.desired_retention)
     _reviews(db, report, rollover)
     card_figures(db, report, now, rollover)
     calibration(db, report)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import to_ms, to_stamp
+from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.aggregates import day_number
 from loopdrill.store.queries import Scope
 
@@ -15,7 +15,10 @@ Row = tuple[Any, ...]
 
 
 def _scope(scope: Scope, alias: str) -> tuple[str, list[Any]]:
-    """Conditions on a table that has `deck` and (through cards) `tags`."""
+    """Conditions on a table that has `deck` and (through cards) `tags`. The revlog is read
+    for a tag (the running totals do not know tags) as `cards c CROSS JOIN revlog r`: the
+    tag's cards first, then their answers through revlog_card, three times faster than
+    every answer looking up its card."""
     sql, params = "", list[Any]()
     if scope.decks:
         sql += f" AND {alias}.deck IN ({', '.join('?' * len(scope.decks))})"
@@ -45,8 +48,8 @@ def day_groups(db: Database, scope: Scope, since: dt.date | None,
         return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
     where, params = _scope(scope, "c")
     sql = ("SELECT date(r.day * 86400, 'unixepoch'), c.deck, r.state = 2, r.ivl < 21, "
-           "r.rating, r.cram, COUNT(*), SUM(r.ms) FROM revlog r JOIN cards c ON c.num = r.card "
-           f"WHERE r.day >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
+           "r.rating, r.cram, COUNT(*), SUM(r.ms) FROM cards c CROSS JOIN revlog r "
+           f"ON r.card = c.num WHERE r.day >= ?{where} GROUP BY 1, 2, 3, 4, 5, 6")
     return list(db.conn.execute(sql, (day_number(since) if since else -10**9, *params)))
 
 
@@ -60,8 +63,8 @@ def hour_groups(db: Database, scope: Scope, since: dt.date | None,
                f"WHERE day >= ? AND n > 0{where} GROUP BY hour")
         return list(db.conn.execute(sql, (since.isoformat() if since else "", *params)))
     where, params = _scope(scope, "c")
-    sql = ("SELECT r.hour, COUNT(*), SUM(r.rating > 1) FROM revlog r JOIN cards c "
-           f"ON c.num = r.card WHERE r.day >= ?{where} GROUP BY 1")
+    sql = ("SELECT r.hour, COUNT(*), SUM(r.rating > 1) FROM cards c CROSS JOIN revlog r "
+           f"ON r.card = c.num WHERE r.day >= ?{where} GROUP BY 1")
     return list(db.conn.execute(sql, (day_number(since) if since else -10**9, *params)))
 
 
@@ -106,11 +109,12 @@ def deck_retention(db: Database, scope: Scope) -> list[Row]:
 
 
 def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
-    """Distinct cards answered since a moment."""
+    """Distinct cards answered since a moment (their last review is since then: a cram
+    answer, which leaves the card alone, does not count), from the studied cards' index."""
     where, params = _scope(scope, "c")
-    sql = ("SELECT COUNT(*) FROM cards c WHERE (SELECT max(r.at) FROM revlog r "
-           f"WHERE r.card = c.num) >= ?{where}")
-    return int(db.conn.execute(sql, (to_ms(since), *params)).fetchone()[0])
+    sql = ("SELECT COUNT(*) FROM cards c INDEXED BY cards_studied WHERE c.state > 0 "
+           f"AND c.last_review >= ?{where}")
+    return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
 
 
 def tag_groups(db: Database, scope: Scope) -> list[Row]:
@@ -225,7 +229,7 @@ def calibration(db: Database, scope: Scope) -> list[Row]:
         SELECT {keys}, min(r.r / 100000, 9),
                COUNT(*), SUM(r.r / 1e6), SUM(r.rating > 1),
                SUM(CASE WHEN r.rating > 1 THEN -ln({p}) ELSE -ln(1 - {p}) END)
-        FROM revlog r JOIN cards c ON c.num = r.card
+        FROM cards c CROSS JOIN revlog r ON r.card = c.num
         WHERE r.r IS NOT NULL AND r.cram = 0 AND r.elapsed >= 1{where}
         GROUP BY 1, 2, 3, 4
     """

@@ -66,7 +66,8 @@ def sections(report: StatsReport) -> list[Section]:
     out.append(Section("buttons", buttons))
     out.append(Section("forecast", Group(_title(forecast_title(report)), columns(
         report.forecast, [str(d) if d % 5 == 0 else "" for d in range(30)],
-        y_label="cards due", x_label="days from today"))))
+        y_label="cards due", x_label="days from today",
+        legend="cards due that day (the backlog is not drawn)"))))
     weeks = min(53, max(5, (report.totals.days + 6) // 7 + 1))
     out.append(Section("calendar", Group(
         _title(f"Answers per day, {when}" + (" (last 53 weeks shown)"
@@ -76,7 +77,8 @@ def sections(report: StatsReport) -> list[Section]:
         [n for n, _ in report.hours], [str(h) if h % 3 == 0 else "" for h in range(24)],
         width=3, y_label="answers", x_label="hour",
         below=[f"{p / n:.0%}"[:-1] if n else "-" for n, p in report.hours],
-        below_label="pass%"))))
+        below_label="pass%",
+        legend="answers in that hour; pass%: Hard, Good or Easy"))))
     for hist in report.histograms:
         out.append(Section(hist.name, _histogram(hist)))
     out.append(Section("counts", _deck_counts(report)))

@@ -26,10 +26,10 @@ def _axis(value: float) -> str:
 
 def columns(values: Sequence[int], ticks: Sequence[str], *, height: int = 6, width: int = 1,
             y_label: str = "", x_label: str = "", below: Sequence[str] = (),
-            below_label: str = "", style: str = "cyan") -> Text:
+            below_label: str = "", legend: str = "", style: str = "cyan") -> Text:
     """A column chart: one column of `width` cells per value, a y axis with the top, middle
     and zero values, `ticks` (a label or '' per column) on the x axis, and optional rows
-    `below` (text per column, e.g. a rate) named `below_label`."""
+    `below` (text per column, e.g. a rate) named `below_label`, then the `legend`."""
     top = max(values, default=0)
     pad = max(len(_axis(top)), len(below_label), 3) + 1
     span = len(values) * width - (width > 1)  # no gap after the last column
@@ -56,6 +56,10 @@ def columns(values: Sequence[int], ticks: Sequence[str], *, height: int = 6, wid
     if below:
         text.append(below_label.rjust(pad - 1) + "  ", style="dim")
         text.append("".join(b.ljust(width) for b in below).rstrip() + "\n")
+    if legend:
+        text.append(" " * (pad + 1))
+        text.append("█", style=style)
+        text.append(f" {legend}", style="dim")
     return text
 
 
