@@ -8,15 +8,8 @@ from typing import Any
 import click
 
 from loopdrill.core.text import clean
+from loopdrill.services.browse import rating_name, span
 from loopdrill.services.card_actions import CardInfo
-
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def _days(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.1f} days" if value < 10 else f"{value:.0f} days"
 
 
 def print_info(info: CardInfo, as_json: bool, fields: dict[str, Any]) -> None:
@@ -50,8 +43,8 @@ def print_info(info: CardInfo, as_json: bool, fields: dict[str, Any]) -> None:
          + (" (buried)" if fields["buried"] else "") + (" (retired)" if card.retired else "")),
         ("flag", str(info.line.found.flag or "-")),
         ("due", memory.due.strftime("%Y-%m-%d %H:%M UTC") if memory.due else "-"),
-        ("interval", _days(info.line.interval_days)),
-        ("stability", _days(memory.stability)),
+        ("interval", span(info.line.interval_days)),
+        ("stability", span(memory.stability)),
         ("difficulty", "-" if memory.difficulty is None else f"{memory.difficulty:.2f}"),
         ("retrievability", "-" if r is None else f"{r:.1%} now"),
         ("reviews", str(memory.reps)), ("lapses", str(memory.lapses)),
@@ -65,8 +58,8 @@ def print_info(info: CardInfo, as_json: bool, fields: dict[str, Any]) -> None:
     entries: list[tuple[str, str]] = []
     for h in info.history:
         rv = h.review
-        text = (f"{RATINGS.get(rv.rating, rv.rating):5}  interval {_days(h.interval_given):>10}"
-                f"  elapsed {_days(rv.elapsed_days):>10}  {rv.duration_ms / 1000:.1f}s"
+        text = (f"{rating_name(rv.rating):5}  interval {span(h.interval_given):>10}"
+                f"  elapsed {span(rv.elapsed_days):>10}  {rv.duration_ms / 1000:.1f}s"
                 + ("  cram" if rv.cram else ""))
         if rv.typed is not None:
             judged = rv.verdict or {}

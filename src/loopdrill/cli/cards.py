@@ -31,10 +31,6 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
-def _days(value: float | None) -> str:
-    return "-" if value is None else f"{value:g}d" if value < 10 else f"{value:.0f}d"
-
-
 def _card_json(line: Any, front: str) -> dict[str, Any]:
     card, memory = line.found.card, line.found.card.memory
     return {
@@ -64,7 +60,7 @@ def cards(db_path: Path | None, as_json: bool, query: tuple[str, ...], sort: str
     tag:, id:, kind:, is:new|learning|review|due|suspended|buried|leech|stale|flagged|retired,
     flag:N, prop:due|ivl|s|d|r|reps|lapses<op>N, rated:N[:R], added:N, -, or, parentheses).
     One line per card: id, deck, front, due, interval, R, lapses."""
-    from loopdrill.services.browse import find_cards
+    from loopdrill.services.browse import find_cards, span
     from loopdrill.services.card_actions import faces
 
     lib = library(db_path)
@@ -84,7 +80,7 @@ def cards(db_path: Path | None, as_json: bool, query: tuple[str, ...], sort: str
         r = "-" if ln.retrievability is None else f"{ln.retrievability:.0%}"
         click.echo(f"{clean(card.id)}\t{clean(card.deck)}\t"
                    f"{_one_line(faces(card.kind, card.content)[0], 50)}\t"
-                   f"{_when(card.memory.due)}\t{_days(ln.interval_days)}\t{r}\t"
+                   f"{_when(card.memory.due)}\t{span(ln.interval_days)}\t{r}\t"
                    f"{card.memory.lapses}")
     click.echo(f"{len(lines)} cards", err=True)
 

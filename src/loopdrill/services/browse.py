@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from loopdrill.core.model import CardState
+from loopdrill.core.model import CardState, Rating
 from loopdrill.core.search import parse
 from loopdrill.core.timeutil import day_start, study_day
 from loopdrill.engine.queue import DEFAULT_DECAY, retrievability
@@ -37,6 +37,22 @@ def clause(db: Database, query: str, now: dt.datetime) -> tuple[Sql, SearchConte
     """The WHERE clause of a query (core.search.SearchError when it cannot be read)."""
     ctx = context(db, now)
     return search.where(parse(query), ctx), ctx
+
+
+def span(days: float | None) -> str:
+    """An interval or a stability, short: 10m, 5h, 2.8d, 11d ('-' for none)."""
+    if days is None:
+        return "-"
+    if days < 1 / 24:
+        return f"{round(days * 1440)}m"
+    if days < 1:
+        return f"{round(days * 24)}h"
+    return f"{days:.1f}d" if days < 10 else f"{days:.0f}d"
+
+
+def rating_name(rating: int) -> str:
+    """Again, Hard, Good or Easy."""
+    return Rating(rating).name.title() if 1 <= rating <= 4 else str(rating)
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from loopdrill.core.search import SearchError
 from loopdrill.core.text import clean
-from loopdrill.services.browse import CardLine, search_page
+from loopdrill.services.browse import CardLine, search_page, span
 from loopdrill.services.card_actions import Done, act, card_info, faces, undo
 from loopdrill.services.session import Clock
-from loopdrill.tui.browse_detail import days, detail
+from loopdrill.tui.browse_detail import detail
 from loopdrill.tui.browse_modals import DaysAsk, FlagPick
 
 PAGE = 500
@@ -97,7 +97,7 @@ class BrowseScreen(Screen[None]):
             if card.suspended:
                 due = "suspended"
             table.add_row(clean(" ".join(faces(card.kind, card.content)[0].split())),
-                          clean(card.deck), due, days(ln.interval_days), r, key=card.id)
+                          clean(card.deck), due, span(ln.interval_days), r, key=card.id)
         if keep in self.lines:
             table.move_cursor(row=table.get_row_index(keep))
         self.selected = lines[0].id if lines and keep not in self.lines else keep

@@ -7,16 +7,8 @@ import datetime as dt
 from rich.text import Text
 
 from loopdrill.core.text import clean
+from loopdrill.services.browse import rating_name, span
 from loopdrill.services.card_actions import CardInfo
-
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
-
-
-def days(value: float | None) -> str:
-    """An interval or a stability, short."""
-    if value is None:
-        return "-"
-    return f"{value:.1f}d" if value < 10 else f"{value:.0f}d"
 
 
 def detail(info: CardInfo, now: dt.datetime) -> Text:
@@ -37,8 +29,8 @@ def detail(info: CardInfo, now: dt.datetime) -> Text:
     out.append(f"\n{clean(card.id)} · {card.kind} · {state}" + (f" · flag {flag}" if flag else ""))
     due = memory.due.strftime("%Y-%m-%d %H:%M") if memory.due else "-"
     difficulty = "-" if memory.difficulty is None else f"{memory.difficulty:.1f}"
-    out.append(f"\ndue {due} · interval {days(info.line.interval_days)} · "
-               f"S {days(memory.stability)} · D {difficulty} · "
+    out.append(f"\ndue {due} · interval {span(info.line.interval_days)} · "
+               f"S {span(memory.stability)} · D {difficulty} · "
                f"R {'-' if r is None else f'{r:.0%}'} · reps {memory.reps} · "
                f"lapses {memory.lapses}")
     added = info.line.found.added
@@ -49,8 +41,8 @@ def detail(info: CardInfo, now: dt.datetime) -> Text:
     lines: list[tuple[str, str]] = []
     for h in info.history:
         rv = h.review
-        text = (f"{RATINGS.get(rv.rating, str(rv.rating)):5} ivl {days(h.interval_given):>6} "
-                f"elapsed {days(rv.elapsed_days):>6}" + (" cram" if rv.cram else ""))
+        text = (f"{rating_name(rv.rating):5} ivl {span(h.interval_given):>6} "
+                f"elapsed {span(rv.elapsed_days):>6}" + (" cram" if rv.cram else ""))
         if rv.typed is not None:
             text += f" typed {clean(rv.typed)!r}"
         lines.append((rv.at.strftime("%Y-%m-%d %H:%M"), text))
