@@ -84,4 +84,4 @@ def test_deck_parameters_are_stored(imported: Database) -> None:
     stored = dict(imported.conn.execute("SELECT key, value FROM meta WHERE key LIKE "
                                         "'parameters:%'").fetchall())
     assert json.loads(stored["parameters:geography"])[0] == 0.212
-    assert json.loads(stored["parameters:languages-spanish-verbs"])[0] == 0.3
+    assert json.loads(stored["parameters:languages::spanish::verbs"])[0] == 0.3

@@ -78,11 +78,11 @@ def test_import_brings_history_and_rebuilds_state(tmp_path: Path,
     monkeypatch.setenv("LOOPDRILL_NOW", "2026-02-01T09:00:00Z")
     result = CliRunner().invoke(cli, ["import", str(package(tmp_path))])
     assert result.exit_code == 0, result.output
-    assert "imported anki-prices: 5 added" in result.output
+    assert "imported anki::prices: 5 added" in result.output
     assert "imported review history: 5 reviews on 3 cards" in result.output
     conn = sqlite3.connect(tmp_path / "l.db")
     state, reps, lapses = conn.execute(
-        "SELECT state, reps, lapses FROM cards WHERE id = 'anki-prices/g/A1'").fetchone()
+        "SELECT state, reps, lapses FROM cards WHERE id = 'anki::prices/g/A1'").fetchone()
     # Good (learning step 1), Again two days later (back to step 0), Good: still learning
     assert (state, reps, lapses) == (1, 3, 0)
     again = CliRunner().invoke(cli, ["import", str(package(tmp_path))])

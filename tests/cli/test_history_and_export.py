@@ -138,14 +138,14 @@ def test_anki_tsv_import_reimport_and_round_trip(db_path: Path, tmp_path: Path,
                    "#tags column:3\n#deck column:4\n#guid column:5\n"
                    "SQS max message?\t1 MiB\taws\tMy::Limits\tq1\n"
                    "Lambda max timeout?\t900 s\taws\tMy::Limits\tq2\n")
-    assert "imported my-limits: 2 added" in run("import", str(tsv)).output
+    assert "imported my::limits: 2 added" in run("import", str(tsv)).output
     assert "0 added, 0 updated, 2 unchanged" in run("import", str(tsv)).output
     out = tmp_path / "out.tsv"
-    assert run("export", "--deck", "my-limits", "--format", "tsv", "-o", str(out)).exit_code == 0
+    assert run("export", "--deck", "my::limits", "--format", "tsv", "-o", str(out)).exit_code == 0
     other = tmp_path / "other.db"
-    assert "imported my-limits: 2 added" in run("import", "--db", str(other), str(out)).output
-    assert {k: v for k, v in cards(other).items() if k.startswith("my-limits/")} == {
-        k: v for k, v in cards(db_path).items() if k.startswith("my-limits/")}
+    assert "imported my::limits: 2 added" in run("import", "--db", str(other), str(out)).output
+    assert {k: v for k, v in cards(other).items() if k.startswith("my::limits/")} == {
+        k: v for k, v in cards(db_path).items() if k.startswith("my::limits/")}
     clash = run("import", str(tsv), "--deck", "aws-limits")
     assert clash.exit_code == 1 and "'aws-limits' is a built-in deck" in clash.output
 

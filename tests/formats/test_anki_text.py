@@ -55,9 +55,9 @@ def test_all_headers_together_with_bom_and_crlf(tmp_path: Path) -> None:
             "no deck here\tback &amp; forth\t\t\t\tg4\r\n")
     batch = read_anki_text(write(tmp_path, text))
     by_slug = {d.slug: d for d in batch.decks}
-    assert list(by_slug) == ["aws-prices", "slo", "fallback"]
-    assert by_slug["aws-prices"].title == "AWS::Prices"
-    first, second = by_slug["aws-prices"].items
+    assert list(by_slug) == ["aws::prices", "slo", "fallback"]
+    assert by_slug["aws::prices"].title == "AWS::Prices"
+    first, second = by_slug["aws::prices"].items
     assert first == Item("g1", "basic", {"front": "S3 Standard\nper GB?", "back": "$0.023"},
                          ("aws", "imported", "pricing"), line=11)
     assert second.fields == {"front": 'quoted field with "quotes"\nand a newline',
@@ -118,7 +118,7 @@ def test_tags_header_and_column_are_merged(tmp_path: Path) -> None:
 def test_columns_labels_name_meta_columns(tmp_path: Path) -> None:
     text = "#separator:,\n#columns:Front,Tags,Back,GUID,Deck\nf,x y,b,id-1,AWS::S3\n"
     batch = read_anki_text(write(tmp_path, text))
-    assert batch.decks[0].slug == "aws-s3"
+    assert batch.decks[0].slug == "aws::s3"
     assert items(batch)[0] == Item("id-1", "basic", {"front": "f", "back": "b"}, ("x", "y"),
                                    line=3)
 
@@ -145,7 +145,7 @@ def test_notetype_header_cloze_and_reversed(tmp_path: Path) -> None:
 def test_deck_argument_and_deck_header(tmp_path: Path) -> None:
     path = write(tmp_path, "#deck:Parent::Child\n#separator:tab\na\tb\n")
     batch = read_anki_text(path)
-    assert (batch.decks[0].slug, batch.decks[0].title) == ("parent-child", "Parent::Child")
+    assert (batch.decks[0].slug, batch.decks[0].title) == ("parent::child", "Parent::Child")
     assert batch.decks[0].origin == str(path)
     assert read_anki_text(path, deck="mine").decks[0].slug == "mine"
     with pytest.raises(DeckError, match="not a slug"):
@@ -252,10 +252,11 @@ def test_missing_directory_and_wrong_extension(tmp_path: Path) -> None:
 
 
 def test_slugify() -> None:
-    assert slugify("Parent::Child") == "parent-child"
+    assert slugify("Parent::Child") == "parent::child"
+    assert slugify("Spanish Verbs") != slugify("Spanish::Verbs")
     assert slugify("  AWS  Prices (2026)!") == "aws-prices-2026"
-    assert slugify("Café") == "cafe"
-    assert slugify("日本語").startswith("deck-") and slugify("日本語") != slugify("中文")
+    assert slugify("Café") == "cafe" and slugify("Languages::日本語") == "languages::日本語"
+    assert slugify("!!").startswith("deck-") and slugify("!!") != slugify("??")
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=FIXTURE)

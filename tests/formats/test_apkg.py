@@ -137,7 +137,7 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
     path = package(tmp_path, zstd=zstd, name="deck.colpkg" if zstd else "deck.apkg")
     batch = read_apkg(path)
     assert [(d.slug, d.title) for d in batch.decks] == [
-        ("anki-prices", "Anki::Prices"), ("slo", "SLO"), ("default", "Default")]
+        ("anki::prices", "Anki::Prices"), ("slo", "SLO"), ("default", "Default")]
     prices, slo, default = batch.decks
     assert prices.origin == str(path)
     basic, reversed_, no_guid = prices.items
@@ -156,10 +156,10 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
         for n in (1, 2)]
     assert faces(default.items[0]) == [("", "optional front", "optional back")]
     assert batch.reviews == (
-        ReviewRecord("anki-prices/g/A1", at(0), Rating.GOOD, 5000),
-        ReviewRecord("anki-prices/g/A1", at(2), Rating.AGAIN, 7000),
-        ReviewRecord("anki-prices/g/A1", at(3), Rating.GOOD, 4000),
-        ReviewRecord("anki-prices/g:B2:r", at(4), Rating.EASY, 3000),
+        ReviewRecord("anki::prices/g/A1", at(0), Rating.GOOD, 5000),
+        ReviewRecord("anki::prices/g/A1", at(2), Rating.AGAIN, 7000),
+        ReviewRecord("anki::prices/g/A1", at(3), Rating.GOOD, 4000),
+        ReviewRecord("anki::prices/g:B2:r", at(4), Rating.EASY, 3000),
         ReviewRecord("slo/gC3:c2", at(5), Rating.GOOD, 2000, cram=True),
         ReviewRecord("slo/gC3:c1", at(7), Rating.HARD, 0))
     assert batch.reviews[0].reviewed_at.isoformat() == "2026-01-01T09:00:00+00:00"

@@ -73,11 +73,11 @@ def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: 
           cram: bool, plain: bool) -> None:
     """Drill today's cards, in the TUI or line by line with --plain."""
     from loopdrill.services.session import DrillSession
-    from loopdrill.store.decks import deck_slugs, no_deck_named
+    from loopdrill.store.decks import deck_family, no_deck_named
     from loopdrill.store.queries import Scope
 
     lib = library(db_path)
-    unknown = [d for d in decks if d not in deck_slugs(lib.db)]
+    unknown = [d for d in decks if not deck_family(lib.db, d)]
     if unknown:
         raise UserError(no_deck_named(unknown[0]))
     session = DrillSession(lib.db, clock.now, Scope(decks, tag), cram=cram, limit=limit)

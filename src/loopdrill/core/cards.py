@@ -14,7 +14,11 @@ from loopdrill.core.model import SELF_GRADED, CardSpec, Item
 # as `J>5[0zxcsg` or `N/qbuaE/q%` included); the ids of the built-in decks keep to
 # [A-Za-z0-9._-]
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-DECK_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# a deck slug: lowercase words of letters and digits (any script) joined by '-', and levels of
+# a deck tree joined by '::' (`languages::spanish::verbs`, `languages::日本語`)
+_WORD = r"(?:(?![A-Z_])\w)+"
+_PART = rf"{_WORD}(?:-{_WORD})*"
+DECK_SLUG = re.compile(rf"^{_PART}(?:::{_PART})*$")
 NOTE = "anki"  # an item that is an Anki note: each of its cards rendered from its own template
 
 

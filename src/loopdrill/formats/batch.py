@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loopdrill.core.cards import DECK_SLUG
 from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, ReviewRecord
 
-SLUG_RUNS = re.compile(r"[^a-z0-9]+")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RUNS = re.compile(r"[\W_]+")
 DERIVED_PREFIX = "t-"
 
 
@@ -30,14 +30,20 @@ class ImportBatch:
 
 
 def slugify(name: str) -> str:
-    """A deck slug from a deck name: `AWS::Prices` -> `aws-prices`, `Café` -> `cafe`.
+    """A deck slug from a deck name, keeping its tree and its script: `AWS::Prices` ->
+    `aws::prices`, `Café` -> `cafe`, `Spanish Verbs` -> `spanish-verbs`, `日本語` -> `日本語`.
 
-    A name with no letter or digit in ASCII gets `deck-` and a hash of the name, so two such
-    decks stay apart."""
-    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = SLUG_RUNS.sub("-", folded.lower()).strip("-")
-    if slug:
-        return slug
+    A level with no letter or digit gets `deck-` and a hash of the name, so two such decks
+    stay apart."""
+    parts = []
+    for part in name.split("::"):
+        folded = "".join(c for c in unicodedata.normalize("NFKD", part)
+                         if not unicodedata.combining(c))
+        slug = SLUG_RUNS.sub("-", unicodedata.normalize("NFKC", folded).lower()).strip("-")
+        if slug:
+            parts.append(slug)
+    if parts:
+        return "::".join(parts)
     return "deck-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
 
 
@@ -56,7 +62,7 @@ def derived_warning(file: str, count: int) -> Problem:
 
 def check_slug(file: str, slug: str | None) -> None:
     """A `deck` override must already be a slug; DeckError says so otherwise."""
-    if slug is not None and not SLUG.match(slug):
+    if slug is not None and not DECK_SLUG.match(slug):
         raise DeckError([Problem(file, 0, f"deck {slug!r} is not a slug (a-z, 0-9 and -, "
                                  f"e.g. {slugify(slug)!r})")])
 

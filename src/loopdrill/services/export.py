@@ -26,11 +26,14 @@ def load_decks(db: Database, slugs: Sequence[str] = ()) -> list[DeckSpec]:
     """Decks as specs rebuilt from their live (not retired) cards."""
     known = {r[0]: r for r in db.conn.execute(
         "SELECT slug, title, description, options FROM decks ORDER BY slug")}
-    missing = [s for s in slugs if s not in known]
-    if missing:
-        raise OptionError(no_deck_named(missing[0]))
+    chosen: dict[str, None] = {}
+    for wanted in slugs:  # a deck brings the decks under it
+        family = [s for s in known if s == wanted or s.startswith(f"{wanted}::")]
+        if not family:
+            raise OptionError(no_deck_named(wanted))
+        chosen.update(dict.fromkeys(family))
     decks = []
-    for slug in slugs or list(known):
+    for slug in chosen or list(known):
         _, title, description, options = known[slug]
         cards = [
             CardSpec(id=row[0], deck=slug, item=row[1], variant=row[2], kind=row[3],

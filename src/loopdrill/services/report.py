@@ -28,7 +28,7 @@ from loopdrill.services.report_model import (
     Totals,
 )
 from loopdrill.store import statsql
-from loopdrill.store.decks import deck_slugs, no_deck_named
+from loopdrill.store.decks import deck_family, deck_slugs, no_deck_named
 from loopdrill.store.queries import Scope
 
 __all__ = ["DeckLine", "StatsError", "StatsReport", "build_report", "report_to_json",
@@ -68,9 +68,8 @@ def _check(db: Database, scope: Scope, now: dt.datetime, exam: dt.date | None,
            period: str) -> None:
     if period not in PERIOD_DAYS:
         raise StatsError(f"--period: {period!r} is not one of {', '.join(PERIOD_DAYS)}")
-    known = set(deck_slugs(db))
     for deck in scope.decks:
-        if deck not in known:
+        if not deck_family(db, deck):
             raise StatsError(no_deck_named(deck))
     if scope.tag and not statsql.known_tag(db, scope.tag):
         raise StatsError(f"--tag: no card has the tag {scope.tag!r}")

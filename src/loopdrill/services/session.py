@@ -28,7 +28,7 @@ from loopdrill.engine.queue import interleave, take_within_limits
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store import queries, reviews
-from loopdrill.store.decks import deck_slugs
+from loopdrill.store.decks import deck_family, deck_slugs
 from loopdrill.store.queries import Scope
 from loopdrill.store.reviews import AnsweredSince
 from loopdrill.store.rows import StoredCard
@@ -122,8 +122,9 @@ class DrillSession:
 
     # -- queue -------------------------------------------------------------------------------
     def _decks(self) -> list[str]:
-        if self.scope.decks:
-            return list(self.scope.decks)
+        if self.scope.decks:  # each with the decks under it in its tree
+            return list(dict.fromkeys(s for d in self.scope.decks
+                                      for s in deck_family(self.db, d)))
         return deck_slugs(self.db, shown=True)
 
     def _build_queue(self, now: dt.datetime) -> list[str]:

@@ -147,6 +147,14 @@ def no_deck_named(slug: str) -> str:
     return f"--deck: no deck named {slug!r}; `loopdrill decks` lists them"
 
 
+def deck_family(db: Database, slug: str) -> list[str]:
+    """The deck and every deck under it in its tree (`a`: `a`, `a::b`, `a::b::c`), sorted;
+    empty when there is none (a parent need not be a deck of its own)."""
+    return [r[0] for r in db.conn.execute(
+        "SELECT slug FROM decks WHERE slug = ? OR slug LIKE ? ORDER BY slug",
+        (slug, f"{slug}::%"))]
+
+
 def deck_slugs(db: Database, *, shown: bool = False) -> list[str]:
     """Every deck's slug (only those not hidden by `deck delete` with `shown`), sorted."""
     where = " WHERE hidden = 0" if shown else ""

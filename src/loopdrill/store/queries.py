@@ -18,7 +18,8 @@ from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
 @dataclass(frozen=True)
 class Scope:
-    """Which cards a query looks at: some decks (all when empty) and maybe one tag."""
+    """Which cards a query looks at: some decks (all when empty) and maybe one tag; a deck
+    or tag includes those under it in its tree."""
 
     decks: tuple[str, ...] = ()
     tag: str | None = None
@@ -27,14 +28,16 @@ class Scope:
         """SQL conditions (always starting with AND-able text) and their parameters."""
         prefix = f"{alias}." if alias else ""
         sql, params = "", list[Any]()
-        if self.decks:
-            sql += f" AND {prefix}deck IN ({', '.join('?' * len(self.decks))})"
+        if self.decks:  # each deck with the decks under it (`a` takes `a::b` and `a::b::c`)
+            under = "".join(f" OR {prefix}deck LIKE ?" for _ in self.decks)
+            sql += f" AND ({prefix}deck IN ({', '.join('?' * len(self.decks))}){under})"
             params.extend(self.decks)
+            params.extend(f"{d}::%" for d in self.decks)
         else:  # all decks but those `deck delete` hid
             sql += f" AND {prefix}deck NOT IN (SELECT slug FROM decks WHERE hidden = 1)"
-        if self.tag:
-            sql += f" AND {prefix}tags LIKE ?"
-            params.append(f"% {self.tag} %")
+        if self.tag:  # the tag and the tags under it (`geo` takes `geo::europe`)
+            sql += f" AND ({prefix}tags LIKE ? OR {prefix}tags LIKE ?)"
+            params.extend((f"% {self.tag} %", f"% {self.tag}::%"))
         return sql, params
 
 

@@ -20,16 +20,18 @@ def _scope(scope: Scope, alias: str) -> tuple[str, list[Any]]:
     tag's cards first, then their answers through revlog_card, three times faster than
     every answer looking up its card."""
     sql, params = "", list[Any]()
-    if scope.decks:
-        sql += f" AND {alias}.deck IN ({', '.join('?' * len(scope.decks))})"
+    if scope.decks:  # each deck with the decks under it
+        under = "".join(f" OR {alias}.deck LIKE ?" for _ in scope.decks)
+        sql += f" AND ({alias}.deck IN ({', '.join('?' * len(scope.decks))}){under})"
         params += scope.decks
-    if scope.tag:
+        params += [f"{d}::%" for d in scope.decks]
+    if scope.tag:  # the tag and those under it
         if alias == "c":
-            sql += " AND c.tags LIKE ?"
+            sql += " AND (c.tags LIKE ? OR c.tags LIKE ?)"
         else:
             sql += (f" AND EXISTS (SELECT 1 FROM cards t WHERE t.id = {alias}.card_id "
-                    "AND t.tags LIKE ?)")
-        params.append(f"% {scope.tag} %")
+                    "AND (t.tags LIKE ? OR t.tags LIKE ?))")
+        params += [f"% {scope.tag} %", f"% {scope.tag}::%"]
     return sql, params
 
 
@@ -248,8 +250,9 @@ def leeches(db: Database, scope: Scope, limit: int = 20) -> list[Row]:
 
 
 def known_tag(db: Database, tag: str) -> bool:
-    """Whether any card carries a tag."""
-    row = db.conn.execute("SELECT 1 FROM cards WHERE tags LIKE ? LIMIT 1", (f"% {tag} %",))
+    """Whether any card carries a tag (or one under it: `geo::europe` for `geo`)."""
+    row = db.conn.execute("SELECT 1 FROM cards WHERE tags LIKE ? OR tags LIKE ? LIMIT 1",
+                          (f"% {tag} %", f"% {tag}::%"))
     return row.fetchone() is not None
 
 
