@@ -17,6 +17,7 @@ from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
 from loopdrill.core.text import clean
 from loopdrill.engine.forked import ForkedError
+from loopdrill.processes import unwind_on_termination
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
 
@@ -127,6 +128,7 @@ def cli(db_path: Path | None) -> None:
 
 def main() -> None:
     """Entry point for the `loopdrill` script."""
+    unwind_on_termination()  # a killed command stops its children and removes its scratch
     cli.main(prog_name="loopdrill")
 
 

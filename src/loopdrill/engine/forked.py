@@ -19,6 +19,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from loopdrill.processes import die_with_parent
+
 HEADER = 8  # bytes of length before each item
 
 
@@ -48,6 +50,7 @@ class ForkedItems:
         if self.pid == 0:  # the child: compute, append, leave without the parent's cleanup
             code = 1
             try:
+                die_with_parent()  # a killed parent leaves no child computing
                 fd = self.spool.fileno()
                 for item in self.work():
                     data = marshal.dumps(item)

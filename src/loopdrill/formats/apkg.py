@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import lzma
 import sqlite3
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -42,6 +41,7 @@ from loopdrill.formats.batch import (
     slugify,
 )
 from loopdrill.formats.html_text import html_to_text
+from loopdrill.processes import scratch_dir
 
 SUFFIXES = (".apkg", ".colpkg")
 COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
@@ -102,7 +102,7 @@ def _collection(path: Path, limit: int) -> Iterator[Path]:
     except ZIP_ERRORS as exc:
         raise DeckError([Problem(name, 0, f"not an Anki package (not a zip file: {exc})")]
                         ) from None
-    with archive, tempfile.TemporaryDirectory(prefix="loopdrill-apkg-") as tmp:
+    with archive, scratch_dir("loopdrill-apkg-") as tmp:
         members = {info.filename: info for info in archive.infolist()}
         member = next((members[n] for n in COLLECTIONS if n in members), None)
         if member is None:
@@ -112,7 +112,7 @@ def _collection(path: Path, limit: int) -> Iterator[Path]:
             raise DeckError([Problem(name, 0, f"{member.filename} would unpack to "
                                      f"{member.file_size:,} bytes, over the {limit:,}-byte "
                                      "limit")])
-        target = Path(tmp) / "collection.sqlite"
+        target = tmp / "collection.sqlite"
         try:
             _unpack(archive, member, target, limit, name)
         except zstandard.ZstdError as exc:

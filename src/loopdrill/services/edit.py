@@ -13,7 +13,6 @@ import os
 import shlex
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from loopdrill.core.cards import items_from_cards
 from loopdrill.core.model import CardSpec, DeckError, Item, Problem
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.formats.export import item_digest, item_document
+from loopdrill.processes import scratch_dir
 from loopdrill.store import items as store_items
 from loopdrill.store.items import ItemPlace, Override
 from loopdrill.store.rows import tags_from_text
@@ -112,8 +112,8 @@ def edit_loop(db: Database, card_id: str, now: dt.datetime, run_editor: Callable
     error (`again` shows the problems and says whether to edit again; EditError when not);
     what happened, in a line."""
     target = edit_target(db, card_id)
-    with tempfile.TemporaryDirectory(prefix="loopdrill-edit-") as folder:
-        path = Path(folder) / f"{target.place.deck}-{target.place.item}.yaml"
+    with scratch_dir("loopdrill-edit-") as folder:  # swept by a later edit if killed
+        path = folder / f"{target.place.deck}-{target.place.item}.yaml"
         path.write_text(target.text, encoding="utf-8")
         while True:
             run_editor(path)

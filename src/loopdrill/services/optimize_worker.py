@@ -15,9 +15,11 @@ import sys
 from typing import cast
 
 from loopdrill.engine.fit import fit_histories, parse_histories
+from loopdrill.processes import die_with_parent
 
 
 def main() -> int:
+    die_with_parent()  # a killed loopdrill leaves no fit running
     try:
         stream = cast(io.BufferedReader, sys.stdin.buffer)  # typed BinaryIO, has read1
         header = json.loads(stream.readline())
