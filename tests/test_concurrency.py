@@ -30,7 +30,7 @@ def test_terminals_drilling_at_once_leave_every_chain_intact(tmp_path: Path,
     assert done == terminals * 80
     assert chain.rows == done - undone  # none lost
     assert chain.stale == 0  # none computed from a state another terminal had replaced
-    assert chain.cards_off == 0
+    assert chain.cards_off == 0 and chain.doctor_ok  # each card's state is its log's replay
 
 
 @pytest.fixture
@@ -158,3 +158,21 @@ async def test_the_tui_keeps_an_answer_while_another_loopdrill_writes(
         assert screen.shown is not None and screen.shown.card.id != first
     assert db.conn.execute("SELECT card_id, rating FROM reviews").fetchall() == [(first, 3)]
     db.conn.close()
+
+
+def test_config_waits_for_another_loopdrill_instead_of_failing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from loopdrill.cli import cli
+
+    path = tmp_path / "config.db"
+    prepare(path, 3)
+    monkeypatch.setattr("loopdrill.store.db.BUSY_TIMEOUT_MS", 100)  # 5 s in use
+    holder = hold_lock(path, 0.8)  # an import holding the lock past the busy timeout
+    result = CliRunner().invoke(cli, ["config", "--db", str(path), "desired_retention",
+                                      "0.85"])
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert "waiting for another loopdrill to finish writing" in result.output
+    assert "desired_retention = 0.85" in result.output and "Traceback" not in result.output
