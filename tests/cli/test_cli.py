@@ -47,7 +47,7 @@ def test_import_then_decks_json(db_path: Path, write_deck: Callable[..., Path]) 
     data = json.loads(run("decks", "--json").output)
     demo = next(d for d in data if d["slug"] == "demo")
     assert demo == {"slug": "demo", "title": "Demo deck", "total": 6, "new": 6, "learning": 0,
-                    "due": 0, "suspended": 0}
+                    "due": 0, "suspended": 0, "today": {"new": 6, "learning": 0, "review": 0}}
     again = run("import", str(deck), "--dry-run")
     assert "would import demo: 0 added, 0 updated, 6 unchanged, 0 retired" in again.output
 

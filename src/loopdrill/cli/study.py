@@ -96,22 +96,30 @@ def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: 
 @db_option
 @json_option
 def decks(db_path: Path | None, as_json: bool) -> None:
-    """List decks with card counts: total, new, learning, due today, suspended."""
+    """List decks with card counts: total, new, learning, due today, suspended, and today's
+    work within the daily limits (new / learning / review, as Home shows it)."""
+    from loopdrill.services.today import Today, today_counts
+
     lib = library(db_path)
-    rows = deck_service.deck_list(lib.db, clock.now())
+    now = clock.now()
+    rows = deck_service.deck_list(lib.db, now)
+    per_deck, _ = today_counts(lib.db, now)
     lib.close()
+    today = {r.slug: per_deck.get(r.slug, Today()) for r in rows}
     if as_json:
-        echo(json.dumps([vars(r) for r in rows], indent=2))
+        echo(json.dumps([{**vars(r), "today": vars(today[r.slug])} for r in rows], indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
     from loopdrill.tui.literal import literal
 
-    table = Table("deck", "title", "total", "new", "learning", "due", "suspended")
+    table = Table("deck", "title", "total", "new", "learning", "due", "suspended",
+                  "today new", "today learn", "today due")
     for r in rows:
-        table.add_row(literal(r.slug), literal(r.title), *(str(v) for v in
-                                          (r.total, r.new, r.learning, r.due, r.suspended)))
+        t = today[r.slug]
+        table.add_row(literal(r.slug), literal(r.title), *(str(v) for v in (
+            r.total, r.new, r.learning, r.due, r.suspended, t.new, t.learning, t.review)))
     Console().print(table)
 
 

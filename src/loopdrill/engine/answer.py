@@ -141,6 +141,40 @@ def preview(
     return {r: answer(scheduler, memory, r, now, seed) for r in Rating}
 
 
+def in_order(before: Memory, outcomes: dict[Rating, Outcome]) -> dict[Rating, Outcome]:
+    """Hard < Good < Easy for a review card, at least a day apart, as Anki keeps them: when
+    FSRS (or its fuzz) gives Good no more days than Hard, Good becomes Hard + 1 day, and Easy
+    at least Good + 1. Only the due date moves; the memory state is FSRS's. Learning and
+    relearning steps (minutes) are left as they are."""
+    if before.state != CardState.REVIEW:
+        return outcomes
+    ordered = dict(outcomes)
+    floor: int | None = None
+    for rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        outcome = ordered.get(rating)
+        if outcome is None or outcome.after.state != CardState.REVIEW:
+            floor = None
+            continue
+        days = round(outcome.interval.total_seconds() / 86400)
+        if floor is not None and days < floor:
+            assert outcome.after.last_review is not None
+            due = outcome.after.last_review + dt.timedelta(days=floor)
+            ordered[rating] = Outcome(rating, outcome.after._replace(due=due), outcome.lapse)
+            days = floor
+        floor = days + 1
+    return ordered
+
+
+def answer_in_order(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating,
+                    now: dt.datetime, seed: str = "") -> dict[Rating, Outcome]:
+    """The outcome of `rating` with the buttons kept in order (in_order), so what a button
+    shows is what an answer applies: every rating's outcome for a passing review, which
+    needs them all; the one asked for otherwise."""
+    if memory.state != CardState.REVIEW or rating == Rating.AGAIN:
+        return {rating: answer(scheduler, memory, rating, now, seed)}
+    return in_order(memory, preview(scheduler, memory, now, seed))
+
+
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:
     """FSRS's predicted chance of recall at `now` (None for cards never studied)."""
     if memory.state == CardState.NEW or memory.last_review is None:

@@ -16,19 +16,20 @@ from loopdrill.core.graded_kinds import Prompt, Verdict, grade, prepare
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
 from loopdrill.core.timeutil import day_start, next_day_start, study_day
+from loopdrill.core.words import plural
 from loopdrill.engine.answer import (
     Outcome,
+    answer_in_order,
     interval_label,
     is_leech,
     make_scheduler,
     retrievability,
 )
-from loopdrill.engine.answer import answer as answer_card
 from loopdrill.engine.queue import interleave, take_within_limits
+from loopdrill.services import today
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store import queries, reviews
-from loopdrill.store.decks import deck_family, deck_slugs
 from loopdrill.store.queries import Scope
 from loopdrill.store.reviews import AnsweredSince
 from loopdrill.store.rows import StoredCard
@@ -54,10 +55,11 @@ class Shown:
     _outcomes: dict[Rating, Outcome] = field(default_factory=dict)
 
     def outcome(self, rating: Rating) -> Outcome:
-        """What a grade does to the card, as of the moment it was shown."""
+        """What a grade does to the card, as of the moment it was shown (Hard < Good < Easy
+        on a review card: engine.answer.in_order)."""
         if rating not in self._outcomes:
-            self._outcomes[rating] = answer_card(self.scheduler, self.card.memory, rating,
-                                                 self.shown_at, seed=self.card.id)
+            self._outcomes.update(answer_in_order(self.scheduler, self.card.memory, rating,
+                                                  self.shown_at, seed=self.card.id))
         return self._outcomes[rating]
 
     def label(self, rating: Rating) -> str:
@@ -77,10 +79,19 @@ class Shown:
 
 @dataclass(frozen=True)
 class Progress:
-    """Done today / left today within the session's scope."""
+    """Done today within the session's scope, and what is left today, split as Anki does:
+    new cards to introduce, learning cards due, review cards due."""
 
     done: int
-    left: int
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    cap: int | None = None  # a session limit (--limit) that ends it sooner
+
+    @property
+    def left(self) -> int:
+        total = self.new + self.learning + self.review
+        return total if self.cap is None else min(total, self.cap)
 
 
 @dataclass(frozen=True)
@@ -116,38 +127,41 @@ class DrillSession:
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
+        self.new_ids: set[str] = set()
         self.started = self.clock()
         self.globals = global_options(self.db)
         self.queue = self._build_queue(self.started)
 
     # -- queue -------------------------------------------------------------------------------
     def _decks(self) -> list[str]:
-        if self.scope.decks:  # each with the decks under it in its tree
-            return list(dict.fromkeys(s for d in self.scope.decks
-                                      for s in deck_family(self.db, d)))
-        return deck_slugs(self.db, shown=True)
+        return today.scope_decks(self.db, self.scope)
 
     def _build_queue(self, now: dt.datetime) -> list[str]:
         if self.cram:
             return self._cram_queue(now)
-        g = self.globals
-        start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
-        day_end = next_day_start(now, g.rollover_hour)
-        done = queries.studied_since(self.db, start)
-        decks = self._decks()
-        new_left, review_left = {}, {}
-        for deck in decks:
-            opts = options_for(self.db, deck)
-            new_today, reviews_today = done.get(deck, (0, 0))
-            new_left[deck] = max(0, opts.new_per_day - new_today)
-            review_left[deck] = max(0, opts.reviews_per_day - reviews_today)
-        all_new = sum(n for n, _ in done.values())
-        all_reviews = sum(r for _, r in done.values())
+        day_end = next_day_start(now, self.globals.rollover_hour)
+        allowed = today.allowance(self.db, self._decks(), now)
         due = queries.reviews_due(self.db, self.scope, now, day_end)
-        ordered = take_within_limits(due, review_left, max(0, g.reviews_per_day - all_reviews))
-        fresh = queries.new_cards(self.db, self.scope, now, new_left,
-                                  max(0, g.new_per_day - all_new))
+        ordered = take_within_limits(due, allowed.review, allowed.review_overall)
+        fresh = queries.new_cards(self.db, self.scope, now, allowed.new, allowed.new_overall)
+        self.new_ids = {cid for cid, _ in fresh}
         return interleave(ordered, [cid for cid, _ in fresh])
+
+    def study_more(self, *, new: int = 0, review: int = 0) -> None:
+        """Custom study: today's limits raised by `new` / `review` (options unchanged), and
+        the queue built again with what they now allow."""
+        now = self.clock()
+        today.extend_today(self.db, now, new=new, review=review)
+        self.queue = self._build_queue(now)
+
+    def ending(self) -> today.Ending:
+        """Why this session has nothing more to show."""
+        if self.limit is not None and self.answered >= self.limit:
+            return today.Ending(f"This session's limit of {plural(self.limit, 'answer')} is "
+                                "reached.")
+        if self.cram:
+            return today.Ending("Every studied card here has been crammed this session.")
+        return today.why_over(self.db, self.scope, self.clock())
 
     def _cram_queue(self, now: dt.datetime) -> list[str]:
         due = queries.reviews_due(self.db, self.scope, now, now + dt.timedelta(days=36500))
@@ -236,8 +250,9 @@ class DrillSession:
             memory = fresh.memory if fresh is not None else card.memory
             if memory.last_review is not None and memory.last_review > now:
                 now = memory.last_review  # another terminal's answer came a moment later
-            # computed at the moment the revlog records, so the card is its log's replay
-            outcome = answer_card(sched, memory, rating, now, seed=card.id)
+            # computed at the moment the revlog records, so the card is its log's replay;
+            # Hard < Good < Easy kept as the buttons showed (engine.answer.in_order)
+            outcome = answer_in_order(sched, memory, rating, now, seed=card.id)[rating]
             leech = outcome.lapse and is_leech(outcome.after, opts)
             bury: tuple[str, ...] = ()
             if opts.bury_siblings and not self.cram:
@@ -306,12 +321,18 @@ class DrillSession:
         done = queries.reviews_since(self.db, start, self.scope)
         learning = queries.learning_due(self.db, self.scope, now, next_day_start(
             now, g.rollover_hour)) if not self.cram else []
-        left = len(self.queue) + len(learning)
-        if self.current is not None and self.current.card.id not in learning:
-            left += 1
-        if self.limit is not None:
-            left = min(left, max(0, self.limit - self.answered))
-        return Progress(done, left)
+        new = sum(1 for cid in self.queue if cid in self.new_ids)
+        review = len(self.queue) - new
+        current = self.current.card if self.current is not None else None
+        if current is not None and current.id not in learning:
+            if current.memory.state == CardState.NEW:
+                new += 1
+            elif current.memory.state in (CardState.LEARNING, CardState.RELEARNING):
+                learning = [*learning, current.id]
+            else:
+                review += 1
+        cap = None if self.limit is None else max(0, self.limit - self.answered)
+        return Progress(done, new, len(learning), review, cap)
 
     def summary(self) -> Summary:
         """Cards, minutes, Again count and pass rate of this session's answers."""

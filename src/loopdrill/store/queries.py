@@ -117,6 +117,42 @@ def _day_text(db: Database, moment: dt.datetime) -> str:
 
 
 @dataclass(frozen=True)
+class Available:
+    """One deck's cards as today's limits see them: active new cards, learning and review
+    cards due before the study day ends, and (for saying why nothing is left) all cards and
+    the suspended ones."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    cards: int = 0
+    suspended: int = 0
+
+
+def available_today(db: Database, scope: Scope, now: dt.datetime,
+                    day_end: dt.datetime) -> dict[str, Available]:
+    """Per deck in scope (not retired), what today could show before the daily limits."""
+    where, params = scope.where()
+    active = f"({ACTIVE})"
+    sql = (f"SELECT deck, COALESCE(SUM({active} AND state = 0), 0), "
+           f"COALESCE(SUM({active} AND state IN (1, 3) AND due < ?), 0), "
+           f"COALESCE(SUM({active} AND state = 2 AND due < ?), 0), COUNT(*), "
+           f"COALESCE(SUM(suspended = 1), 0) FROM cards WHERE retired = 0{where} GROUP BY deck")
+    stamp, end = to_stamp(now), to_stamp(day_end)
+    rows = db.conn.execute(sql, (stamp, stamp, end, stamp, end, *params))
+    return {deck: Available(*counts) for deck, *counts in rows}
+
+
+def next_due(db: Database, scope: Scope, after: dt.datetime) -> str | None:
+    """The stamp of the soonest due date of an active studied card after `after`."""
+    where, params = scope.where()
+    sql = (f"SELECT MIN(due) FROM cards WHERE state IN (1, 2, 3) AND due >= ? "
+           f"AND {ACTIVE}{where}")
+    row = db.conn.execute(sql, (to_stamp(after), to_stamp(after), *params)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+@dataclass(frozen=True)
 class DeckCounts:
     """One line of the deck list."""
 
@@ -153,3 +189,9 @@ def siblings(db: Database, card_id: str, deck: str, item: str) -> list[str]:
     """Other cards of the same item."""
     sql = "SELECT id FROM cards WHERE deck = ? AND item = ? AND id != ? AND retired = 0"
     return [r[0] for r in db.conn.execute(sql, (deck, item, card_id))]
+
+
+def data_version(db: Database) -> int:
+    """SQLite's data_version: it changes when another connection (another thread's, another
+    terminal's) commits to the database, so a screen knows to reload."""
+    return int(db.conn.execute("PRAGMA data_version").fetchone()[0])

@@ -13,11 +13,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from loopdrill.services.session import Clock, DrillSession
+from loopdrill.store.queries import data_version
 from loopdrill.store.tx import impatient
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.home import HomeScreen
 
 UI_PATIENCE_S = 0.25  # longest the UI thread waits for the write lock (then a worker does)
+#: How often the app looks for changes made elsewhere (a PRAGMA, microseconds).
+CHANGES_EVERY_S = 2.0
 
 
 class LoopdrillApp(App[None]):
@@ -49,6 +52,22 @@ class LoopdrillApp(App[None]):
                                         backup_dir=self.backup_dir))
         if self.background is not None:
             self.run_background()
+        self._data_version = data_version(self.db)
+        self.set_interval(CHANGES_EVERY_S, self.check_for_changes)
+
+    def check_for_changes(self) -> None:
+        """Reload the screens when another connection changed the database (the launch refit,
+        `loopdrill config` or an import in another terminal)."""
+        version = data_version(self.db)
+        if version != self._data_version:
+            self._data_version = version
+            self.refresh_screens()
+
+    def refresh_screens(self) -> None:
+        """Every open screen that shows counts reloads them."""
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_decks()
 
     @work(thread=True)
     def run_background(self) -> None:
@@ -56,6 +75,7 @@ class LoopdrillApp(App[None]):
         assert self.background is not None
         message = self.background()
         if message:
+            self.call_from_thread(self.refresh_screens)
             self.call_from_thread(self.notify, message, timeout=10)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:

@@ -27,7 +27,7 @@ from loopdrill.store.db import StoreError, own_connection
 from loopdrill.store.tx import Busy
 from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
 from loopdrill.tui.literal import literal
-from loopdrill.tui.summary import SummaryScreen
+from loopdrill.tui.summary import More, SummaryScreen
 
 BUSY = "Another loopdrill is writing to the database; try again in a moment."
 UNDONE = {"answer": "Answer undone.", "suspend": "Suspend undone: the card is back.",
@@ -116,9 +116,13 @@ class DrillScreen(Screen[None]):
         if shown is None:
             return
         progress = self.session.progress()
-        cram = " · cram: schedule unchanged" if self.session.cram else ""
+        if self.session.cram:
+            left = f"cram: schedule unchanged · {progress.left} left"
+        else:
+            left = (f"new {progress.new} · learning {progress.learning} · "
+                    f"review {progress.review}")
         self.query_one("#status", Static).update(literal(
-            f"{shown.card.deck}{cram} · {progress.done} done today · {progress.left} left"))
+            f"{shown.card.deck} · {progress.done} done today · {left}"))
         self.query_one("#front", Static).update(spans_text(shown.front))
         options = self.query_one("#options", Static)
         choices = shown.prompt.choices if shown.prompt else ()
@@ -337,10 +341,17 @@ class DrillScreen(Screen[None]):
         self.ended = True
         self.in_box = False
         summary = self.session.summary()
-        self.app.push_screen(SummaryScreen(summary), callback=self._summary_closed)
+        ending = self.session.ending() if self.shown is None else None
+        self.app.push_screen(SummaryScreen(summary, ending), callback=self._summary_closed)
 
-    def _summary_closed(self, _: None) -> None:
+    def _summary_closed(self, more: More | None) -> None:
         # Not a lambda: a callback that returns dismiss()'s awaitable gets awaited by this
         # screen's own message handler, which Textual refuses (ScreenError) when the summary
         # was opened from on_mount (an empty session).
-        self.dismiss(None)
+        if more is None:
+            self.dismiss(None)
+            return
+        limit, count = more
+        self.session.study_more(**{limit: count})
+        self.ended = False
+        self.next_card()

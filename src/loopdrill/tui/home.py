@@ -10,8 +10,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from loopdrill.core.words import plural
 from loopdrill.services.decks import deck_list
 from loopdrill.services.session import Clock, DrillSession
+from loopdrill.services.today import Today, today_counts
 from loopdrill.store.queries import Scope
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.importer import ImportScreen
@@ -19,7 +21,9 @@ from loopdrill.tui.literal import literal
 from loopdrill.tui.optimize import OptimizeScreen
 from loopdrill.tui.stats_screen import StatsScreen
 
-COLUMNS = ("Deck", "Title", "Total", "New", "Learning", "Due")
+#: Today's counts first (as Anki's deck list: new / learning / review due, within the daily
+#: limits), so that they stay visible at 80 columns; the title last.
+COLUMNS = ("Deck", "New", "Learn", "Due", "Cards", "Title")
 
 
 class HomeScreen(Screen[None]):
@@ -61,20 +65,24 @@ class HomeScreen(Screen[None]):
 
     def refresh_decks(self) -> None:
         """Reload the counts (after a drill, an import)."""
-        table = self.query_one("#decks", DataTable)
+        table = next(self.query("#decks").results(DataTable), None)
+        if table is None or not table.columns:  # not mounted yet: on_mount reloads
+            return
         row = table.cursor_row
         table.clear()
-        rows = deck_list(self.db, self.clock())
+        now = self.clock()
+        rows = deck_list(self.db, now)
+        per_deck, total = today_counts(self.db, now)
         for r in rows:
-            table.add_row(literal(r.slug), literal(r.title), str(r.total), str(r.new),
-                          str(r.learning), str(r.due), key=r.slug)
+            today = per_deck.get(r.slug, Today())
+            table.add_row(literal(r.slug), str(today.new), str(today.learning),
+                          str(today.review), str(r.total), literal(r.title), key=r.slug)
         if rows:
             table.move_cursor(row=min(row, len(rows) - 1))
-        new = sum(r.new for r in rows)
-        due = sum(r.due + r.learning for r in rows)
         summary = self.query_one("#home-summary", Static)
         if rows:
-            summary.update(f"{len(rows)} decks · {due} due · {new} new cards waiting")
+            summary.update(f"Today: {total.new} new · {total.learning} learning · "
+                           f"{total.review} review  ({plural(len(rows), 'deck')})")
         else:
             summary.update("No decks yet. Import one with: loopdrill import FILE.yaml")
         self.refresh_bindings()
