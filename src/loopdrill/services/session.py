@@ -299,17 +299,19 @@ class DrillSession:
         """Suspend the card on screen; the next one follows. Undo takes it back."""
         if self.current is not None:
             card_id = self.current.card.id
-            self.done.append(("suspend", card_id, reviews.hidden_state(self.db, card_id)))
+            before = reviews.hidden_state(self.db, card_id)
             reviews.set_suspended(self.db, card_id, True)
+            self.done.append(("suspend", card_id, before))
             self.current = None
 
     def bury_current(self) -> None:
         """Hide the card on screen until the next study day. Undo takes it back."""
         if self.current is not None:
             card_id = self.current.card.id
-            self.done.append(("bury", card_id, reviews.hidden_state(self.db, card_id)))
-            until = next_day_start(self.clock(), self.globals.rollover_hour)
-            reviews.bury(self.db, card_id, until)
+            before = reviews.hidden_state(self.db, card_id)
+            reviews.bury(self.db, card_id, next_day_start(self.clock(),
+                                                          self.globals.rollover_hour))
+            self.done.append(("bury", card_id, before))
             self.current = None
 
     # -- reporting ---------------------------------------------------------------------------
