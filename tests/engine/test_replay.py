@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
-from loopdrill.engine.answer import Memory, answer, make_scheduler
-from loopdrill.engine.optimizer import Replayer
+from loopdrill.engine.answer import Memory, answer, answer_in_order, make_scheduler
 from loopdrill.engine.queue import retrievability_after
 from loopdrill.engine.replay import HistoryReplayer, from_micros, to_micros
 
@@ -31,7 +30,8 @@ OPTIONS = st.sampled_from([Options(), Options(learning_steps=(), relearning_step
 def reference(options: Options, card_id: str,
               history: list[tuple[dt.datetime, int, bool]]) -> tuple[list[tuple[object, ...]],
                                                                      Memory]:
-    """Each review answered through py-fsrs (no fuzz), the last one as Replayer fuzzes it."""
+    """Each review answered through py-fsrs (no fuzz), the last one as the drill answers it
+    (fuzzed, Hard < Good < Easy kept: engine.answer.answer_in_order)."""
     plain = make_scheduler(options, fuzz=False)
     w20 = float(plain.parameters[20])
     last_answer = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
@@ -44,9 +44,9 @@ def reference(options: Options, card_id: str,
                 r = retrievability_after(elapsed, memory.stability, w20)
         after = memory
         if not cram:
-            if index == last_answer:
-                answered = [(m, g) for m, g, c in history if not c]
-                after = Replayer(make_scheduler(options)).final(card_id, answered)
+            if index == last_answer:  # as the drill answers it: fuzzed, buttons in order
+                after = answer_in_order(make_scheduler(options), memory, Rating(rating),
+                                        moment, card_id)[Rating(rating)].after
             else:
                 after = answer(plain, memory, Rating(rating), moment).after
         whole = int(elapsed // 1) if memory.last_review is not None else 0

@@ -17,7 +17,7 @@ import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating, ReviewRecord
-from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.answer import Memory, answer_in_order, make_scheduler
 from loopdrill.services import optimize as opt
 from loopdrill.services.config import options_for, set_value
 from loopdrill.services.history import import_reviews
@@ -85,13 +85,13 @@ def test_fit_reports_before_and_after_and_stores_nothing(big: Database) -> None:
 
 def reference(db: Database, card_id: str, scheduler: fsrs.Scheduler) -> Memory:
     """The card's history answered as the drill answers (engine.answer: fsrs.Scheduler, fuzz
-    drawn by the card, its reps and the rating)."""
+    drawn by the card, its reps and the rating; Hard < Good < Easy kept)."""
     memory = Memory()
     for stamp, rating in db.conn.execute(
             "SELECT reviewed_at, rating FROM reviews WHERE card_id = ? AND cram = 0 "
             "ORDER BY reviewed_at", (card_id,)):
-        memory = answer(scheduler, memory, Rating(rating), dt.datetime.fromisoformat(stamp),
-                        seed=card_id).after
+        moment, grade = dt.datetime.fromisoformat(stamp), Rating(rating)
+        memory = answer_in_order(scheduler, memory, grade, moment, seed=card_id)[grade].after
     return memory
 
 

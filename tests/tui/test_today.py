@@ -122,8 +122,10 @@ async def test_home_follows_changes_made_elsewhere(tmp_path: Path, clock: FakeCl
     with transaction(mine):
         sync_deck(mine, read_deck(deck), clock())
 
-    def refit() -> str:  # the launch refit, on its own connection, changes the schedule
-        set_value(theirs, "new_per_day", "3", None)
+    def refit() -> str:  # the launch refit, on its thread's own connection, changes things
+        own = open_db(path)
+        set_value(own, "new_per_day", "3", None)
+        own.conn.close()
         return "FSRS refitted: due today 0 → 0."
 
     app = LoopdrillApp(mine, clock, fuzz=False, background=refit)

@@ -65,6 +65,39 @@ class HistoryReplayer:
         hard = steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
         return tuple(s // MICROSECOND for s in steps), hard // MICROSECOND
 
+    def _in_order_days(self, card_id: str, reps: int, rating: int, s_after: float,
+                       s: float, d: float, days: int) -> int:
+        """The last answer's interval, a passing review, as engine.answer.in_order sets it:
+        each of Hard .. `rating` from the stability it would give (the loop's formulas),
+        fuzzed with its own draw, then Good at least Hard + 1 day and Easy at least Good + 1."""
+        lean = self.lean
+        w, e, factor, decay = lean.w, math.e, lean.factor, lean.decay
+        interval_term = (lean.retention ** (1 / decay)) - 1
+        maximum = lean.maximum_interval
+        floor: int | None = None
+        whole = 0
+        for grade in range(2, rating + 1):
+            if grade == rating:
+                stability = s_after
+            elif days < 1:
+                increase: float = (e ** (w[17] * (grade - 3 + w[18]))) * (s ** -w[19])
+                stability = s * (increase if increase >= 1.0 else 1.0)
+            else:
+                retrievability = (1 + factor * days / s) ** decay
+                easy = w[16] if grade == 4 else 1
+                hard = w[15] if grade == 2 else 1
+                stability = s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
+                                 * ((e ** ((1 - retrievability) * w[10])) - 1) * hard * easy)
+            stability = stability if stability >= STABILITY_MIN else STABILITY_MIN
+            whole = round((stability / factor) * interval_term)
+            whole = 1 if whole < 1 else maximum if whole > maximum else whole
+            if self.fuzz:
+                whole = fuzzed_days(whole, maximum, fuzz_draw(card_id, reps, grade))
+            if floor is not None and whole < floor:
+                whole = floor
+            floor = whole + 1
+        return whole
+
     def replay(self, card_id: str, history: Sequence[tuple[int, int, bool]]
                ) -> tuple[list[StepRow], MemoryRow]:
         """Revlog columns for each (time µs, rating 1-4, cram) of a card's history, oldest
@@ -80,8 +113,8 @@ class HistoryReplayer:
         maximum = lean.maximum_interval
         learning, hard_learning = self.learning
         relearning, hard_relearning = self.relearning
-        fuzz_at = (max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
-                   if self.fuzz else -1)
+        last_at = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
+        fuzz_at = last_at if self.fuzz else -1
         state, reps, lapses = NEW, 0, 0
         step: int | None = None
         s = d = 0.0
@@ -100,6 +133,7 @@ class HistoryReplayer:
             rows.append((state, reps, lapses, ivl, whole_days, r))
             if cram:
                 continue
+            s_before, d_before = s, d
             # memory: py-fsrs' stability and difficulty after the answer
             new_step: int | None
             if state == NEW:
@@ -155,6 +189,13 @@ class HistoryReplayer:
                     new_step, wait = at + 1, steps[at + 1]
                 else:
                     new_state, new_step = REVIEW, None
+            if wait is None and index == last_at and state == REVIEW and rating >= 2:
+                # the card's last answer, a passing review: Hard < Good < Easy as the
+                # drill's buttons applied them (engine.answer.in_order), from the state
+                # before this answer (s_before, d_before)
+                whole = self._in_order_days(card_id, reps, rating, s, s_before, d_before,
+                                            (now - last) // US_PER_DAY)
+                wait = whole * US_PER_DAY
             if wait is None:  # LeanScheduler.next_interval, written out
                 whole = round((s / factor) * interval_term)
                 whole = 1 if whole < 1 else maximum if whole > maximum else whole

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from loopdrill.core.text import clean
 from loopdrill.services.report_json import weakest
 from loopdrill.services.report_model import PERIOD_NAMES, StatsReport
 
@@ -67,7 +68,7 @@ def _weakest(report: StatsReport) -> str:
     kind, line = min(rated, key=lambda item: item[1].retention or 0.0)
     leeches = report.counts.get("leeches", 0)
     tail = f"; {leeches} leech{'es' if leeches != 1 else ''}" if leeches else ""
-    return (f"Weakest: {kind} {line.name}, {line.retention or 0:.1%} of {line.reviews:,} "
+    return (f"Weakest: {kind} {clean(line.name)}, {line.retention or 0:.1%} of {line.reviews:,} "
             f"review answers, {line.lapses:,} lapses{tail}.")
 
 
