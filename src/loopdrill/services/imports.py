@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -37,6 +37,7 @@ class Batch:
     reviews: list[ReviewRecord] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     states: dict[str, ImportedState] = field(default_factory=dict)
+    anki: set[str] = field(default_factory=set)  # decks read from Anki files (guids global)
 
     @property
     def cards(self) -> int:
@@ -97,6 +98,7 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
             read = read_apkg(path, deck=deck)
         digest = _hash(path)
         batch.decks.extend((clean_deck(spec), f"{digest}:{spec.slug}") for spec in read.decks)
+        batch.anki.update(spec.slug for spec in read.decks)
         batch.reviews.extend(read.reviews)
         batch.warnings.extend(read.warnings)
         batch.states.update(read.states)
@@ -121,6 +123,10 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     try:
         with gc_paused(), transaction(db):
             for done, (spec, digest) in enumerate(writes, start=1):
+                if spec.slug in batch.anki:
+                    spec = _follow_guids(db, spec, batch)
+                    if not spec.items:
+                        continue
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
                 report(f"deck {spec.slug}", done, total)
             _deck_parameters(db, batch)
@@ -138,6 +144,67 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     except _DryRun:
         pass
     return ImportResult(reports, history, dry_run, batch.warnings)
+
+
+def _follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
+    """Notes of this deck that are already cards of one other deck move here with their
+    progress (a note moved between decks in Anki: its guid is the same). Not when that deck
+    also holds the note in this batch; and a text file does not take a note from a deck a
+    package put it in (a text export names a card's filtered deck, a package its home deck):
+    the note stays there and leaves this deck. Returns the deck left to write."""
+    from loopdrill.store.moves import elsewhere, ensure_deck, move_items
+
+    places = elsewhere(db, spec.slug, [item.id for item in spec.items])
+    from_text = spec.origin.lower().endswith(ANKI_TEXT)
+    if not places:
+        return _package_notes_kept(db, spec, batch) if from_text else spec
+    in_batch = {s.slug: {i.id for i in s.items} for s, _ in batch.decks}
+    moves, stay = [], set()
+    for item, (other, origin) in places.items():
+        if item in in_batch.get(other, ()):
+            continue
+        if from_text and origin.lower().endswith(ANKI_PACKAGE):
+            stay.add(item)
+        else:
+            moves.append((other, spec.slug, item))
+    if moves:
+        ensure_deck(db, spec.slug, spec.title)
+        moved = move_items(db, moves)
+        if moved:
+            batch.warnings.append(Problem(spec.origin, 0, f"{moved:,} card(s) moved to deck "
+                                          f"{spec.slug!r} with their progress (their notes "
+                                          "were in another deck before)"))
+    spec = _package_notes_kept(db, spec, batch) if from_text else spec
+    if not stay:
+        return spec
+    batch.warnings.append(Problem(spec.origin, 0, f"{len(stay):,} note(s) of deck "
+                                  f"{spec.title!r} stay in the deck their package gave them "
+                                  "(a filtered deck in Anki?)"))
+    return replace(spec, items=tuple(i for i in spec.items if i.id not in stay))
+
+
+def _package_notes_kept(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
+    """Notes a package brought (each card from its own template) are kept as the package
+    gave them when a text file of this deck comes: a text export has no templates, and
+    would leave a 3-card note with one card; and the package's notes the text leaves out
+    (it names a filtered deck instead of their home deck) are not retired."""
+    from loopdrill.services.export import load_decks
+
+    origin = db.conn.execute("SELECT origin FROM decks WHERE slug = ?",
+                             (spec.slug,)).fetchone()
+    if origin is None or not str(origin[0]).lower().endswith(ANKI_PACKAGE):
+        return spec
+    stored = {item.id: item for item in load_decks(db, [spec.slug])[0].items
+              if item.kind == "anki"}
+    kept = [stored.get(item.id, item) for item in spec.items]
+    count = sum(1 for item in spec.items if item.id in stored)
+    named = {item.id for item in spec.items}
+    kept += [item for item_id, item in stored.items() if item_id not in named]  # not retired
+    if count:
+        batch.warnings.append(Problem(spec.origin, 0, f"{count:,} note(s) of deck "
+                                      f"{spec.title!r} kept as their package gave them (a "
+                                      "text file has no card templates)"))
+    return replace(spec, items=tuple(kept), origin=str(origin[0]))
 
 
 def _deck_parameters(db: Database, batch: Batch) -> None:
