@@ -13,6 +13,7 @@ import click
 from loopdrill import clock, crash, paths
 from loopdrill.cli import UserError, cli, db_option, echo, json_option, library
 from loopdrill.core.options import OptionError, as_text
+from loopdrill.core.text import shown
 from loopdrill.core.words import plural
 from loopdrill.services import config as config_service
 from loopdrill.services import decks as deck_service
@@ -153,7 +154,7 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
                     echo(f"{as_text(name, current)} ({origin})")
                     break
             else:
-                raise OptionError(f"unknown option {key!r}; `loopdrill config` lists them")
+                raise OptionError(f"unknown option {shown(key, 40)}; `loopdrill config` lists them")
         else:
             stored = config_service.set_value(lib.db, key, value, deck)
             scope = f"deck {deck}" if deck else "global"

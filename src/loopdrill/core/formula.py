@@ -19,12 +19,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from loopdrill.core.text import shown
+
 MAX_SOURCE = 400
 MAX_NODES = 200
 MAX_EXPONENT = 1024.0
 MAX_MAGNITUDE = 1e300
 MAX_COMBOS = 10_000
 MAX_RANGE_VALUES = 10**9
+MAX_LIST_VALUES = 10_000
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -233,10 +236,12 @@ def draw(spec: VarSpec, rng: random.Random) -> float:
 def parse_var_spec(name: object, raw: Any) -> VarSpec:
     """A var as written in a deck: `[99, 99.9]` or `{min: 1, max: 100, step: 1}`."""
     if not isinstance(name, str) or not NAME.fullmatch(name) or name in FUNCTIONS:
-        raise FormulaError(f"{name!r} cannot be a variable name (use letters, digits, _)")
+        raise FormulaError(f"{shown(name)} cannot be a variable name (use letters, digits, _)")
     if isinstance(raw, list | tuple):
         if not raw:
             raise FormulaError(f"var {name}: the list of values is empty")
+        if len(raw) > MAX_LIST_VALUES:
+            raise FormulaError(f"var {name}: more than {MAX_LIST_VALUES:,} values")
         if not all(_is_number(v) for v in raw):
             raise FormulaError(f"var {name}: every value must be a number")
         return VarSpec(name, choices=tuple(float(v) for v in raw))
@@ -251,16 +256,16 @@ def parse_var_spec(name: object, raw: Any) -> VarSpec:
             raise FormulaError(f"var {name}: step must be above zero, not {step}")
         if low > high:
             raise FormulaError(f"var {name}: min {low} is above max {high}")
-        count = int((high - low) / step + 1e-9) + 1
-        if count > MAX_RANGE_VALUES:
+        span = (high - low) / step  # inf when a tiny step overflows it
+        if not span < MAX_RANGE_VALUES:
             raise FormulaError(f"var {name}: the range has more than {MAX_RANGE_VALUES:,} values")
-        return VarSpec(name, low=float(low), step=float(step), count=count)
+        return VarSpec(name, low=float(low), step=float(step), count=int(span + 1e-9) + 1)
     raise FormulaError(f"var {name}: give a list of values or {{min, max, step}}")
 
 
 def _is_number(value: object) -> bool:
     return (isinstance(value, int | float) and not isinstance(value, bool)
-            and math.isfinite(value) and abs(value) <= MAX_MAGNITUDE)
+            and abs(value) <= MAX_MAGNITUDE)  # False for inf and NaN too
 
 
 def check_formula(formula: Formula, specs: Iterable[VarSpec]) -> list[str]:
@@ -282,8 +287,8 @@ def check_formula(formula: Formula, specs: Iterable[VarSpec]) -> list[str]:
         try:
             evaluate(formula, values)
         except FormulaError as exc:
-            shown = ", ".join(f"{k}={format_var(v)}" for k, v in values.items())
-            return [f"the answer formula {exc} for {shown}" if shown else f"the answer {exc}"]
+            at = ", ".join(f"{k}={format_var(v)}" for k, v in values.items())
+            return [f"the answer formula {exc} for {at}" if at else f"the answer {exc}"]
     return []
 
 

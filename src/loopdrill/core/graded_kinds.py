@@ -122,7 +122,10 @@ def _expected_number(fields: Mapping[str, Any]) -> float:
         raise QuantityError("not a number")
     if isinstance(answer, str):
         answer = in_unit(parse_quantity(answer, family_hint=family_of(unit)), unit)
-    value = float(answer)
+    try:
+        value = float(answer)
+    except OverflowError:  # a 400-digit integer
+        raise QuantityError("not a finite number") from None
     if not math.isfinite(value):
         raise QuantityError("not a finite number")
     return value

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
+
+from loopdrill.core.text import shown
 
 
 @dataclass(frozen=True)
@@ -28,31 +31,55 @@ class OptionError(ValueError):
     """An unknown option or a value it cannot take; the message is one sentence."""
 
 
+MAX_STEPS = 20
+STEP_RANGE = (1 / 60, 365 * 1440.0)  # one second to a year, in minutes
+MAX_TEXT = 200  # an option's value is short; a longer one is refused before it is read
+
+
 def _steps(text: Any) -> tuple[float, ...]:
     if isinstance(text, list | tuple):
-        parts = [str(p) for p in text]
+        parts = [_short(p) for p in text]
     else:
-        parts = str(text).replace(",", " ").split()
-    out = []
-    for part in parts:
-        out.append(_minutes(part))
-    if any(s <= 0 for s in out):
-        raise ValueError("steps must be positive")
-    return tuple(out)
+        parts = _short(text).replace(",", " ").split()
+    if len(parts) > MAX_STEPS:
+        raise ValueError(f"at most {MAX_STEPS} steps")
+    out = tuple(_minutes(part) for part in parts)
+    lo, hi = STEP_RANGE
+    if not all(lo <= s <= hi for s in out):  # NaN fails every comparison
+        raise ValueError("each step must be between 1s and 365d")
+    return out
 
 
 def _minutes(part: str) -> float:
     units = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
     part = part.strip().lower()
+    scale = 1.0
     if part and part[-1] in units:
-        return float(part[:-1]) * units[part[-1]]
-    return float(part)
+        part, scale = part[:-1], units[part[-1]]
+    try:
+        value = float(part) * scale
+    except ValueError:
+        raise ValueError("a step is a number of minutes, or with s, m, h or d") from None
+    if not math.isfinite(value):
+        raise ValueError("each step must be between 1s and 365d")
+    return value
+
+
+def _short(value: Any) -> str:
+    """An option value as text, refused when it is too long to be one (a 5,000-digit
+    number, a pasted file)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**MAX_TEXT:
+        raise ValueError("too long")
+    text = str(value)
+    if len(text) > MAX_TEXT:
+        raise ValueError("too long")
+    return text
 
 
 def _bool(text: Any) -> bool:
     if isinstance(text, bool):
         return text
-    low = str(text).strip().lower()
+    low = _short(text).strip().lower()
     if low in {"1", "true", "yes", "on"}:
         return True
     if low in {"0", "false", "no", "off"}:
@@ -60,12 +87,24 @@ def _bool(text: Any) -> bool:
     raise ValueError("expected true or false")
 
 
-def _ranged(kind: Callable[[Any], Any], lo: float, hi: float) -> Callable[[Any], Any]:
+def _ranged(kind: type[int] | type[float], lo: float, hi: float) -> Callable[[Any], Any]:
     def parse(text: Any) -> Any:
         if isinstance(text, bool):
             raise ValueError("expected a number")
-        value = kind(text)
-        if not lo <= value <= hi:
+        if isinstance(text, float) and kind is int and not text.is_integer():
+            raise ValueError("expected a whole number")
+        try:
+            value = kind(text if isinstance(text, int | float) else _short(text).strip())
+        except (ValueError, OverflowError, TypeError):
+            if kind is int:
+                try:  # "2e3" or 30.0 as text: a whole number written as a float
+                    number = float(_short(text))
+                except (ValueError, OverflowError, TypeError):
+                    number = math.nan
+                if number.is_integer() and lo <= number <= hi:
+                    return int(number)
+            raise ValueError(f"expected a number between {lo:g} and {hi:g}") from None
+        if not lo <= value <= hi:  # NaN fails every comparison
             raise ValueError(f"must be between {lo:g} and {hi:g}")
         return value
 
@@ -73,7 +112,7 @@ def _ranged(kind: Callable[[Any], Any], lo: float, hi: float) -> Callable[[Any],
 
 
 def _action(text: Any) -> str:
-    value = str(text).strip().lower()
+    value = _short(text).strip().lower()
     if value not in {"suspend", "tag"}:
         raise ValueError("must be suspend or tag")
     return value
@@ -114,11 +153,11 @@ NAMES = tuple(f.name for f in fields(Options))
 def parse_option(key: str, value: Any) -> Any:
     """Read one option's value (text from the command line or a YAML value)."""
     if key not in PARSERS:
-        raise OptionError(f"unknown option {key!r}; known options: {', '.join(NAMES)}")
+        raise OptionError(f"unknown option {shown(key, 40)}; known options: {', '.join(NAMES)}")
     try:
         return PARSERS[key](value)
-    except (TypeError, ValueError) as exc:
-        raise OptionError(f"option {key}: {value!r} is not valid ({exc})") from None
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise OptionError(f"option {key}: {shown(value, 60)} is not valid ({exc})") from None
 
 
 def merge(base: Options, *layers: Mapping[str, Any]) -> Options:

@@ -33,6 +33,9 @@ from loopdrill.formats import anki_collection as collection
 from loopdrill.formats.anki_collection import NoteType
 from loopdrill.formats.anki_notes import note_item, variant
 from loopdrill.formats.batch import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION_MS,
     ImportBatch,
     check_slug,
     derived_id,
@@ -278,7 +281,10 @@ class _Reader:
             except (OverflowError, TypeError, ValueError):
                 orphans += 1
                 continue
-            duration = ms if isinstance(ms, int) and ms > 0 else 0
+            if not EARLIEST <= when < LATEST:
+                orphans += 1
+                continue
+            duration = min(ms, MAX_DURATION_MS) if isinstance(ms, int) and ms > 0 else 0
             out.append(ReviewRecord(where.card_id(card.ord), when, Rating(ease), duration,
                                     kind == 3))
         if orphans:

@@ -3,6 +3,7 @@ deck names, ids derived from a front, and reading a file with one clear error pe
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import re
@@ -17,6 +18,11 @@ from loopdrill.core.model import DeckError, DeckSpec, ImportedState, Problem, Re
 
 SLUG_RUNS = re.compile(r"[\W_]+")
 DERIVED_PREFIX = "t-"
+# past reviews are refused outside these years (a review in year 1 or 9999 would overflow the
+# study-day and interval arithmetic later), and durations over 2^31 - 1 ms (24 days)
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+MAX_DURATION_MS = 2**31 - 1
 
 
 @dataclass(frozen=True)

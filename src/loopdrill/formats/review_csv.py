@@ -22,7 +22,15 @@ from pathlib import Path
 from typing import TextIO
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.formats.batch import decode_text, gc_paused, read_bytes
+from loopdrill.core.text import shown
+from loopdrill.formats.batch import (
+    EARLIEST,
+    LATEST,
+    MAX_DURATION_MS,
+    decode_text,
+    gc_paused,
+    read_bytes,
+)
 
 COLUMNS = ("card_id", "reviewed_at", "rating", "duration_ms")
 CRAM = "cram"  # the optional fifth column
@@ -73,11 +81,13 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
             when = fromiso(stamp)
             if when.tzinfo is not UTC:
                 when = when.astimezone(UTC) if when.tzinfo is not None else None
-        except ValueError:
+            if when is not None and not EARLIEST <= when < LATEST:
+                when = None
+        except (ValueError, OverflowError):
             when = None
         grade = ratings.get(rating)
         if when is None or grade is None or not card_id or not duration.isdigit() \
-                or not duration.isascii():
+                or not duration.isascii() or len(duration) > 10:
             found = _slow(name, line, [v.strip() for v in (card_id, stamp, rating, duration)])
             if isinstance(found, Problem):
                 problems.append(found)
@@ -150,14 +160,24 @@ def _slow(name: str, line: int, row: list[str]
     try:
         when = dt.datetime.fromisoformat(stamp)
     except ValueError:
-        return Problem(name, line, f"reviewed_at {stamp!r} is not an ISO-8601 time like "
+        return Problem(name, line, f"reviewed_at {shown(stamp, 60)} is not an ISO-8601 time like "
                        "2026-01-02T03:04:05Z")
     if when.tzinfo is None:
         return Problem(name, line, f"reviewed_at {stamp!r} has no timezone (write UTC, e.g. "
                        "2026-01-02T03:04:05Z)")
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0
+        when = EARLIEST - dt.timedelta(days=1)
+    if not EARLIEST <= when < LATEST:
+        return Problem(name, line, f"reviewed_at {stamp!r} is outside the years "
+                       f"{EARLIEST.year}-{LATEST.year - 1}")
     if rating not in RATINGS:
-        return Problem(name, line, f"rating {rating!r} is not 1, 2, 3 or 4")
+        return Problem(name, line, f"rating {shown(rating, 20)} is not 1, 2, 3 or 4")
     if not duration.isascii() or not duration.isdigit():
-        return Problem(name, line, f"duration_ms {duration!r} is not a whole number of "
-                       "milliseconds (0 or more)")
-    return card_id, when.astimezone(UTC), RATINGS[rating], duration
+        return Problem(name, line, f"duration_ms {shown(duration, 40)} is not a whole number "
+                       "of milliseconds (0 or more)")
+    if len(duration) > 10 or int(duration) > MAX_DURATION_MS:
+        return Problem(name, line, f"duration_ms {shown(duration, 40)} is more than "
+                       f"{MAX_DURATION_MS:,} ms (24 days)")
+    return card_id, when, RATINGS[rating], duration

@@ -8,6 +8,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.options import GLOBAL_ONLY, NAMES, OptionError, Options, merge, parse_option
+from loopdrill.core.text import shown
 from loopdrill.store import settings
 from loopdrill.store.decks import deck_options, deck_slugs, no_deck_named
 
@@ -62,7 +63,7 @@ def unset_value(db: Database, key: str, deck: str | None) -> bool:
     """Remove one option from a scope."""
     _require_deck(db, deck)
     if key not in NAMES:
-        raise OptionError(f"unknown option {key!r}; known options: {', '.join(NAMES)}")
+        raise OptionError(f"unknown option {shown(key, 40)}; known options: {', '.join(NAMES)}")
     return settings.unset_option(db, key, deck or settings.GLOBAL)
 
 
