@@ -128,7 +128,8 @@ def test_write_then_read_is_the_identity(tmp_path: Path) -> None:
 RECORDS = st.builds(
     ReviewRecord,
     card_id=st.text(min_size=1, max_size=20).filter(lambda s: s.strip() == s and s.isprintable()),
-    reviewed_at=st.datetimes(min_value=dt.datetime(1970, 1, 2), timezones=st.just(UTC)),
+    reviewed_at=st.datetimes(min_value=dt.datetime(1970, 1, 2), max_value=dt.datetime(8999, 1, 1),
+                             timezones=st.just(UTC)),
     rating=st.sampled_from(Rating), duration_ms=st.integers(0, 10**9), cram=st.booleans())
 FIXTURE = [HealthCheck.function_scoped_fixture]  # the file is rewritten by every example
 
