@@ -176,3 +176,26 @@ def test_config_waits_for_another_loopdrill_instead_of_failing(
     assert result.exit_code == 0, result.output
     assert "waiting for another loopdrill to finish writing" in result.output
     assert "desired_retention = 0.85" in result.output and "Traceback" not in result.output
+
+
+async def test_going_back_from_the_import_screen_keeps_the_import_going(
+        tmp_path: Path, clock: FakeClock) -> None:
+    from textual.widgets import Input
+
+    from loopdrill.tui.app import LoopdrillApp
+
+    deck = tmp_path / "big.txt"
+    deck.write_text("#separator:tab\n#deck column:3\n" + "".join(
+        f"question {n}\tanswer {n}\tbig\n" for n in range(5000)), encoding="utf-8")
+    db = open_db(tmp_path / "import.db")
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        app.screen.query_one("#import-path", Input).value = str(deck)
+        await pilot.click("#import-run")
+        await pilot.press("escape", "a", "space", "3")  # the keys, mid-import
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.is_running
+    assert db.conn.execute("SELECT COUNT(*) FROM cards WHERE deck = 'big'").fetchone()[0] == 5000
+    db.conn.close()

@@ -265,8 +265,8 @@ class DrillScreen(Screen[None]):
         except Busy:  # another loopdrill holds the lock (an import): save it from a thread
             self.saving = True
             self.query_one("#status", Static).update(Text(
-                f"Waiting for another loopdrill to finish writing… your answer "
-                f"({GRADE_NAMES[Rating(rating)]}) is kept and saved then.", style="bold yellow"))
+                f"Waiting for another loopdrill to finish writing; your answer "
+                f"({GRADE_NAMES[Rating(rating)]}) is kept.", style="bold yellow"))
             self.save_answer(Rating(rating))
             return
         self.next_card()

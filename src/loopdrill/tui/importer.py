@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sqlite_utils import Database
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -80,25 +82,42 @@ class ImportScreen(Screen[None]):
         paths = [Path(p).expanduser() for p in raw]
         self.query_one("#import-progress").display = True
         self.query_one("#import-run", Button).disabled = True
-        self.run_import(paths, dry_run)
+        # the app's worker, not this screen's: going back does not cancel the import
+        app, bar = self.app, self.query_one("#import-progress", ProgressBar)
+        app.run_worker(partial(self.run_import, app, bar, paths, dry_run), thread=True,
+                       exclusive=True, group="import")
 
-    @work(thread=True, exclusive=True)
-    def run_import(self, paths: list[Path], dry_run: bool) -> None:
+    def run_import(self, app: App[None], bar: ProgressBar, paths: list[Path],
+                   dry_run: bool) -> None:
         """Read and import off the UI thread; the progress bar follows each deck."""
-        bar = self.query_one("#import-progress", ProgressBar)
         try:
             batch = read_files(paths)
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
                 result = run_import(
                     db, batch, self.clock(), dry_run=dry_run,
-                    progress=lambda stage, done, total: self.app.call_from_thread(
-                        bar.update, total=total, progress=done))
+                    progress=lambda stage, done, total: app.call_from_thread(
+                        self.attached(bar.update), total=total, progress=done))
         except DeckError as exc:
-            self.app.call_from_thread(self.show, "\n".join(map(str, exc.problems)), True)
+            app.call_from_thread(self.done, "\n".join(map(str, exc.problems)), True)
         except StoreError as exc:
-            self.app.call_from_thread(self.show, str(exc), True)
+            app.call_from_thread(self.done, str(exc), True)
         else:
-            self.app.call_from_thread(self.show, describe(result), False)
+            app.call_from_thread(self.done, describe(result), False)
+
+    def attached(self, update: Callable[..., object]) -> Callable[..., None]:
+        """`update`, done only while this screen is shown."""
+        def maybe(*args: object, **kwargs: object) -> None:
+            if self.is_attached:
+                update(*args, **kwargs)
+
+        return maybe
+
+    def done(self, message: str, error: bool) -> None:
+        """The import's outcome: here, or as a notification when the user has gone back."""
+        if self.is_attached:
+            self.show(message, error)
+        else:
+            self.app.notify(message, severity="error" if error else "information", timeout=10)
 
     def show(self, message: str, error: bool = False) -> None:
         self.query_one("#import-progress").display = False
