@@ -36,6 +36,11 @@ def backups(db_path: Path) -> Path:
     return db_path.parent / "backups"
 
 
+def media(db_path: Path) -> Path:
+    """Images and sounds of imported Anki notes live beside the database."""
+    return db_path.parent / "media"
+
+
 def builtin_decks() -> Path:
     """The built-in deck files: inside the installed package, or the checkout's `decks/`."""
     packaged = Path(__file__).parent / "decks"

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 from collections import Counter
+from pathlib import Path
 
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import study_day
+from loopdrill.formats.anki_media import extract_media
 from loopdrill.formats.apkg import read_apkg
+from loopdrill.services.imports import read_files, run_import
 from tests.anki.conftest import ANKI_NOW, EXPECTED, FIXTURES, variant
 
 SKIPPED = {"Image Occlusion"}
@@ -85,3 +89,34 @@ def test_deck_parameters_are_stored(imported: Database) -> None:
                                         "'parameters:%'").fetchall())
     assert json.loads(stored["parameters:geography"])[0] == 0.212
     assert json.loads(stored["parameters:languages::spanish::verbs"])[0] == 0.3
+
+
+def test_media_go_beside_the_database(tmp_path: Path) -> None:
+    from loopdrill.store.db import open_db
+
+    db = open_db(tmp_path / "x.db")
+    result = run_import(db, read_files([FIXTURES / "full.apkg"]), ANKI_NOW)
+    media = tmp_path / "media"
+    assert sorted(p.name for p in media.iterdir()) == ["atom.png", "hola.mp3"]
+    assert (media / "hola.mp3").read_bytes() == b"ID3fake-mp3"
+    assert any("2 media file(s) copied" in w.message for w in result.warnings)
+    db.conn.close()
+
+
+def test_unsafe_media_names_are_not_written(tmp_path: Path) -> None:
+    package = tmp_path / "legacy.apkg"
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("media", json.dumps({"0": "ok.png", "1": "../evil.png",
+                                              "2": ".hidden", "3": "missing.png"}))
+        for member in ("0", "1", "2"):
+            archive.writestr(member, b"data")
+    assert extract_media(package, tmp_path / "media") == (1, 3)
+    assert [p.name for p in (tmp_path / "media").iterdir()] == ["ok.png"]
+    assert not (tmp_path / "evil.png").exists()
+
+
+def test_lists_keep_their_marks() -> None:
+    batch = read_apkg(FIXTURES / "full.apkg")
+    backs = [c.get("back", c.get("extra")) for d in batch.decks for i in d.items
+             for c in i.fields["cards"]]
+    assert "1. Pacific\n2. Atlantic\n3. Indian" in backs and "• and neutrons" in backs

@@ -13,7 +13,7 @@ from loopdrill.formats.html_text import html_to_text, looks_like_html, media_to_
     ("S3 <b>Standard</b><br>per GB?", "S3 Standard\nper GB?"),
     ("<div>one</div><div>two</div>", "one\ntwo"),
     ("<p>para</p><p>graph</p>", "para\ngraph"),
-    ("<ul><li>a</li><li>b</li></ul>", "a\nb"),
+    ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
     ("x<br/>y<br />z", "x\ny\nz"),
     ("before<script>alert('<b>')</script>after", "beforeafter"),
     ("<style>b { color: red }</style>shown", "shown"),

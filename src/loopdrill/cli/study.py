@@ -176,5 +176,6 @@ def where(db_path: Path | None) -> None:
     db = paths.database(db_path)
     echo(f"database:       {db}")
     echo(f"backups:        {paths.backups(db)}")
+    echo(f"media:          {paths.media(db)}")
     echo("options:        stored in the database (see `loopdrill config`)")
     echo(f"built-in decks: {paths.builtin_decks()}")

@@ -25,6 +25,7 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.lists: list[int] = []  # open lists: -1 for <ul>, else the next <ol> number
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in HIDDEN:
@@ -36,7 +37,14 @@ class _Text(HTMLParser):
         elif tag == "img":
             src = next((v for k, v in attrs if k == "src" and v), None)
             self.parts.append(f"[image: {src.strip()}]" if src else "[image]")
+        elif tag == "li":  # a list keeps its bullets and numbers
+            mark = "• "
+            if self.lists and self.lists[-1] >= 0:
+                mark, self.lists[-1] = f"{self.lists[-1]}. ", self.lists[-1] + 1
+            self.parts.append("\n" + mark)
         elif tag in BLOCKS:
+            if tag in ("ul", "ol") and len(self.lists) < 100:
+                self.lists.append(-1 if tag == "ul" else 1)
             self.parts.append("\n")
         elif tag == "td" or tag == "th":
             self.parts.append(" ")
@@ -49,6 +57,8 @@ class _Text(HTMLParser):
         if tag in HIDDEN:
             self.hidden = max(0, self.hidden - 1)
         elif not self.hidden and tag in BLOCKS:
+            if tag in ("ul", "ol") and self.lists:
+                self.lists.pop()
             self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:

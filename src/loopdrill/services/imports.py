@@ -38,6 +38,7 @@ class Batch:
     warnings: list[Problem] = field(default_factory=list)
     states: dict[str, ImportedState] = field(default_factory=dict)
     anki: set[str] = field(default_factory=set)  # decks read from Anki files (guids global)
+    packages: list[Path] = field(default_factory=list)  # Anki packages (their media)
 
     @property
     def cards(self) -> int:
@@ -96,6 +97,7 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
             from loopdrill.formats.apkg import read_apkg  # zip, zstandard: only for packages
 
             read = read_apkg(path, deck=deck)
+            batch.packages.append(path)
         digest = _hash(path)
         batch.decks.extend((clean_deck(spec), f"{digest}:{spec.slug}") for spec in read.decks)
         batch.anki.update(spec.slug for spec in read.decks)
@@ -143,7 +145,33 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
                 raise _DryRun
     except _DryRun:
         pass
+    if batch.packages and not dry_run:
+        _media(db, batch)
     return ImportResult(reports, history, dry_run, batch.warnings)
+
+
+def _media(db: Database, batch: Batch) -> None:
+    """The packages' images and sounds, into the media folder beside the database."""
+    from loopdrill import paths
+    from loopdrill.formats.anki_media import extract_media
+
+    row = db.conn.execute("PRAGMA database_list").fetchone()
+    if not row or not row[2]:
+        return  # an in-memory database has no folder
+    folder = paths.media(Path(row[2]))
+    for package in batch.packages:
+        try:
+            written, skipped = extract_media(package, folder)
+        except OSError as exc:
+            batch.warnings.append(Problem(str(package), 0, f"media not copied to {folder} "
+                                          f"({exc.strerror or exc})"))
+            continue
+        if written:
+            batch.warnings.append(Problem(str(package), 0, f"{written:,} media file(s) copied "
+                                          f"to {folder}"))
+        if skipped:
+            batch.warnings.append(Problem(str(package), 0, f"{skipped:,} media file(s) not "
+                                          "copied (already there, unsafe name or too big)"))
 
 
 def _follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
