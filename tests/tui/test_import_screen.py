@@ -54,3 +54,34 @@ async def test_bad_file_shows_every_problem(db: Database, clock: FakeClock,
         assert f"{path}:4: a: `back` is required" in shown
         assert "/no/such.yaml: no such file" in shown
         assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
+
+
+async def test_review_history_csv_spaces_and_tab(demo_db: Database, clock: FakeClock,
+                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "my exports"
+    folder.mkdir()
+    csv = folder / "reviews from anki.csv"
+    csv.write_text("card_id,reviewed_at,rating,duration_ms\n"
+                   "demo/sqs-standard,2026-11-20T09:00:00+00:00,3,4000\n"
+                   "demo/sqs-standard,2026-11-21T09:00:00+00:00,3,3000\n")
+    app = LoopdrillApp(demo_db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        box = screen.query_one("#import-path", Input)
+        box.value = str(tmp_path / "my ex")
+        await pilot.press("tab")
+        assert box.value == str(folder) + "/"
+        box.value = str(folder / "rev")
+        await pilot.press("tab")
+        assert box.value == str(csv)  # a path with spaces, completed
+        await pilot.click("#import-run")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = str(screen.query_one("#import-result", Static).render())
+        assert "Imported review history from reviews from anki.csv: 2 reviews on 1 card" in shown
+    assert demo_db.conn.execute("SELECT COUNT(*) FROM decks WHERE slug LIKE '%review%'"
+                                ).fetchone()[0] == 0
+    assert demo_db.conn.execute("SELECT reps FROM cards WHERE id = 'demo/sqs-standard'"
+                                ).fetchone()[0] == 2

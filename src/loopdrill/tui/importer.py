@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -16,6 +18,8 @@ from textual.widgets import Button, Footer, Header, Input, ProgressBar, Static
 
 from loopdrill.core.model import DeckError
 from loopdrill.core.words import plural
+from loopdrill.formats.review_csv import read_review_csv
+from loopdrill.services.history import import_reviews
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
 from loopdrill.store.db import StoreError, own_connection
@@ -34,10 +38,69 @@ def describe(result: ImportResult) -> str:
     return "\n".join(lines)
 
 
+def split_paths(text: str) -> list[Path]:
+    """The paths typed: the whole text when it names a file (spaces and all), else the
+    shell's rules (quote a path with spaces: "my decks/aws.yaml" or my\\ decks/aws.yaml)."""
+    text = text.strip()
+    if not text:
+        return []
+    whole = Path(text).expanduser()
+    if whole.exists():
+        return [whole]
+    try:
+        parts = shlex.split(text)
+    except ValueError:  # an unbalanced quote: take the text as one path
+        parts = [text]
+    return [Path(p).expanduser() for p in parts]
+
+
+def is_review_csv(path: Path) -> bool:
+    """A review-history CSV (its header names card_id and reviewed_at), not an Anki text."""
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            header = handle.readline(1000).lower()
+    except OSError:
+        return False
+    columns = {c.strip() for c in header.split(",")}
+    return {"card_id", "reviewed_at", "rating"} <= columns
+
+
+def complete_path(text: str) -> str:
+    """Tab completion of the last path typed: the longest common start of what matches."""
+    typed_whole = Path(text).expanduser()
+    whole = typed_whole.exists() or (text.strip() != "" and typed_whole.parent.is_dir()
+                                     and " " in text and text.startswith(("/", "~", ".")))
+    head, _, last = ("", "", text) if whole else text.rpartition(" ")
+    typed = Path(last).expanduser()
+    folder = typed if last.endswith("/") else typed.parent
+    stem = "" if last.endswith("/") else typed.name
+    try:
+        names = sorted(p.name + ("/" if p.is_dir() else "") for p in folder.iterdir()
+                       if p.name.startswith(stem) and not p.name.startswith("."))
+    except OSError:
+        return text
+    if not names:
+        return text
+    common = os.path.commonprefix(names)  # noqa: RUF071 (a prefix of names, by character)
+    base = last if last.endswith("/") else last[: len(last) - len(stem)]
+    return (f"{head} " if head else "") + base + common
+
+
 class ImportScreen(Screen[None]):
     """Type a path, preview, import; the deck list refreshes when you go back."""
 
-    BINDINGS = [Binding("escape", "back", "Back", id="import.back")]
+    BINDINGS = [Binding("escape", "back", "Back", id="import.back"),
+                Binding("tab", "complete", "Complete path", id="import.complete", priority=True)]
+
+    def action_complete(self) -> None:
+        box = self.query_one("#import-path", Input)
+        if self.focused is box:
+            box.value = complete_path(box.value)
+            box.cursor_position = len(box.value)
+        else:
+            self.focus_next()
 
     def __init__(self, db: Database, clock: Clock) -> None:
         super().__init__()
@@ -75,11 +138,10 @@ class ImportScreen(Screen[None]):
         self.start(dry_run=False)
 
     def start(self, *, dry_run: bool) -> None:
-        raw = self.query_one("#import-path", Input).value.split()
-        if not raw:
+        paths = split_paths(self.query_one("#import-path", Input).value)
+        if not paths:
             self.show("Type the path of a deck file first.", error=True)
             return
-        paths = [Path(p).expanduser() for p in raw]
         self.query_one("#import-progress").display = True
         self.query_one("#import-run", Button).disabled = True
         # the app's worker, not this screen's: going back does not cancel the import
@@ -90,19 +152,30 @@ class ImportScreen(Screen[None]):
     def run_import(self, app: App[None], bar: ProgressBar, paths: list[Path],
                    dry_run: bool) -> None:
         """Read and import off the UI thread; the progress bar follows each deck."""
+        histories = [p for p in paths if is_review_csv(p)]
+        decks = [p for p in paths if p not in histories]
         try:
-            batch = read_files(paths)
+            lines = []
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
-                result = run_import(
-                    db, batch, self.clock(), dry_run=dry_run,
-                    progress=lambda stage, done, total: app.call_from_thread(
-                        self.attached(bar.update), total=total, progress=done))
+                for path in histories:  # as `loopdrill import-reviews` does
+                    report = import_reviews(db, read_review_csv(path), self.clock(),
+                                            source=str(path), dry_run=dry_run)
+                    verb = "Would import" if dry_run else "Imported"
+                    lines.append(f"{verb} review history from {path.name}: "
+                                 f"{plural(report.added, 'review')} on "
+                                 f"{plural(report.cards, 'card')}")
+                if decks:
+                    result = run_import(
+                        db, read_files(decks), self.clock(), dry_run=dry_run,
+                        progress=lambda stage, done, total: app.call_from_thread(
+                            self.attached(bar.update), total=total, progress=done))
+                    lines.append(describe(result))
         except DeckError as exc:
             app.call_from_thread(self.done, "\n".join(map(str, exc.problems)), True)
         except StoreError as exc:
             app.call_from_thread(self.done, str(exc), True)
         else:
-            app.call_from_thread(self.done, describe(result), False)
+            app.call_from_thread(self.done, "\n".join(lines), False)
 
     def attached(self, update: Callable[..., object]) -> Callable[..., None]:
         """`update`, done only while this screen is shown."""
