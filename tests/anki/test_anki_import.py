@@ -120,3 +120,11 @@ def test_lists_keep_their_marks() -> None:
     backs = [c.get("back", c.get("extra")) for d in batch.decks for i in d.items
              for c in i.fields["cards"]]
     assert "1. Pacific\n2. Atlantic\n3. Indian" in backs and "• and neutrons" in backs
+
+
+def test_a_legacy_package_gives_the_same_notes_and_schedule() -> None:
+    modern, legacy = read_apkg(FIXTURES / "full.apkg"), read_apkg(FIXTURES / "legacy.apkg")
+    assert {d.slug: d.items for d in modern.decks} == {d.slug: d.items for d in legacy.decks}
+    assert modern.states == legacy.states
+    assert {d.slug: (d.options, d.parameters) for d in modern.decks} == {
+        d.slug: (d.options, d.parameters) for d in legacy.decks}
