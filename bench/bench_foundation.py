@@ -1,6 +1,9 @@
 """Foundation benchmark: launch to first card, today's queue, 1,000 committed answers.
 
-Usage: python bench/bench_foundation.py [--cards 100000]
+Usage: python bench/bench_foundation.py [--cards 100000] [--history DB]
+
+--history DB: also measure 1,000 answers on a copy of DB (say one with the 1M-review history
+imported by bench_import.py), plain and with 4,000 cards in learning (due later today).
 Generates the shared workload into bench/work/ (git-ignored), loads its cards through the
 store's bulk insert, gives the cards with history a review state, then measures each budget
 of DESIGN.md section 10 in a fresh process, reporting wall time and peak memory (max RSS).
@@ -40,7 +43,7 @@ with open(sys.argv[2], encoding="utf-8") as f:
                              tags=tuple(tags.split()), position=len(rows)))
 with transaction(lib.db) as db:
     db.conn.execute("INSERT INTO decks (slug, title) VALUES ('bench', 'Bench')")
-    insert_cards(db, rows)
+    insert_cards(db, rows, now)
     rng = random.Random(1)
     updates = []
     for spec in rows[: len(rows) // 5]:
@@ -87,6 +90,11 @@ lib.db.conn.execute("INSERT OR REPLACE INTO options VALUES ('', 'reviews_per_day
 lib.db.conn.execute("INSERT OR REPLACE INTO options VALUES ('', 'new_per_day', '2000')")
 lib.db.conn.execute("INSERT OR REPLACE INTO options VALUES ('bench', 'reviews_per_day', '2000')")
 lib.db.conn.execute("INSERT OR REPLACE INTO options VALUES ('bench', 'new_per_day', '2000')")
+if len(sys.argv) > 3:  # 4,000 new cards in learning, due later today (counted, not shown yet)
+    later = (now + dt.timedelta(hours=2)).isoformat(timespec="microseconds")
+    lib.db.conn.execute("UPDATE cards SET state = 1, step = 0, stability = 1, difficulty = 5, "
+                        "due = ?, last_review = ?, reps = 1 WHERE rowid IN (SELECT rowid FROM "
+                        "cards WHERE state = 0 LIMIT 4000)", (later, now.isoformat()))
 best = 1e9
 for _ in range(5):
     t = time.perf_counter()
@@ -95,20 +103,22 @@ for _ in range(5):
 print(f"queue {best:.4f} ({len(session.queue)} cards)")
 clock = [now]
 session = DrillSession(lib.db, lambda: clock[0])
-t = time.perf_counter()
+t, cpu = time.perf_counter(), time.process_time()
 for i in range(1000):
     shown = session.next_card()
     assert shown is not None
     session.answer(Rating(1 + i % 4))
+    session.progress()
 elapsed = time.perf_counter() - t
 print(f"answers {elapsed:.4f}")
+print(f"answers_cpu {time.process_time() - cpu:.4f}")
 print(f"maxrss_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
 """
 
 
-def measure(script: str, db: Path) -> tuple[dict[str, float], float]:
+def measure(script: str, db: Path, *extra: str) -> tuple[dict[str, float], float]:
     """Run a script in a fresh interpreter: its `key value` lines and its peak RSS (MB)."""
-    proc = subprocess.Popen([sys.executable, "-c", script, str(db), NOW],
+    proc = subprocess.Popen([sys.executable, "-c", script, str(db), NOW, *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     stdout, stderr = proc.communicate()
     if proc.returncode:
@@ -123,7 +133,11 @@ def measure(script: str, db: Path) -> tuple[dict[str, float], float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--cards", type=int, default=100_000)
+    parser.add_argument("--history", type=Path, default=None)
     args = parser.parse_args()
+    if args.history is not None:
+        answers_on_history(args.history)
+        return
     out = WORK / f"wl-{args.cards}"
     if not (out / "cards.tsv").exists():
         subprocess.run([sys.executable, str(WORKLOAD), "--cards", str(args.cards), "--end",
@@ -144,9 +158,26 @@ def main() -> None:
     session, _ = measure(QUEUE_AND_ANSWERS, db)
     print(f"launch to first card: {min(launches):.3f} s best of 3 (budget 0.6 s)")
     print(f"today's queue:        {session['queue'] * 1000:.1f} ms best of 5 (budget 20 ms)")
-    print(f"1,000 answers:        {session['answers']:.3f} s (budget 0.3 s)")
+    print(f"1,000 answers:        {session['answers']:.3f} s, cpu {session['answers_cpu']:.3f} s "
+          "(budget 0.3 s)")
     print(f"peak memory:          launch {launch_rss:.0f} MB, queue and answers "
           f"{session['maxrss_mb']:.0f} MB (budget 150 MB)")
+
+
+def answers_on_history(history: Path) -> None:
+    """1,000 answers (each committed, with the progress line) on copies of a database with a
+    big history: as it is, and with 4,000 cards in learning."""
+    import shutil
+
+    WORK.mkdir(exist_ok=True)
+    for learning in (False, True):
+        db = WORK / "answers-on-history.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        shutil.copy(history, db)
+        figures, _ = measure(QUEUE_AND_ANSWERS, db, *(["learning"] if learning else []))
+        print(f"1,000 answers on {history.name}{' with 4,000 in learning' if learning else ''}: "
+              f"{figures['answers']:.3f} s, cpu {figures['answers_cpu']:.3f} s (budget 0.3 s)")
 
 
 if __name__ == "__main__":

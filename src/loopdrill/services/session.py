@@ -201,19 +201,19 @@ class DrillSession:
 
     def _next_stored(self, now: dt.datetime) -> StoredCard | None:
         if not self.cram:
-            learning = queries.learning_due(self.db, self.scope, now, now)
-            if learning:
-                return queries.get_card(self.db, learning[0])
+            learning = queries.first_learning_due(self.db, self.scope, now, now)
+            if learning is not None:
+                return queries.get_card(self.db, learning)
         while self.queue:
             card = queries.get_card(self.db, self.queue.pop(0))
             if card is not None and self._showable(card, now):
                 return card
         if not self.cram:
             ahead = self.globals.learn_ahead_minutes
-            soon = queries.learning_due(self.db, self.scope, now,
-                                        now + dt.timedelta(minutes=ahead))
-            if soon:
-                return queries.get_card(self.db, soon[0])
+            soon = queries.first_learning_due(self.db, self.scope, now,
+                                              now + dt.timedelta(minutes=ahead))
+            if soon is not None:
+                return queries.get_card(self.db, soon)
         return None
 
     def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
@@ -321,20 +321,20 @@ class DrillSession:
         g = self.globals
         start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
         done = queries.reviews_since(self.db, start, self.scope)
-        learning = queries.learning_due(self.db, self.scope, now, next_day_start(
-            now, g.rollover_hour)) if not self.cram else []
+        current = self.current.card if self.current is not None else None
+        learning = queries.learning_count(self.db, self.scope, now, next_day_start(
+            now, g.rollover_hour), besides=current.id if current else None) if not self.cram else 0
         new = sum(1 for cid in self.queue if cid in self.new_ids)
         review = len(self.queue) - new
-        current = self.current.card if self.current is not None else None
-        if current is not None and current.id not in learning:
+        if current is not None:
             if current.memory.state == CardState.NEW:
                 new += 1
             elif current.memory.state in (CardState.LEARNING, CardState.RELEARNING):
-                learning = [*learning, current.id]
+                learning += 1
             else:
                 review += 1
         cap = None if self.limit is None else max(0, self.limit - self.answered)
-        return Progress(done, new, len(learning), review, cap)
+        return Progress(done, new, learning, review, cap)
 
     def summary(self) -> Summary:
         """Cards, minutes, Again count and pass rate of this session's answers."""

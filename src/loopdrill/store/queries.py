@@ -58,6 +58,28 @@ def learning_due(db: Database, scope: Scope, now: dt.datetime, until: dt.datetim
     return [r[0] for r in db.conn.execute(sql, (to_stamp(until), to_stamp(now), *params))]
 
 
+def first_learning_due(db: Database, scope: Scope, now: dt.datetime,
+                       until: dt.datetime) -> str | None:
+    """The learning or relearning card due soonest by `until`, or None: each state's first in
+    the (state, due) index, so no learning card is read but the one returned."""
+    where, params = scope.where()
+    sql = (f"SELECT due, id FROM cards WHERE state = ? AND due <= ? AND {ACTIVE}{where} "
+           "ORDER BY due, id LIMIT 1")
+    firsts = [row for state in (1, 3) if (row := db.conn.execute(
+        sql, (state, to_stamp(until), to_stamp(now), *params)).fetchone()) is not None]
+    return str(min(firsts)[1]) if firsts else None
+
+
+def learning_count(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime,
+                   besides: str | None = None) -> int:
+    """How many learning and relearning cards are due by `until`, `besides` one not counted."""
+    where, params = scope.where()
+    sql = (f"SELECT COUNT(*) FROM cards WHERE state IN (1, 3) AND due <= ? AND {ACTIVE}"
+           f"{where} AND id IS NOT ?")
+    return int(db.conn.execute(sql, (to_stamp(until), to_stamp(now), *params, besides)
+                               ).fetchone()[0])
+
+
 def reviews_due(db: Database, scope: Scope, now: dt.datetime, day_end: dt.datetime,
                 decay: float = DEFAULT_DECAY) -> list[tuple[str, str]]:
     """Review cards due before the study day ends, (id, deck), lowest retrievability first."""
