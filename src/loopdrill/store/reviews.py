@@ -103,8 +103,10 @@ def record(db: Database, answer: Answer) -> int:
             conn.execute("INSERT INTO revlog_undo VALUES (?, ?, ?, ?)",
                          (review_id, answer.session, memory_to_json(answer.before),
                           json.dumps(effects)))
-            conn.execute("DELETE FROM revlog_undo WHERE id IN (SELECT u.id FROM revlog_undo u "
-                         "JOIN revlog r ON r.id = u.id WHERE r.day < ?)", (day - 1,))
+            # older than yesterday: each undo entry's row looked up by its id (a join would
+            # walk the whole revlog)
+            conn.execute("DELETE FROM revlog_undo WHERE (SELECT r.day FROM revlog r "
+                         "WHERE r.id = revlog_undo.id) < ?", (day - 1,))
         return review_id
 
 
