@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import lzma
 import sqlite3
+import time
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ import zstandard
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem, Rating, ReviewRecord
 from loopdrill.core.options import OptionError, parse_option
+from loopdrill.core.text import clean
 from loopdrill.formats import anki_cards
 from loopdrill.formats import anki_collection as collection
 from loopdrill.formats.anki_collection import NoteType
@@ -53,7 +55,14 @@ CHUNK = 1 << 20
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError,
               OSError, NotImplementedError, RuntimeError, ValueError)
-SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError)
+SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
+# a stranger's database runs its own SQL (generated columns, a huge zeroblob): every string or
+# blob is capped, and reading stops after READ_SECONDS
+MAX_VALUE_BYTES = 128 * 1024 * 1024
+READ_SECONDS = 300.0
+PROGRESS_OPS = 1000  # SQLite instructions between two looks at the clock
+ANKI_TABLES = ("col", "notes", "cards", "revlog", "notetypes", "templates", "fields", "decks",
+               "deck_config", "config", "graves", "tags")
 
 
 @dataclass(frozen=True)
@@ -80,16 +89,51 @@ def read_apkg(path: Path, *, deck: str | None = None, limit: int | None = None) 
         raise DeckError([Problem(name, 0, "not an Anki package: expected .apkg or .colpkg, not "
                                  f"{path.suffix or 'no extension'}")])
     with _collection(path, MAX_UNPACKED if limit is None else limit) as db_path:
+        clock = _Deadline(READ_SECONDS)
         try:
             uri = f"file:{quote(str(db_path))}?mode=ro"
             with closing(sqlite3.connect(uri, uri=True)) as conn, gc_paused():
+                _bounded(conn, name, clock)
                 return _Reader(conn, name, deck, path.stem).read()
         except sqlite3.Error as exc:
+            if clock.timed_out:
+                raise DeckError([Problem(name, 0, "the collection inside took more than "
+                                         f"{READ_SECONDS:.0f} s to read; not an Anki "
+                                         "collection loopdrill can import")]) from None
             raise DeckError([Problem(name, 0, "the collection inside is not a readable Anki "
-                                     f"database ({exc})")]) from None
+                                     f"database ({clean(str(exc))[:200]})")]) from None
         except SHAPE_ERRORS as exc:
             raise DeckError([Problem(name, 0, "the collection inside is not in a shape "
-                                     f"loopdrill knows ({type(exc).__name__}: {exc})")]) from None
+                                     f"loopdrill knows ({type(exc).__name__}: "
+                                     f"{clean(str(exc))[:200]})")]) from None
+
+
+class _Deadline:
+    """A progress handler: stops any statement once the read has run `seconds`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+        self.timed_out = False
+
+    def __call__(self) -> int:
+        if time.monotonic() > self.end:
+            self.timed_out = True
+            return 1
+        return 0
+
+
+def _bounded(conn: sqlite3.Connection, name: str, deadline: _Deadline) -> None:
+    """Bound what reading a stranger's collection may cost; DeckError when the tables it
+    reads are views or virtual tables (SQL that runs when read: an endless recursive CTE)."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.set_progress_handler(deadline, PROGRESS_OPS)
+    marks = ",".join("?" * len(ANKI_TABLES))
+    odd = conn.execute(f"SELECT name FROM sqlite_master WHERE name IN ({marks}) AND (type != "
+                       "'table' OR sql LIKE 'CREATE VIRTUAL%')", ANKI_TABLES).fetchall()
+    if odd:
+        raise DeckError([Problem(name, 0, f"the collection's {clean(str(odd[0][0]))} is not "
+                                 "a plain table; not an Anki collection loopdrill can import")])
 
 
 @contextmanager

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -173,6 +175,25 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Repla
             yield (num, at, day, hour, rating, ms, *step, cram, *extra)
 
 
+SHOWN_PROBLEMS = 50
+
+
+def _listed(problems: list[Problem], source: str) -> list[Problem]:
+    """The first problems, and when there are more, every one of them written to a file the
+    last line names (a history with 100,000 unknown ids would flood the terminal)."""
+    if len(problems) <= SHOWN_PROBLEMS:
+        return problems
+    rest = len(problems) - SHOWN_PROBLEMS
+    try:
+        fd, name = tempfile.mkstemp(prefix="loopdrill-problems-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(f"{p}\n" for p in problems)
+    except OSError:
+        return [*problems[:SHOWN_PROBLEMS], Problem(source, 0, f"... and {rest} more")]
+    return [*problems[:SHOWN_PROBLEMS],
+            Problem(source, 0, f"... and {rest} more; all {len(problems)} are listed in {name}")]
+
+
 def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime, *,
                  source: str = "reviews") -> HistoryPlan:
     """Match reviews to cards and replay each touched card's whole history (reads only)."""
@@ -193,8 +214,7 @@ def plan_history(db: Database, records: Sequence[ReviewRecord], now: dt.datetime
                     for r in records if r.card_id in missing]
         problems += [Problem(source, r.line, f"review time {to_stamp(r.reviewed_at)} is in "
                              "the future") for r in records if r.reviewed_at > now]
-        raise DeckError(problems[:50] + ([Problem(source, 0, f"... and {len(problems) - 50} more")]
-                                         if len(problems) > 50 else []))
+        raise DeckError(_listed(problems, source))
     existing = _existing(db, incoming.keys())
     added = duplicates = reviews = 0
     where = {cid: (deck, rowid) for cid, deck, rowid in ids.values()}
