@@ -107,17 +107,23 @@ def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | 
 @db_option
 @click.option("--deck", "decks", multiple=True, help="Export only this deck (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "tsv", "json"]), default="yaml",
-              show_default=True, help="yaml (native), tsv (Anki text with headers) or json.")
+              show_default=True, help="yaml (native), tsv (Anki text with headers) or json "
+              "(everything: decks, schedules, options, parameters, overrides).")
+@click.option("--with-history", is_flag=True,
+              help="json: every review too, so importing the file gives back the same state.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write, or a directory for one YAML file per deck (default: stdout).")
-def export(db_path: Path | None, decks: tuple[str, ...], fmt: str,
+def export(db_path: Path | None, decks: tuple[str, ...], fmt: str, with_history: bool,
            output: Path | None) -> None:
     """Export decks in a format `loopdrill import` (and Anki, for tsv) reads back."""
+    if with_history and fmt != "json":
+        raise UserError("--with-history: only --format json holds the review history "
+                        "(export-reviews writes it as CSV)")
     from loopdrill.services.export import export_decks
 
     lib = library(db_path)
     try:
-        files = export_decks(lib.db, fmt, decks)
+        files = export_decks(lib.db, fmt, decks, history=with_history)
     finally:
         lib.close()
     if output is not None and output.is_dir():

@@ -11,6 +11,13 @@ KINDS = ("basic", "cloze", "numeric", "choice", "text", "calc")
 SELF_GRADED = frozenset({"basic", "cloze"})
 
 
+# a stored review as the full JSON export carries it: its card's id, the revlog row as stored
+# (store.schema: time and study day, rating, duration, cram, the state before) and what was
+# typed, if anything
+REVIEW_COLUMNS = ("card_id", "at", "rating", "ms", "cram", "day", "hour", "state", "reps",
+                  "lapses", "ivl", "elapsed", "r", "answer", "proposed", "verdict")
+
+
 class Rating(IntEnum):
     """The four answer buttons, numbered as in Anki and FSRS."""
 

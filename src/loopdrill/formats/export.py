@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import io
 import json
@@ -17,12 +16,13 @@ from loopdrill.core.model import DeckSpec, Item
 ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
 
 
-def _item_mapping(item: Item, defaults: dict[str, Any]) -> dict[str, Any]:
+def item_mapping(item: Item) -> dict[str, Any]:
+    """An item as the native format writes it."""
     out: dict[str, Any] = {"id": item.id}
     if item.kind != "basic":
         out["kind"] = item.kind
     out.update(item.fields)
-    if item.tags and list(item.tags) != defaults.get("tags"):
+    if item.tags:
         out["tags"] = list(item.tags)
     if item.source:
         out["source"] = item.source
@@ -38,13 +38,13 @@ def deck_to_yaml(deck: DeckSpec) -> str:
         doc["description"] = deck.description
     if deck.options:
         doc["options"] = dict(deck.options)
-    doc["items"] = [_item_mapping(item, {}) for item in deck.items]
+    doc["items"] = [item_mapping(item) for item in deck.items]
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
 def item_document(slug: str, title: str, item: Item) -> str:
     """One item as a deck file of its own (what `loopdrill edit` opens)."""
-    mapping = _item_mapping(item, {})
+    mapping = item_mapping(item)
     first = [k for k in ("id", "kind", "front", "back", "text") if k in mapping]
     ordered = {k: mapping[k] for k in first} | {k: mapping[k] for k in mapping if k not in first}
     doc = {"deck": slug, "title": title, "items": [ordered]}
@@ -53,7 +53,7 @@ def item_document(slug: str, title: str, item: Item) -> str:
 
 def item_digest(item: Item) -> str:
     """A digest of what an item says (not where it stands in its file)."""
-    text = json.dumps(_item_mapping(item, {}), sort_keys=True, default=str, ensure_ascii=False)
+    text = json.dumps(item_mapping(item), sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -89,21 +89,3 @@ def decks_to_tsv(decks: Sequence[DeckSpec]) -> str:
         for item in deck.items:
             writer.writerow(_anki_row(item, deck.slug))
     return out.getvalue()
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def decks_to_json(decks: Sequence[DeckSpec], states: dict[str, dict[str, Any]]) -> str:
-    """Decks, items and each card's scheduling state, for scripts."""
-    doc = {"decks": [{
-        "deck": deck.slug, "title": deck.title, "description": deck.description,
-        "options": dict(deck.options),
-        "items": [_item_mapping(item, {}) for item in deck.items],
-        "cards": {cid: state for cid, state in states.items()
-                  if cid.split("/", 1)[0] == deck.slug},
-    } for deck in decks]}
-    return json.dumps(doc, indent=2, ensure_ascii=False, default=_jsonable)

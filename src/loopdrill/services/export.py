@@ -12,11 +12,13 @@ from sqlite_utils import Database
 from loopdrill.core.cards import items_from_cards
 from loopdrill.core.model import CardSpec, DeckSpec
 from loopdrill.core.options import OptionError
-from loopdrill.formats.export import deck_to_yaml, decks_to_json, decks_to_tsv
+from loopdrill.formats.export import deck_to_yaml, decks_to_tsv
+from loopdrill.formats.full_json import Snapshot, snapshot_to_json
 from loopdrill.formats.review_csv import write_review_csv
 from loopdrill.services.history import export_reviews
+from loopdrill.store import exported
 from loopdrill.store.decks import no_deck_named
-from loopdrill.store.exported import retired_ids
+from loopdrill.store.items import overrides
 from loopdrill.store.rows import tags_from_text
 
 FORMATS = ("yaml", "tsv", "json")
@@ -52,9 +54,11 @@ def _date(text: str | None) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
 
-def export_decks(db: Database, fmt: str, slugs: Sequence[str] = ()) -> list[tuple[str, str]]:
+def export_decks(db: Database, fmt: str, slugs: Sequence[str] = (), *,
+                 history: bool = False) -> list[tuple[str, str]]:
     """(file name, text) for the chosen decks (all when none named): one YAML file per deck,
-    or one TSV or JSON file for them all."""
+    or one TSV or JSON file for them all (JSON: everything about them, with `history` every
+    review too)."""
     if fmt not in FORMATS:
         raise OptionError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     decks = load_decks(db, slugs)
@@ -63,13 +67,29 @@ def export_decks(db: Database, fmt: str, slugs: Sequence[str] = ()) -> list[tupl
     name = decks[0].slug if len(decks) == 1 else "loopdrill"
     if fmt == "tsv":
         return [(f"{name}.tsv", decks_to_tsv(decks))]
-    states = {row[0]: {"state": row[1], "due": row[2], "stability": row[3],
-                       "difficulty": row[4], "reps": row[5], "lapses": row[6],
-                       "suspended": bool(row[7])}
-              for row in db.conn.execute(
-                  "SELECT id, state, due, stability, difficulty, reps, lapses, suspended "
-                  "FROM cards WHERE retired = 0")}
-    return [(f"{name}.json", decks_to_json(decks, states))]
+    return [(f"{name}.json", snapshot_to_json(snapshot(db, decks, history=history)))]
+
+
+def snapshot(db: Database, decks: list[DeckSpec], *, history: bool) -> Snapshot:
+    """What the full JSON export holds for these decks (and, with history, their reviews)."""
+    slugs = {d.slug for d in decks}
+    flags = exported.deck_flags(db)
+    snap = Snapshot(
+        decks=decks, builtin={s for s in slugs if flags[s][0]},
+        hidden={s for s in slugs if flags[s][1]},
+        states={cid: s for cid, s in exported.card_states(db).items()
+                if cid.split("/", 1)[0] in slugs},
+        retired=[c for c in exported.retired_cards(db) if c["deck"] in slugs],
+        options={scope: values for scope, values in exported.option_scopes(db).items()
+                 if scope == "" or scope in slugs},
+        meta={k: v for k, v in exported.user_meta(db).items()
+              if ":" not in k or k.split(":", 1)[1] in slugs},
+        overrides=[vars(o) for o in overrides(db) if o.deck in slugs],
+        manual_log=[e for e in exported.manual_log(db) if e["card_id"].split("/", 1)[0] in slugs],
+        with_history=history)
+    if history:
+        snap.reviews = [r for r in exported.revlog_rows(db) if r[0].split("/", 1)[0] in slugs]
+    return snap
 
 
 def export_history(db: Database, *, retired: bool = False) -> tuple[str, int]:
@@ -79,7 +99,7 @@ def export_history(db: Database, *, retired: bool = False) -> tuple[str, int]:
     records = export_reviews(db)
     left_out = 0
     if not retired:
-        gone = retired_ids(db)
+        gone = exported.retired_ids(db)
         if gone:
             kept = [r for r in records if r.card_id not in gone]
             left_out, records = len(records) - len(kept), kept

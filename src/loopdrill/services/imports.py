@@ -17,6 +17,8 @@ from loopdrill.core.timeutil import next_day_start
 from loopdrill.engine.answer import make_scheduler
 from loopdrill.formats.anki_text import read_anki_text
 from loopdrill.formats.batch import gc_paused
+from loopdrill.formats.full_json import Snapshot, read_full_json
+from loopdrill.services import restore
 from loopdrill.services.config import options_for
 from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.store.decks import SyncReport, sync_deck
@@ -27,6 +29,7 @@ Progress = Callable[[str, int, int], None]
 NATIVE = (".yaml", ".yml")
 ANKI_TEXT = (".txt", ".csv", ".tsv")
 ANKI_PACKAGE = (".apkg", ".colpkg")
+FULL_JSON = (".json",)
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Batch:
     states: dict[str, ImportedState] = field(default_factory=dict)
     anki: set[str] = field(default_factory=set)  # decks read from Anki files (guids global)
     packages: list[Path] = field(default_factory=list)  # Anki packages (their media)
+    snapshots: list[tuple[Snapshot, str]] = field(default_factory=list)  # JSON exports
 
     @property
     def cards(self) -> int:
@@ -105,9 +109,25 @@ def _read_one(path: Path, deck: str | None, batch: Batch) -> None:
         batch.warnings.extend(read.warnings)
         batch.states.update(read.states)
         return
+    if suffix in FULL_JSON:
+        _read_snapshot(path, deck, batch)
+        return
     what = suffix or "a file without an extension"
     raise DeckError([Problem(str(path), 0, f"cannot import {what}: expected one of "
-                             + ", ".join(NATIVE + ANKI_TEXT + ANKI_PACKAGE))])
+                             + ", ".join(NATIVE + ANKI_TEXT + ANKI_PACKAGE + FULL_JSON))])
+
+
+def _read_snapshot(path: Path, deck: str | None, batch: Batch) -> None:
+    """A full JSON export: its decks (built-in ones come from this loopdrill's files and
+    the export's overrides), its reviews, and the rest for services.restore."""
+    if deck:
+        raise DeckError([Problem(str(path), 0, "--deck does not apply to a JSON export, "
+                                 "which names its decks")])
+    snap = read_full_json(path)
+    digest = _hash(path)
+    batch.decks.extend((clean_deck(spec), f"{digest}:{spec.slug}") for spec in snap.decks
+                       if spec.slug not in snap.builtin)
+    batch.snapshots.append((snap, str(path)))
 
 
 def _hash(path: Path) -> str:
@@ -132,6 +152,8 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
                 report(f"deck {spec.slug}", done, total)
             _deck_parameters(db, batch)
+            for snap, _ in batch.snapshots:
+                restore.before_history(db, snap, now)
             if batch.reviews:
                 plan = plan_history(db, batch.reviews, now, source=source or "reviews")
                 write_history(db, plan)
@@ -141,6 +163,8 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
             if batch.states:
                 rollover = options_for(db, None).rollover_hour
                 apply_states(db, batch.states, next_day_start(now, rollover))
+            for snap, name in batch.snapshots:
+                history = restore.after_history(db, snap, name) or history
             if dry_run:
                 raise _DryRun
     except _DryRun:
