@@ -28,6 +28,9 @@ Waiting = Callable[[Database], None]
 _patience: weakref.WeakKeyDictionary[Database, float] = weakref.WeakKeyDictionary()
 
 
+BUSY = "Another loopdrill is writing to the database; try again in a moment."
+
+
 class Busy(Exception):
     """Another connection held the write lock for longer than the caller's patience."""
 

@@ -17,6 +17,7 @@ from loopdrill.core.text import clean
 from loopdrill.services.browse import CardLine, search_page, span
 from loopdrill.services.card_actions import Done, act, card_info, faces, undo
 from loopdrill.services.session import Clock
+from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.browse_detail import detail
 from loopdrill.tui.browse_modals import DaysAsk, FlagPick
 
@@ -135,7 +136,11 @@ class BrowseScreen(Screen[None]):
         card_id = self.current_id()
         if card_id is None:
             return
-        done = act(self.db, action, [card_id], self.clock(), flag=flag, days=days)
+        try:
+            done = act(self.db, action, [card_id], self.clock(), flag=flag, days=days)
+        except Busy:  # the UI thread waits 0.25 s at most for the write lock
+            self.notify(BUSY, severity="warning", timeout=4)
+            return
         self.last = (action, done)
         note = f"{action}: {done.changed} card{'s' * (done.changed != 1)}"
         if done.skipped:
@@ -180,7 +185,11 @@ class BrowseScreen(Screen[None]):
         if self.last is None:
             return
         action, done = self.last
-        undo(self.db, done)
+        try:
+            undo(self.db, done)
+        except Busy:
+            self.notify(BUSY, severity="warning", timeout=4)
+            return
         self.last = None
         self.notify(f"undid {action}", timeout=3)
         self.run_search(keep=self.current_id())

@@ -24,12 +24,11 @@ from loopdrill.core.model import Rating
 from loopdrill.core.text import clean
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown
 from loopdrill.store.db import StoreError, own_connection
-from loopdrill.store.tx import Busy
+from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
 from loopdrill.tui.literal import literal
 from loopdrill.tui.summary import More, SummaryScreen
 
-BUSY = "Another loopdrill is writing to the database; try again in a moment."
 UNDONE = {"answer": "Answer undone.", "suspend": "Suspend undone: the card is back.",
           "bury": "Bury undone: the card is back."}
 #: Keys that edit the answer box while it is active, and the box's action for each.
