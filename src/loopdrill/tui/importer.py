@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 from collections.abc import Callable
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, ProgressBar, Static
 
@@ -188,9 +190,10 @@ class ImportScreen(Screen[None]):
     def done(self, message: str, error: bool) -> None:
         """The import's outcome: here, or as a notification when the user has gone back."""
         if self.is_attached:
-            self.show(message, error)
-        else:
-            self.app.notify(message, severity="error" if error else "information", timeout=10)
+            with suppress(NoMatches):  # NoMatches: the screen is being taken down just now
+                self.show(message, error)
+                return
+        self.app.notify(message, severity="error" if error else "information", timeout=10)
 
     def show(self, message: str, error: bool = False) -> None:
         self.query_one("#import-progress").display = False
