@@ -134,3 +134,11 @@ def test_export_reviews_round_trip_cram_and_retired(db_path: Path, tmp_path: Pat
                                   ("guids/a:b", 4, 1)]
     with_retired = CliRunner().invoke(cli, ["export-reviews", "--with-retired"])
     assert "guids/x:c1:r," in with_retired.output
+
+
+def test_tsv_shows_choice_options_and_one_calc_instance(db_path: Path) -> None:
+    out = CliRunner().invoke(cli, ["export", "--deck", "design-numbers", "--deck",
+                                   "leadership-principles", "--format", "tsv"]).output
+    assert "{" not in "".join(line.split("\t")[0] for line in out.splitlines()
+                              if line.endswith("\tmonthly-to-rps"))
+    assert "\na) " in out and "\nb) " in out

@@ -6,11 +6,13 @@ import csv
 import hashlib
 import io
 import json
+import random
 from collections.abc import Sequence
 from typing import Any
 
 import yaml
 
+from loopdrill.core.graded_kinds import prepare
 from loopdrill.core.model import DeckSpec, Item
 
 ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
@@ -71,6 +73,12 @@ def _anki_row(item: Item, deck: str) -> list[str]:
     front = str(content.get("front", item.id))
     answer = content.get("answer")
     back = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
+    if item.kind == "choice":  # the options on the front, lettered as the drill letters them
+        front += "\n" + "\n".join(f"{chr(97 + n)}) {c}"
+                                  for n, c in enumerate(content.get("choices", ())))
+    elif item.kind == "calc":  # one drawn instance: Anki cannot draw numbers each review
+        prompt = prepare("calc", content, random.Random(item.id))
+        front, back = prompt.front, f"{prompt.expected:.6g}"
     if content.get("unit") and item.kind in ("numeric", "calc"):
         back = f"{back} {content['unit']}"
     return [front, back, tags, deck, ANKI_NOTETYPES["basic"], item.id]
