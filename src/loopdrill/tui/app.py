@@ -14,6 +14,7 @@ from textual.screen import Screen
 
 from loopdrill.services.session import Clock, DrillSession
 from loopdrill.store.queries import data_version
+from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import impatient
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.home import HomeScreen
@@ -21,6 +22,7 @@ from loopdrill.tui.home import HomeScreen
 UI_PATIENCE_S = 0.25  # longest the UI thread waits for the write lock (then a worker does)
 #: How often the app looks for changes made elsewhere (a PRAGMA, microseconds).
 CHANGES_EVERY_S = 2.0
+THEME_KEY = "theme"
 
 
 class LoopdrillApp(App[None]):
@@ -30,7 +32,8 @@ class LoopdrillApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "loopdrill"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
+                Binding("question_mark", "help", "Help: every key", id="app.help")]
 
     def __init__(self, db: Database, clock: Clock, *, session: DrillSession | None = None,
                  fuzz: bool = True, backup_dir: Path | None = None,
@@ -45,6 +48,10 @@ class LoopdrillApp(App[None]):
         self._initial_session = session
 
     def on_mount(self) -> None:
+        saved = get_meta(self.db, THEME_KEY)
+        if saved and saved in self.available_themes:
+            self.theme = saved
+        self._theme_loaded = True
         if self._initial_session is not None:
             self.push_screen(DrillScreen(self._initial_session), callback=lambda _: self.exit())
         else:
@@ -54,6 +61,18 @@ class LoopdrillApp(App[None]):
             self.run_background()
         self._data_version = data_version(self.db)
         self.set_interval(CHANGES_EVERY_S, self.check_for_changes)
+
+    def action_help(self) -> None:
+        """`?`: the keys of the screen on top (not again over the help itself)."""
+        from loopdrill.tui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember the theme chosen (palette: Change theme) for the next launch."""
+        if getattr(self, "_theme_loaded", False):
+            set_meta(self.db, THEME_KEY, theme)
 
     def check_for_changes(self) -> None:
         """Reload the screens when another connection changed the database (the launch refit,

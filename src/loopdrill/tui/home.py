@@ -15,6 +15,7 @@ from loopdrill.services.decks import deck_list
 from loopdrill.services.session import Clock, DrillSession
 from loopdrill.services.today import Today, today_counts
 from loopdrill.store.queries import Scope
+from loopdrill.store.settings import exam_date
 from loopdrill.tui.drill import DrillScreen
 from loopdrill.tui.importer import ImportScreen
 from loopdrill.tui.literal import literal
@@ -81,8 +82,14 @@ class HomeScreen(Screen[None]):
             table.move_cursor(row=min(row, len(rows) - 1))
         summary = self.query_one("#home-summary", Static)
         if rows:
+            exam = exam_date(self.db)
+            countdown = ""
+            if exam is not None:
+                days = (exam - now.astimezone().date()).days
+                countdown = (f" · exam in {plural(days, 'day')}" if days > 0 else
+                             " · exam today" if days == 0 else "")
             summary.update(f"Today: {total.new} new · {total.learning} learning · "
-                           f"{total.review} review  ({plural(len(rows), 'deck')})")
+                           f"{total.review} review  ({plural(len(rows), 'deck')}){countdown}")
         else:
             summary.update("No decks yet. Import one with: loopdrill import FILE.yaml")
         self.refresh_bindings()
