@@ -33,7 +33,7 @@ class LoopdrillApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "loopdrill"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="app.quit", show=False),
-                Binding("question_mark", "help", "Help: every key", id="app.help")]
+                Binding("question_mark", "help", "Help: every key", id="app.help", show=False)]
 
     def __init__(self, db: Database, clock: Clock, *, session: DrillSession | None = None,
                  fuzz: bool = True, backup_dir: Path | None = None,
