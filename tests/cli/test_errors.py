@@ -101,3 +101,23 @@ def test_loopdrill_now_far_away_is_one_sentence(tmp_path: Path, moment: str,
     assert result.exit_code == 1
     assert result.stderr.startswith("error: LOOPDRILL_NOW=") and "outside the years" in \
         result.stderr
+
+
+@pytest.mark.parametrize("message,words", [
+    ("attempt to write a readonly database", "read-only"),
+    ("database or disk is full", "disk is full"),
+    ("database disk image is malformed", "loopdrill doctor"),
+    ("no such table: cards", "loopdrill doctor"),
+])
+def test_storage_errors_are_one_sentence(tmp_path: Path, state_home: Path, message: str,
+                                         words: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    def fail(*_: object, **__: object) -> None:
+        raise sqlite3.OperationalError(message)
+
+    monkeypatch.setattr("loopdrill.services.decks.deck_list", fail)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "s.db"), "decks"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and words in result.stderr
+    assert "Traceback" not in result.stderr

@@ -6,6 +6,7 @@ on the group below."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -104,6 +105,11 @@ class LoopdrillGroup(click.Group):
                        err=True)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except sqlite3.OperationalError as exc:
+            known = crash.storage_sentence(exc)
+            if known is None or ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
+                raise
+            echo(f"error: {known}", err=True)
         except Exception as exc:
             if ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
                 if not isinstance(exc, crash.Crashed):
