@@ -209,7 +209,8 @@ class _Checker:
         if not isinstance(raw, list) or not raw:
             self.add(line, "`items` is required: a list of cards")
             return []
-        item_nodes = next(v for k, v in self.node.value if k.value == "items").value
+        # the last `items` wins, as in the constructed mapping (a key may be written twice)
+        item_nodes = [v for k, v in self.node.value if k.value == "items"][-1].value
         seen: dict[str, int] = {}
         items: list[Item] = []
         for entry, node in zip(raw, item_nodes, strict=True):
