@@ -162,7 +162,7 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
                 report("review history", total, total)
             if batch.states:
                 rollover = options_for(db, None).rollover_hour
-                apply_states(db, batch.states, next_day_start(now, rollover))
+                apply_states(db, batch.states, next_day_start(now, rollover), now)
             for snap, name in batch.snapshots:
                 history = restore.after_history(db, snap, name) or history
             if dry_run:

@@ -1,8 +1,9 @@
 """The browser's writes on chosen cards: suspend, bury, flag, forget, set the due date; each
 one transaction, with a snapshot of what it changes so the TUI can undo the last one.
 
-Forget and set-due are also written to `manual_log` (time, card, what, the state before and
-the due date given), which `card ID` lists beside the reviews."""
+Forget and set-due (and an Anki import's schedules, store.imported) are also written to
+`manual_log` (time, card, what, the state before and the due date given), which `card ID`
+lists beside the reviews."""
 
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def set_flag(db: Database, ids: Sequence[str], flag: int) -> int:
     return _update(db, "flag = ?", [flag], ids)
 
 
-def _log(conn: Any, card_id: str, at: dt.datetime, action: str, before: tuple[Any, ...],
+def log_manual(conn: Any, card_id: str, at: dt.datetime, action: str, before: tuple[Any, ...],
          due: str | None) -> None:
     conn.execute("INSERT INTO manual_log (card_id, at, action, before, due) "
                  "VALUES (?, ?, ?, ?, ?)",
@@ -99,7 +100,7 @@ def forget(db: Database, ids: Sequence[str], now: dt.datetime) -> int:
             tx.conn.execute(
                 "UPDATE cards SET state = 0, step = NULL, stability = NULL, difficulty = NULL, "
                 "due = NULL, last_review = NULL, reps = 0, lapses = 0 WHERE id = ?", (row[0],))
-            _log(tx.conn, row[0], now, "forget", row[1:], None)
+            log_manual(tx.conn, row[0], now, "forget", row[1:], None)
     return len(before.rows)
 
 
@@ -110,7 +111,7 @@ def set_due(db: Database, dues: dict[str, dt.datetime], now: dt.datetime) -> int
         for row in before.rows:
             due = to_stamp(dues[row[0]])
             tx.conn.execute("UPDATE cards SET due = ? WHERE id = ?", (due, row[0]))
-            _log(tx.conn, row[0], now, "set-due", row[1:], due)
+            log_manual(tx.conn, row[0], now, "set-due", row[1:], due)
     return len(before.rows)
 
 

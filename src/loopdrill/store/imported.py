@@ -11,14 +11,17 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import ImportedState
 from loopdrill.core.timeutil import to_stamp
+from loopdrill.store.card_ops import log_manual, snapshot
 from loopdrill.store.settings import set_meta
 
 
 def apply_states(db: Database, states: Mapping[str, ImportedState],
-                 buried_until: dt.datetime) -> int:
+                 buried_until: dt.datetime, now: dt.datetime) -> int:
     """Each card's state, due, memory, counts, suspended, buried and flag as given (the caller
     holds the transaction). A state without stability keeps the card's replayed memory, except
-    a new card, which has none. Returns how many cards were written."""
+    a new card, which has none. Each card written gets a manual-log entry 'anki' at `now`
+    holding the state set: a baseline that doctor replays later answers from, not the whole
+    log. Returns how many cards were written."""
     rows = []
     for card_id, s in states.items():
         new = s.state == 0
@@ -34,6 +37,8 @@ def apply_states(db: Database, states: Mapping[str, ImportedState],
         "due = ?6, last_review = COALESCE(?7, CASE WHEN ?5 THEN NULL ELSE last_review END), "
         "reps = ?8, lapses = ?9, suspended = ?10, buried_until = ?11, flag = ?12 "
         "WHERE id = ?13", rows)
+    for row in snapshot(db, list(states)).rows:
+        log_manual(db.conn, row[0], now, "anki", row[1:], None)
     return cursor.rowcount
 
 
