@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from loopdrill.core.formula import FormulaError, compile_formula
@@ -58,6 +58,7 @@ def yaml_decks(draw: st.DrawFn) -> str:
             f"  - id: a\n    kind: {draw(KINDS)}\n{item}\n")
 
 
+@example("deck: fuzz\ntitle: T\nitems:\n  - id: a\n    kind: [/]\n")  # a list as kind
 @FAST
 @given(yaml_decks() | st.text(max_size=300))
 def test_native_yaml(text: str) -> None:

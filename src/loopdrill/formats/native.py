@@ -249,8 +249,9 @@ class _Checker:
             return None
         seen[item_id] = line
         kind = entry.get("kind", "basic")
-        if kind not in KIND_KEYS:
-            self.add(lines.get("kind", line), f"unknown kind {kind!r} (expected one of: "
+        if not isinstance(kind, str) or kind not in KIND_KEYS:
+            shown = kind if isinstance(kind, str) else type(kind).__name__
+            self.add(lines.get("kind", line), f"unknown kind {shown[:60]!r} (expected one of: "
                      + ", ".join(KINDS) + ")", item_id)
             return None
         allowed = COMMON_KEYS | KIND_KEYS[kind]
