@@ -62,6 +62,9 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
                 _auto_graded(shown, say, ask, session)
     except (EndOfInput, KeyboardInterrupt):
         say()
+    else:  # nothing left to show: say why (which daily limit, or what comes back when)
+        say()
+        say(session.ending().text)
     summary = session.summary()
     retention = f"{summary.retention:.0%}" if summary.retention is not None else "n/a"
     say(f"Session over: {plural(summary.cards, 'card')}, {plural(summary.answers, 'answer')}, "

@@ -40,6 +40,16 @@ def test_end_of_input_ends_cleanly(db_path: Path, write_deck: Callable[..., Path
     assert "Session over: 0 cards" in result.output
 
 
+def test_a_session_that_runs_out_says_which_limit(db_path: Path,
+                                                 write_deck: Callable[..., Path]) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["import", str(write_deck(KINDS, "kinds.yaml"))])
+    assert runner.invoke(cli, ["config", "new_per_day", "0"]).exit_code == 0
+    result = runner.invoke(cli, ["drill", "--plain", "--deck", "kinds"], input="")
+    assert result.exit_code == 0
+    assert "Today's new-card limit is reached (0 a day); 3 new cards waiting." in result.output
+
+
 def test_check_lists_every_problem_as_file_line_item(
         db_path: Path, write_deck: Callable[..., Path]) -> None:
     bad = write_deck(
