@@ -19,6 +19,7 @@ from loopdrill.engine.simulate import (
 from loopdrill.services.config import options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.store.history import mean_answer_ms, rating_mix
+from loopdrill.store.queries import active_new_cards, simulation_cards
 
 RETENTIONS = (0.75, 0.80, 0.85, 0.90, 0.95)
 DAYS = 365
@@ -58,12 +59,7 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
     remembered is marked best."""
     w = list(parameters or parameters_for(db, deck) or fsrs.Scheduler().parameters)
     opts = options_for(db, deck)
-    where = " AND deck = ?" if deck else ""
-    args = (deck,) if deck else ()
-    rows = db.conn.execute(
-        "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
-        "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
-        f"AND last_review IS NOT NULL AND due IS NOT NULL{where} ORDER BY id", args).fetchall()
+    rows = simulation_cards(db, deck)
     step = max(1, -(-len(rows) // SAMPLE))
     share = len(rows[::step]) / len(rows) if rows else 1.0
     cards = []
@@ -72,9 +68,7 @@ def simulate_retention(db: Database, now: dt.datetime, deck: str | None = None, 
         due_in = (dt.datetime.fromisoformat(due) - now).total_seconds() / 86400
         cards.append(SimCard(max(stability, 0.001), difficulty, max(elapsed, 0.0),
                              max(int(due_in), 0)))
-    new_cards = db.conn.execute(
-        f"SELECT COUNT(*) FROM cards WHERE state = 0 AND retired = 0 AND suspended = 0{where}",
-        args).fetchone()[0]
+    new_cards = active_new_cards(db, deck)
     mean_ms = mean_answer_ms(db, deck)
     seconds = mean_ms / 1000 if mean_ms else DEFAULT_SECONDS
     setup = SimSetup(days=DAYS, new_cards=round(new_cards * share),

@@ -217,3 +217,23 @@ def data_version(db: Database) -> int:
     """SQLite's data_version: it changes when another connection (another thread's, another
     terminal's) commits to the database, so a screen knows to reload."""
     return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def simulation_cards(db: Database, deck: str | None) -> list[tuple[Any, ...]]:
+    """(stability, difficulty, last_review, due) of every active studied card with a memory
+    state, by id: what the retention simulation starts from."""
+    where = " AND deck = ?" if deck else ""
+    return db.conn.execute(
+        "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
+        "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
+        f"AND last_review IS NOT NULL AND due IS NOT NULL{where} ORDER BY id",
+        (deck,) if deck else ()).fetchall()
+
+
+def active_new_cards(db: Database, deck: str | None) -> int:
+    """How many new cards are neither retired nor suspended (in `deck`, or everywhere)."""
+    where = " AND deck = ?" if deck else ""
+    row = db.conn.execute(
+        f"SELECT COUNT(*) FROM cards WHERE state = 0 AND retired = 0 AND suspended = 0{where}",
+        (deck,) if deck else ()).fetchone()
+    return int(row[0])
