@@ -15,16 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopdrill.core.formula import (
-    FormulaError,
+from loopdrill.core.calc_vars import (
     check_formula,
-    compile_formula,
     draw,
-    evaluate,
     format_var,
     parse_var_spec,
     render_front,
 )
+from loopdrill.core.formula import FormulaError, compile_formula, evaluate
 
 VALUES = {"a": 10.0, "b": 4.0, "slo": 99.9}
 

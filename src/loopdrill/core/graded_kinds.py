@@ -14,18 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from loopdrill.core.formula import (
+from loopdrill.core.calc_vars import (
     PLACEHOLDER,
-    Formula,
-    FormulaError,
     VarSpec,
     check_formula,
-    compile_formula,
     draw,
-    evaluate,
     parse_var_spec,
     render_front,
 )
+from loopdrill.core.formula import Formula, FormulaError, compile_formula, evaluate
 from loopdrill.core.grading import (
     AnswerError,
     Tolerance,

@@ -13,8 +13,8 @@ from loopdrill.core.cards import DECK_SLUG, NOTE, check_self_graded, expand, val
 from loopdrill.core.graded_kinds import validate_fields
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
-from loopdrill.core.text import shown
 from loopdrill.formats.batch import decode_text, read_bytes
+from loopdrill.formats.yaml_load import load_yaml
 
 TOP_KEYS = {"deck", "title", "description", "defaults", "options", "items"}
 DEFAULT_KEYS = {"tags", "as_of", "source"}
@@ -29,33 +29,6 @@ KIND_KEYS: dict[str, set[str]] = {
     NOTE: {"notetype", "fields", "cards"},  # an Anki note, each card already rendered
 }
 MAX_BYTES = 20 * 1024 * 1024
-# libyaml's parser (in PyYAML's wheels) when present: the same documents and marks, five to
-# ten times faster than the pure-Python one
-_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-SCALAR_TAGS = ("int", "float", "bool", "null", "timestamp", "binary", "str")
-
-
-class _Loader(_BASE):  # type: ignore[misc, valid-type]
-    """The safe loader whose scalar constructors fail with a YAML error naming the line
-    (`as_of: 2026-13-45`, `!!float abc`, a 5,000-digit integer), not a Python exception."""
-
-
-def _guarded(construct: Any) -> Any:
-    def guarded(loader: Any, node: yaml.Node) -> Any:
-        try:
-            return construct(loader, node)
-        except (ValueError, TypeError, AttributeError, OverflowError, IndexError, KeyError):
-            kind = str(node.tag).rsplit(":", 1)[-1]
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{shown(node.value, 60)} is not a valid {kind}",
-                node.start_mark) from None
-    return guarded
-
-
-for _tag in SCALAR_TAGS:
-    _name = f"tag:yaml.org,2002:{_tag}"
-    _Loader.add_constructor(_name, _guarded(_BASE.yaml_constructors[_name]))
-_LOADER = _Loader
 
 
 def read_deck(path: Path) -> DeckSpec:
@@ -67,41 +40,10 @@ def read_deck(path: Path) -> DeckSpec:
 
 def parse_deck(text: str, name: str = "<deck>", content_hash: str = "") -> DeckSpec:
     """Parse deck text; `name` is used in messages and as the deck's origin."""
-    loader = _LOADER(text)
-    try:
-        node = loader.get_single_node()
-        if node is not None:
-            _refuse_aliases(node)
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
-        raise DeckError([Problem(name, line, f"not valid YAML: {exc.problem}")]) from None
-    except yaml.YAMLError as exc:
-        raise DeckError([Problem(name, 0, f"not valid YAML: {exc}")]) from None
-    finally:
-        loader.dispose()
+    data, node = load_yaml(text, name)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise DeckError([Problem(name, 1, "a deck file is a mapping with deck, title and items")])
     return _Checker(name, node).deck(data, content_hash)
-
-
-def _refuse_aliases(root: yaml.Node) -> None:
-    """A node reached twice is an alias (`*x`): refused, since a deck has no use for them and
-    nine levels of nine aliases expand to billions of values (a cycle never ends)."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            raise yaml.MarkedYAMLError(problem="anchors and aliases (&name, *name) are not "
-                                       "allowed in a deck file", problem_mark=node.start_mark)
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                stack.extend((key, value))
 
 
 def _key_lines(node: yaml.MappingNode) -> dict[str, int]:
