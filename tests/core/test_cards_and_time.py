@@ -9,7 +9,8 @@ import pytest
 from loopdrill.core.cards import back_spans, expand, front_spans, plain
 from loopdrill.core.model import Item
 from loopdrill.core.timeutil import day_start, from_stamp, next_day_start, study_day, to_stamp
-from loopdrill.engine.queue import interleave, order_reviews, retrievability
+from loopdrill.engine.curve import retrievability
+from loopdrill.engine.queue import interleave, order_reviews
 
 UTC = dt.UTC
 

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
 from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.curve import next_interval
 from loopdrill.engine.fit import (
     History,
     HistoryEncoder,
@@ -25,7 +26,7 @@ from loopdrill.engine.fit import (
     parse_histories,
     safe_parameters,
 )
-from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days, review_interval
+from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days
 from loopdrill.engine.simulate import SimCard, SimSetup, simulate
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -203,7 +204,7 @@ def test_interval_and_fuzz_match_py_fsrs(monkeypatch: pytest.MonkeyPatch) -> Non
     scheduler = make_scheduler(Options(desired_retention=0.85, maximum_interval=400))
     for stability in (0.5, 3.0, 17.2, 400.0):
         expected = scheduler._next_interval(stability=stability)
-        assert review_interval(stability, 0.85, DEFAULTS[20], 400) == expected
+        assert next_interval(stability, 0.85, DEFAULTS[20], 400) == expected
     for days in (1, 2, 3, 7, 30, 180, 399, 400):
         for draw in (0.0, 0.13, 0.5, 0.87, 0.999):
             monkeypatch.setattr(fsrs.scheduler, "random", lambda d=draw: d)

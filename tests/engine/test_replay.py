@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
 from loopdrill.engine.answer import Memory, answer, answer_in_order, make_scheduler
-from loopdrill.engine.queue import retrievability_after
+from loopdrill.engine.curve import retrievability_after
 from loopdrill.engine.replay import HistoryReplayer, from_micros, to_micros
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)

@@ -19,7 +19,7 @@ from loopdrill.engine.answer import Memory
 from loopdrill.engine.fastfsrs import LeanScheduler
 from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
-__all__ = ["Replayer", "fuzz_draw", "fuzzed_days", "review_interval"]
+__all__ = ["Replayer", "fuzz_draw", "fuzzed_days"]
 
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
 STABILITY_MIN = 0.001
@@ -129,9 +129,3 @@ class Replayer:
         return (state, None if state == REVIEW else step, s, d, last + wait, last, reps,
                 lapses)
 
-
-def review_interval(stability: float, retention: float, decay: float, maximum: int) -> int:
-    """py-fsrs' next interval in whole days for a stability and desired retention."""
-    factor = 0.9 ** (1 / -decay) - 1
-    days = (stability / factor) * (retention ** (1 / -decay) - 1)
-    return int(min(max(round(days), 1), maximum))

@@ -6,21 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 
 from loopdrill.core.timeutil import from_stamp
-
-DEFAULT_DECAY = 0.1542
-
-
-def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,
-                   decay: float = DEFAULT_DECAY) -> float:
-    """FSRS-6 forgetting curve R(t) = (1 + factor * t / S) ** -decay."""
-    days = (now - last_review).total_seconds() / 86400
-    return retrievability_after(days, stability, decay)
-
-
-def retrievability_after(days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
-    """R after `days` (negative counts as 0) for a card of stability `stability`."""
-    factor = 0.9 ** (1 / -decay) - 1
-    return float((1 + factor * max(0.0, days) / max(stability, 1e-6)) ** -decay)
+from loopdrill.engine.curve import DEFAULT_DECAY, retrievability
 
 
 def take_within_limits(ordered: Iterable[tuple[str, str]], per_deck_left: dict[str, int],

@@ -27,6 +27,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from loopdrill.engine.curve import next_interval, retrievability_after
+
 FIRST_RATINGS = (0.24, 0.094, 0.495, 0.171)  # fsrs-rs' defaults: Again, Hard, Good, Easy
 RECALL_RATINGS = (0.224, 0.631, 0.145)  # Hard, Good, Easy among recalled reviews
 
@@ -68,15 +70,13 @@ class SimResult:
 def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
              setup: SimSetup) -> SimResult:
     """Simulate `setup.days` days of study at `retention` (see the module docstring)."""
-    decay = -w[20]
-    factor = 0.9 ** (1 / decay) - 1
-    ivl_scale = (retention ** (1 / decay) - 1) / factor
+    decay = w[20]
     rng = random.Random(setup.seed)
     rand = rng.random
     easy_d = w[4] - math.exp(w[5] * 3) + 1
 
     def interval(s: float) -> int:
-        return int(min(max(round(s * ivl_scale), 1), setup.maximum_interval))
+        return next_interval(s, retention, decay, setup.maximum_interval)
 
     def next_d(d: float, rating: int) -> float:
         d2 = d + (10.0 - d) * (-w[6] * (rating - 3)) / 9.0
@@ -109,7 +109,7 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
         backlog = due[limit:]
         for i in due[:limit]:
             s, d = stab[i], diff[i]
-            r = (1 + factor * (day - last[i]) / s) ** decay
+            r = retrievability_after(day - last[i], s, decay)
             reviews += 1
             if rand() < r:
                 rating = pick(setup.recall_ratings, 2)
@@ -139,6 +139,6 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
             buckets[min(day + interval(s), setup.days)].append(len(stab) - 1)
             learned += 1
     end = setup.days
-    knowledge = sum((1 + factor * (end - t) / s) ** decay for s, t in zip(stab, last,
-                                                                        strict=True))
+    knowledge = sum(retrievability_after(end - t, s, decay) for s, t in zip(stab, last,
+                                                                            strict=True))
     return SimResult(retention, reviews, learned, knowledge)

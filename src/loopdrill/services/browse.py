@@ -11,7 +11,7 @@ from sqlite_utils import Database
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.search import parse
 from loopdrill.core.timeutil import day_start, study_day
-from loopdrill.engine.queue import DEFAULT_DECAY, retrievability
+from loopdrill.engine.curve import DEFAULT_DECAY, retrievability
 from loopdrill.services.config import global_options
 from loopdrill.services.params import parameters_for
 from loopdrill.store import search

@@ -10,7 +10,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.retention import BinGroup, ratio, rmse_bins
 from loopdrill.core.timeutil import day_start
-from loopdrill.engine.queue import DEFAULT_DECAY
+from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.services.params import parameters_for
 from loopdrill.services.report_model import STATES, DeckLine, Histogram, Readiness, StatsReport
 from loopdrill.store import statsql
@@ -34,14 +34,13 @@ def card_figures(db: Database, report: StatsReport, now: dt.datetime, rollover: 
     scope, exam = report.scope, report.exam
     params = parameters_for(db, scope.decks[0] if len(scope.decks) == 1 else None)
     decay = params[20] if params else DEFAULT_DECAY
-    factor = 0.9 ** (1 / -decay) - 1
     exam_at = day_start(exam, rollover) if exam else None
     counts = dict.fromkeys((*STATES, "leeches"), 0)
     decks = {d.name: d for d in report.decks}
     per_deck: dict[str, dict[str, int]] = {}
     r_sum = 0.0
     for deck, category, count, studied, r_now, r_exam, below in statsql.card_groups(
-            db, scope, now, factor, decay, exam_at):
+            db, scope, now, decay, exam_at):
         counts[category] += count
         per_deck.setdefault(deck, dict.fromkeys(STATES, 0))[category] += count
         if category == "retired":
@@ -86,7 +85,7 @@ def card_figures(db: Database, report: StatsReport, now: dt.datetime, rollover: 
             report.backlog += count
         elif offset < 30:
             report.forecast[offset] += count
-    report.histograms = _histograms(statsql.distributions(db, scope, now, factor, decay))
+    report.histograms = _histograms(statsql.distributions(db, scope, now, decay))
 
 
 def _histograms(rows: list[tuple[str, int, int]]) -> list[Histogram]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from loopdrill.engine.queue import retrievability_after
+from loopdrill.engine.curve import retrievability_after
 from loopdrill.store.backup import BackupError, backup, database_file
 from loopdrill.store.schema import migrations
 

@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import study_day, to_stamp
-from loopdrill.engine.queue import DEFAULT_DECAY
+from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.search import Added, And, Filter, Not, Or, Prop, Query, Rated, Text
 from loopdrill.core.timeutil import from_stamp, to_ms, to_stamp
+from loopdrill.store.curve import retrievability_sql
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
 
@@ -159,11 +160,9 @@ def _prop(query: Prop, ctx: SearchContext) -> Sql:
         sql, params = bounds[op]
         return f"state IN (1, 2, 3) AND {sql}", params
     if query.name == "r":
-        factor = 0.9 ** (1 / -ctx.decay) - 1
-        curve = ("pow(1 + ? * max(0, julianday(?) - julianday(last_review)) "
-                 "/ max(stability, 1e-6), ?)")
-        return (f"last_review IS NOT NULL AND {curve} {op} ?",
-                [factor, to_stamp(ctx.now), -ctx.decay, query.value])
+        curve = retrievability_sql("julianday(?) - julianday(last_review)", "stability",
+                                   ctx.decay)
+        return (f"last_review IS NOT NULL AND {curve} {op} ?", [to_stamp(ctx.now), query.value])
     column = _COLUMNS[query.name]
     guard = "last_review IS NOT NULL AND " if query.name == "ivl" else ""
     return f"{guard}{column} {op} ?", [query.value]

@@ -9,6 +9,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.aggregates import day_number
+from loopdrill.store.curve import retrievability_sql
 from loopdrill.store.queries import Scope
 
 Row = tuple[Any, ...]
@@ -77,13 +78,12 @@ def cards_added(db: Database, scope: Scope, start: dt.datetime | None) -> int:
     return int(db.conn.execute(sql, (to_stamp(start) if start else "", *params)).fetchone()[0])
 
 
-def distributions(db: Database, scope: Scope, now: dt.datetime, factor: float,
-                  decay: float) -> list[Row]:
+def distributions(db: Database, scope: Scope, now: dt.datetime, decay: float) -> list[Row]:
     """Studied cards (not retired) counted by whole days of interval ('interval'), whole days
     of stability ('stability'), whole difficulty ('difficulty', 1-10) and tenth of
     retrievability now ('retrievability'): (what, key, count)."""
     where, names = _named(*_scope(scope, "c"))
-    r_now = "pow(1 + :factor * max(:now_day - julianday(c.last_review), 0) / c.stability, :d)"
+    r_now = retrievability_sql(":now_day - julianday(c.last_review)", "c.stability", decay)
     base = (f"FROM cards c INDEXED BY cards_studied WHERE c.state > 0 AND c.retired = 0 "
             f"AND c.stability IS NOT NULL{where} GROUP BY 2")
     sql = " UNION ALL ".join(
@@ -92,7 +92,7 @@ def distributions(db: Database, scope: Scope, now: dt.datetime, factor: float,
             ("stability", "CAST(c.stability AS INTEGER)"),
             ("difficulty", "CAST(c.difficulty AS INTEGER)"),
             ("retrievability", f"min(CAST({r_now} * 10 AS INTEGER), 9)")))
-    args = {"now_day": _julian(now), "factor": factor, "d": -decay, **names}
+    args = {"now_day": _julian(now), **names}
     return list(db.conn.execute(sql, args))
 
 
@@ -135,7 +135,7 @@ _CATEGORY = """CASE WHEN c.retired THEN 'retired' WHEN c.suspended THEN 'suspend
     WHEN julianday(c.due) - julianday(c.last_review) < 21 THEN 'young' ELSE 'mature' END"""
 
 
-def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, decay: float,
+def card_groups(db: Database, scope: Scope, now: dt.datetime, decay: float,
                 exam: dt.datetime | None) -> list[Row]:
     """Cards by deck and category (retired, suspended, buried, new, learning, relearning,
     young, mature, the first that applies): (deck, category, count, studied, sum R now,
@@ -145,11 +145,11 @@ def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, dec
     new-card index; the grouping with its arithmetic runs over the rest."""
     where, params = _scope(scope, "c")
     if scope.tag is not None:
-        return _card_groups(db, f"c.state >= 0{where}", params, now, factor, decay, exam)
-    rows = _card_groups(db, f"c.state > 0{where}", params, now, factor, decay, exam)
+        return _card_groups(db, f"c.state >= 0{where}", params, now, decay, exam)
+    rows = _card_groups(db, f"c.state > 0{where}", params, now, decay, exam)
     flagged = ("c.state = 0 AND (c.retired = 1 OR c.suspended = 1 "
                f"OR c.buried_until IS NOT NULL){where}")
-    flagged_rows = _card_groups(db, flagged, params, now, factor, decay, None)
+    flagged_rows = _card_groups(db, flagged, params, now, decay, None)
     flagged_new: dict[str, int] = {}
     for deck, _, count, *_ in flagged_rows:
         flagged_new[deck] = flagged_new.get(deck, 0) + count
@@ -161,8 +161,8 @@ def card_groups(db: Database, scope: Scope, now: dt.datetime, factor: float, dec
 
 
 def _card_groups(db: Database, where: str, params: list[Any], now: dt.datetime,
-                 factor: float, decay: float, exam: dt.datetime | None) -> list[Row]:
-    r_now = "pow(1 + :factor * max(:now_day - julianday(c.last_review), 0) / c.stability, :d)"
+                 decay: float, exam: dt.datetime | None) -> list[Row]:
+    r_now = retrievability_sql(":now_day - julianday(c.last_review)", "c.stability", decay)
     r_exam = r_now.replace(":now_day", ":exam_day") if exam is not None else "NULL"
     sql = f"""
         SELECT c.deck, {_CATEGORY}, COUNT(*), SUM(c.stability IS NOT NULL),
@@ -170,7 +170,7 @@ def _card_groups(db: Database, where: str, params: list[Any], now: dt.datetime,
         FROM cards c INDEXED BY cards_review_queue WHERE {where} GROUP BY 1, 2
     """
     sql, names = _named(sql, params)
-    args = {"now": to_stamp(now), "now_day": _julian(now), "factor": factor, "d": -decay,
+    args = {"now": to_stamp(now), "now_day": _julian(now),
             "exam_day": _julian(exam) if exam is not None else None, **names}
     return list(db.conn.execute(sql, args))
 

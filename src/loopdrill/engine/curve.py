@@ -1,0 +1,40 @@
+"""The FSRS-6 forgetting curve and the interval it gives: the one place they are written.
+
+R(t) = (1 + factor * t / S) ** -decay, with factor = 0.9 ** (1 / -decay) - 1 so that R(S) = 0.9;
+the interval for a desired retention is the t where R(t) equals it, in whole days (at least 1,
+at most the maximum). Both use py-fsrs 6.3.2's float operations in its order, so they equal
+`fsrs.Scheduler.get_card_retrievability` and its next interval bit for bit (tests check it).
+`decay` is the positive parameter w[20] throughout. The SQL form of the curve (for reports and
+searches over every card) is store.db.retrievability_sql, built on curve_factor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+DEFAULT_DECAY = 0.1542  # py-fsrs' FSRS_DEFAULT_DECAY: w[20] of the default parameters
+STABILITY_FLOOR = 1e-6  # a stored stability of 0 must not divide by zero
+
+
+def curve_factor(decay: float) -> float:
+    """The curve's factor for a decay w[20]: R(S) is 0.9 exactly."""
+    return float(0.9 ** (1 / -decay) - 1)
+
+
+def retrievability_after(days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
+    """R after `days` (negative counts as 0) for a card of stability `stability`."""
+    return float((1 + curve_factor(decay) * max(0.0, days) / max(stability, STABILITY_FLOOR))
+                 ** -decay)
+
+
+def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,
+                   decay: float = DEFAULT_DECAY) -> float:
+    """R at `now` for a card last reviewed at `last_review` (fractional days elapsed)."""
+    return retrievability_after((now - last_review).total_seconds() / 86400, stability, decay)
+
+
+def next_interval(stability: float, retention: float, decay: float, maximum: int) -> int:
+    """py-fsrs' next interval in whole days for a stability and desired retention."""
+    power = -decay
+    days = (stability / curve_factor(decay)) * ((retention ** (1 / power)) - 1)
+    return int(min(max(round(days), 1), maximum))
