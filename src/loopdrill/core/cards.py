@@ -92,8 +92,11 @@ def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
 
 def _note_cards(item: Item, deck: str, position: int) -> Iterator[CardSpec]:
     """An Anki note's cards, already rendered: `cards` lists each one's variant, kind and
-    content; the first card also carries the note (`anki`: note type, fields) for export."""
-    note = {"notetype": item.fields.get("notetype", ""), "fields": item.fields.get("fields", {})}
+    content; the first card also carries the note (`anki`: note type, fields, and the
+    fields' order, which the stored JSON, its keys sorted, would lose) for export."""
+    values = item.fields.get("fields", {})
+    note = {"notetype": item.fields.get("notetype", ""), "fields": values,
+            "order": list(values)}
     for index, card in enumerate(item.fields.get("cards", ())):
         content = {k: v for k, v in card.items() if k not in ("variant", "kind")}
         if index == 0:
@@ -157,7 +160,10 @@ def items_from_cards(cards: list[CardSpec]) -> list[Item]:
         if noted:
             note = noted[0].content["anki"]
             order = {c.variant: n for n, c in enumerate(noted + group)}
-            fields = {"notetype": note["notetype"], "fields": note["fields"], "cards": [
+            values = note["fields"]
+            names = [n for n in note.get("order", ()) if n in values]
+            values = {n: values[n] for n in names + [n for n in values if n not in names]}
+            fields = {"notetype": note["notetype"], "fields": values, "cards": [
                 {"variant": c.variant, "kind": c.kind,
                  **{k: v for k, v in c.content.items() if k != "anki"}}
                 for c in sorted(group, key=lambda c: order[c.variant])]}

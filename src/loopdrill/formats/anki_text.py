@@ -9,14 +9,31 @@ field, in order. Later lines starting with `#` are comments.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from loopdrill.core.cards import NOTE, cloze_numbers
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem
 from loopdrill.formats.anki_notes import text_note
+from loopdrill.formats.anki_text_file import (
+    BASIC,
+    CLOZE,
+    LABELS,
+    MAX_BYTES,
+    NOTETYPES,
+    OPTIONAL,
+    OTHER,
+    REVERSED,
+    SUFFIXES,
+    TYPED,
+    Headers,
+    detect_separator,
+    notetype_kind,
+    read_headers,
+    records,
+)
 from loopdrill.formats.batch import (
     ImportBatch,
     check_slug,
@@ -27,44 +44,16 @@ from loopdrill.formats.batch import (
     read_bytes,
     slugify,
 )
+from loopdrill.formats.export import anki_note_fields
 from loopdrill.formats.html_text import html_to_text, looks_like_html, media_to_text
-
-SUFFIXES = (".txt", ".csv", ".tsv")
-MAX_BYTES = 256 * 1024 * 1024
-SEPARATORS = {"comma": ",", "semicolon": ";", "tab": "\t", "space": " ", "pipe": "|",
-              "colon": ":"}
-DETECT = ("\t", "|", ";", ",")
-COLUMN_HEADERS = ("notetype column", "deck column", "tags column", "guid column")
-HEADERS = frozenset({"separator", "html", "tags", "columns", "notetype", "deck",
-                     *COLUMN_HEADERS})
-LABELS = {"tags": "tags column", "deck": "deck column", "notetype": "notetype column",
-          "note type": "notetype column", "guid": "guid column"}
-BASIC, REVERSED, OPTIONAL, CLOZE = "basic", "reversed", "optional", "cloze"
-TYPED, OTHER = "typed", "other:"  # OTHER is followed by the note type's name
-NOTETYPES = {"basic": BASIC, "basic (and reversed card)": REVERSED,
-             "basic (optional reversed card)": OPTIONAL, "cloze": CLOZE,
-             "basic (type in the answer)": TYPED}
-
-
-def notetype_kind(name: str) -> str | None:
-    """What a note type's notes become: a stock type's kind, OTHER + name for any other
-    type (first field on the front, the others on the back), None for Image Occlusion."""
-    if "image occlusion" in name.lower():
-        return None
-    return NOTETYPES.get(name.lower(), OTHER + name)
-
-
-@dataclass
-class Headers:
-    """The file headers; column numbers are 0-based here (1-based in the file)."""
-
-    separator: str | None = None
-    html: bool | None = None
-    tags: tuple[str, ...] = ()
-    columns: str | None = None
-    notetype: str = BASIC
-    deck: str | None = None
-    column: dict[str, int] = field(default_factory=dict)
+from loopdrill.formats.loopdrill_columns import (
+    AS_OF,
+    ITEM,
+    LOOPDRILL_COLUMNS,
+    SOURCE,
+    read_as_of,
+    read_item_cell,
+)
 
 
 def read_anki_text(path: Path, *, deck: str | None = None) -> ImportBatch:
@@ -82,8 +71,8 @@ def read_anki_text(path: Path, *, deck: str | None = None) -> ImportBatch:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
-    headers, first, problems, warnings = _headers(lines, name)
-    separator = headers.separator or _detect(lines, first)
+    headers, first, problems, warnings = read_headers(lines, name)
+    separator = headers.separator or detect_separator(lines, first)
     if headers.columns is not None:
         labels = [c.strip().lower() for c in headers.columns.split(separator)]
         for index, label in enumerate(labels):
@@ -98,109 +87,8 @@ def read_anki_text(path: Path, *, deck: str | None = None) -> ImportBatch:
     reader = _Rows(name, headers, html, deck, slugify(path.stem))
     reader.sound = "[sound:" in text
     with gc_paused():
-        reader.read(_records(lines, first, separator, name, reader.problems, '"' in text))
+        reader.read(records(lines, first, separator, name, reader.problems, '"' in text))
     return reader.batch(warnings)
-
-
-def _headers(lines: list[str], name: str) -> tuple[Headers, int, list[Problem], list[Problem]]:
-    """The headers, the index of the first line after them, problems and warnings."""
-    headers, problems, warnings = Headers(), [], []
-    index = 0
-    for index, line in enumerate(lines):
-        if not line.startswith("#"):
-            break
-        key, colon, raw = line[1:].partition(":")
-        key, value, number = " ".join(key.lower().split()), raw.strip(), index + 1
-        if not colon:
-            continue  # a comment
-        if key not in HEADERS:
-            warnings.append(Problem(name, number, f"unknown header #{key}: ignored (Anki reads "
-                                    "#" + ", #".join(sorted(HEADERS)) + ")"))
-        elif key == "separator":
-            sep = SEPARATORS.get(value.lower()) or (raw if len(raw) == 1 else value)
-            if len(sep) != 1 or sep in '"\n':
-                problems.append(Problem(name, number, f"unknown separator {value!r}: use "
-                                        "Comma, Semicolon, Tab, Space, Pipe, Colon or one "
-                                        "character"))
-            else:
-                headers.separator = sep
-        elif key == "html":
-            if value.lower() not in ("true", "false"):
-                problems.append(Problem(name, number, f"#html: is true or false, not {value!r}"))
-            headers.html = value.lower() == "true"
-        elif key == "tags":
-            headers.tags = tuple(dict.fromkeys(value.split()))
-        elif key == "columns":
-            headers.columns = raw
-        elif key == "notetype":
-            found = notetype_kind(value)
-            if found is None:
-                problems.append(Problem(name, number, f"note type {value!r}: its image masks "
-                                        "cannot be shown as text; nothing to import"))
-            headers.notetype = found or BASIC
-        elif key == "deck":
-            headers.deck = value or None
-        else:
-            if not value.isascii() or not value.isdigit() or int(value) < 1:
-                problems.append(Problem(name, number, f"#{key}: {value!r} is not a column "
-                                        "number (1 is the first)"))
-            else:
-                headers.column[key] = int(value) - 1
-    else:
-        index = len(lines)
-    return headers, index, problems, warnings
-
-
-def _detect(lines: list[str], first: int) -> str:
-    """The separator of a file without a #separator: header, guessed from its first row as
-    Anki does: tab, then |, ;, and comma. A file with none has one field per line."""
-    row = next((line for line in lines[first:] if line.strip() and line[0] != "#"), "")
-    return next((sep for sep in DETECT if sep in row), "\t")
-
-
-def _records(lines: list[str], first: int, sep: str, name: str, problems: list[Problem],
-             quoted: bool) -> Iterable[tuple[int, list[str]]]:
-    """(physical line where the record starts, its fields) for each record after the headers,
-    skipping blank lines and comments. Quoted fields may hold separators, doubled quotes and
-    line breaks; a file without a quote takes the fast path of one record per line."""
-    if not quoted:
-        return [(number, line.split(sep)) for number, line in enumerate(lines[first:], first + 1)
-                if line and line[0] != "#" and not line.isspace()]
-    return _quoted(lines, first, sep, name, problems)
-
-
-def _quoted(lines: list[str], first: int, sep: str, name: str,
-            problems: list[Problem]) -> Iterator[tuple[int, list[str]]]:
-    cursor = [first, first, 1]  # next line index, start of the current record, at a record start
-
-    def feed() -> Iterator[str]:
-        total = len(lines)
-        while cursor[0] < total:
-            line = lines[cursor[0]]
-            cursor[0] += 1
-            if cursor[2]:
-                if not line or line[0] == "#" or line.isspace():
-                    continue
-                cursor[1], cursor[2] = cursor[0], 0
-            yield line + "\n"
-
-    reader = csv.reader(feed(), delimiter=sep, quotechar='"', doublequote=True, strict=True)
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            what = str(exc)
-            if "unexpected end of data" in what:
-                what = "a quoted field is never closed (a \" missing?)"
-            elif "field larger than field limit" in what:
-                what = "a field longer than 131,072 characters (an unclosed quote?)"
-            problems.append(Problem(name, cursor[1], f"malformed record: {what}"))
-            cursor[2] = 1
-            continue
-        cursor[2] = 1
-        yield cursor[1], row
 
 
 class _Rows:
@@ -220,6 +108,7 @@ class _Rows:
         self.derived = 0
         self.skipped: dict[str, int] = {}  # note type -> notes skipped (Image Occlusion)
         self.sound = False  # whether any field may hold [sound:...]
+        self.edited = 0  # rows whose fields differ from their item column's
 
     def read(self, records: Iterable[tuple[int, list[str]]]) -> None:
         """Every record: an item in its deck, or a problem at its line. One loop with the
@@ -227,12 +116,23 @@ class _Rows:
         column, html, name = self.h.column, self.html, self.name
         nt_at, tags_at = column.get("notetype column", -1), column.get("tags column", -1)
         guid_at, deck_at = column.get("guid column", -1), column.get("deck column", -1)
+        own = any(key in column for key in LOOPDRILL_COLUMNS)  # a file loopdrill wrote
         default_kind, default_tags, default_deck = self.h.notetype, self.h.tags, \
             self.default_deck
-        layouts, slugs, decks, titles = self.layouts, self.slugs, self.decks, self.titles
-        new, problems, check, sound = tuple.__new__, self.problems, self._fields, self.sound
+        layouts, problems, check, sound = self.layouts, self.problems, self._fields, self.sound
+        keep = self._keep
         for line, row in records:
             width = len(row)
+            tags = default_tags
+            if 0 <= tags_at < width and row[tags_at] and not row[tags_at].isspace():
+                tags = tuple(dict.fromkeys(default_tags + tuple(row[tags_at].split())))
+            guid = row[guid_at].strip() if 0 <= guid_at < width else ""
+            deck_name = (row[deck_at].strip() if 0 <= deck_at < width else "") or default_deck
+            layout = layouts.get(width)
+            if layout is None:
+                layout = layouts[width] = [i for i in range(width) if i not in self.meta]
+            if own and self._own(row, line, guid, tags, deck_name, layout):
+                continue
             kind = default_kind
             if nt_at >= 0 and nt_at < width and row[nt_at].strip():
                 found = NOTETYPES.get(row[nt_at].strip().lower()) or notetype_kind(
@@ -242,9 +142,6 @@ class _Rows:
                                                                         0) + 1
                     continue
                 kind = found
-            layout = layouts.get(width)
-            if layout is None:
-                layout = layouts[width] = [i for i in range(width) if i not in self.meta]
             if html:
                 fields = [html_to_text(row[i]) for i in layout]
             else:
@@ -252,7 +149,7 @@ class _Rows:
                 if sound:
                     fields = [media_to_text(f) for f in fields]
             if kind == BASIC and len(fields) >= 2 and fields[0] and fields[1]:
-                values: dict[str, object] | None = {"front": fields[0], "back": fields[1]}
+                values: dict[str, Any] | None = {"front": fields[0], "back": fields[1]}
             elif kind == TYPED or kind.startswith(OTHER):
                 if not fields or not fields[0]:
                     problems.append(Problem(name, line, "the first field (the front) is empty"))
@@ -261,31 +158,68 @@ class _Rows:
                                    [row[i] for i in layout])
             else:
                 values = check(kind, fields, line)
-                if values is None:
-                    continue
-            tags = default_tags
-            if 0 <= tags_at < width and row[tags_at] and not row[tags_at].isspace():
-                tags = tuple(dict.fromkeys(default_tags + tuple(row[tags_at].split())))
-            guid = row[guid_at].strip() if 0 <= guid_at < width else ""
+            if values is None:
+                continue
             if not guid:
                 guid = derived_id(fields[0])
                 self.derived += 1
-            deck_name = (row[deck_at].strip() if 0 <= deck_at < width else "") or default_deck
-            slug = self.override or slugs.get(deck_name)
-            if slug is None:
-                slug = slugs[deck_name] = slugify(deck_name)
-            items = decks.get(slug)
-            if items is None:
-                items = decks[slug] = {}
-                titles[slug] = deck_name
-            if guid in items:
-                self.warnings.append(Problem(name, line, "the same note as line "
-                                             f"{items[guid].line}; this later one is kept", guid))
             item_kind = "cloze" if kind == CLOZE else "basic" if kind in (
                 BASIC, REVERSED, OPTIONAL) else NOTE
-            items[guid] = new(Item, (guid, item_kind, values, tags, None, None, line))
+            source, as_of = self._extras(row, line) if own else (None, None)
+            keep(Item(guid, item_kind, values, tags, source, as_of, line), deck_name)
 
-    def _fields(self, kind: str, fields: list[str], line: int) -> dict[str, object] | None:
+    def _keep(self, item: Item, deck_name: str, slug: str | None = None) -> None:
+        """Put an item in its deck (named `deck_name`, the slug taken from it unless given)."""
+        slug = self.override or slug or self.slugs.get(deck_name)
+        if slug is None:
+            slug = self.slugs[deck_name] = slugify(deck_name)
+        items = self.decks.get(slug)
+        if items is None:
+            items = self.decks[slug] = {}
+            self.titles[slug] = deck_name
+        if item.id in items:
+            self.warnings.append(Problem(self.name, item.line, "the same note as line "
+                                         f"{items[item.id].line}; this later one is kept",
+                                         item.id))
+        items[item.id] = item
+
+    def _extras(self, row: list[str], line: int) -> tuple[str | None, dt.date | None]:
+        """The source and as-of date of a row of a file loopdrill wrote."""
+        column, width = self.h.column, len(row)
+        at = column.get(SOURCE, -1)
+        source = (row[at].strip() or None) if 0 <= at < width else None
+        at = column.get(AS_OF, -1)
+        as_of = read_as_of(row[at]) if 0 <= at < width else None
+        if isinstance(as_of, str):
+            self.problems.append(Problem(self.name, line, as_of))
+            as_of = None
+        return source, as_of
+
+    def _own(self, row: list[str], line: int, guid: str, tags: tuple[str, ...],
+             deck_name: str, layout: list[int]) -> bool:
+        """Rebuild a row's item from its `loopdrill item` column, when it has one: the same
+        kind and fields as the item loopdrill exported. Fields edited since the export are
+        counted (a warning says the item column was used)."""
+        at = self.h.column.get(ITEM, -1)
+        if not 0 <= at < len(row) or not row[at].strip():
+            return False
+        if not guid:
+            self.problems.append(Problem(self.name, line, f"a row with a {ITEM} column needs "
+                                         "its GUID (the item id)"))
+            return True
+        found = read_item_cell(row[at], guid)
+        if isinstance(found, str):
+            self.problems.append(Problem(self.name, line, found, guid))
+            return True
+        slug, item = found
+        source, as_of = self._extras(row, line)
+        if _trimmed([row[i] for i in layout]) != _trimmed(anki_note_fields(item)[1]):
+            self.edited += 1
+        self._keep(item._replace(tags=tags, source=source, as_of=as_of, line=line), deck_name,
+                   slug)
+        return True
+
+    def _fields(self, kind: str, fields: list[str], line: int) -> dict[str, Any] | None:
         problem = None
         if not fields or not fields[0]:
             problem = "the first field (the front, or a cloze's text) is empty"
@@ -303,7 +237,7 @@ class _Rows:
         elif not fields[1]:
             problem = "the back is empty"
         else:
-            values: dict[str, object] = {"front": fields[0], "back": fields[1]}
+            values: dict[str, Any] = {"front": fields[0], "back": fields[1]}
             if kind == REVERSED or (kind == OPTIONAL and len(fields) > 2 and fields[2]):
                 values["reversible"] = True
             return values
@@ -324,6 +258,19 @@ class _Rows:
                                  "(image masks cannot be shown as text)"))
         if self.derived:
             found.append(derived_warning(self.name, self.derived))
+        if self.edited:
+            found.append(Problem(self.name, 0, f"{self.edited:,} note(s) whose fields differ "
+                                 f"from their {ITEM} column: each item was taken from that "
+                                 "column, its kind and fields as exported (empty the column "
+                                 "to take the edited fields)"))
         decks = tuple(DeckSpec(slug, self.titles[slug], tuple(items.values()), origin=self.name)
                       for slug, items in self.decks.items())
         return ImportBatch(decks, (), tuple(found))
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    """Fields without the empty ones at the end (the padding of a row)."""
+    end = len(fields)
+    while end and not fields[end - 1]:
+        end -= 1
+    return fields[:end]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import random
@@ -12,8 +13,10 @@ from typing import Any
 
 import yaml
 
+from loopdrill.core.cards import NOTE
 from loopdrill.core.graded_kinds import prepare
 from loopdrill.core.model import DeckSpec, Item
+from loopdrill.formats.loopdrill_columns import LOOPDRILL_COLUMNS, item_cell
 
 ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
 
@@ -59,41 +62,91 @@ def item_digest(item: Item) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _anki_row(item: Item, deck: str) -> list[str]:
-    """Front/Text, Back/Extra, tags, deck, note type, guid for one item."""
-    tags = " ".join(item.tags)
+def anki_faces(item: Item) -> tuple[str, str]:
+    """The front and back (plain text) Anki can show for a loopdrill item of any kind but
+    `anki`: a cloze's text and extra, a choice's options lettered on the front as the drill
+    letters them, one drawn instance of a calc card (values drawn with the item id as seed:
+    Anki cannot draw numbers at each review), the expected answer (and unit) on the back."""
+    content = item.fields
     if item.kind == "cloze":
-        return [str(item.fields["text"]), str(item.fields.get("extra", "")), tags, deck,
-                ANKI_NOTETYPES["cloze"], item.id]
-    if item.kind == "basic":
-        notetype = ANKI_NOTETYPES["reversed" if item.fields.get("reversible") else "basic"]
-        return [str(item.fields["front"]), str(item.fields["back"]), tags, deck, notetype,
-                item.id]
-    content = dict(item.fields)
+        return str(content["text"]), str(content.get("extra", ""))
     front = str(content.get("front", item.id))
+    if item.kind == "basic":
+        return front, str(content["back"])
     answer = content.get("answer")
     back = ", ".join(map(str, answer)) if isinstance(answer, list) else str(answer)
-    if item.kind == "choice":  # the options on the front, lettered as the drill letters them
+    if item.kind == "choice":
         front += "\n" + "\n".join(f"{chr(97 + n)}) {c}"
-                                  for n, c in enumerate(content.get("choices", ())))
-    elif item.kind == "calc":  # one drawn instance: Anki cannot draw numbers each review
+                                   for n, c in enumerate(content.get("choices", ())))
+    elif item.kind == "calc":
         prompt = prepare("calc", content, random.Random(item.id))
         front, back = prompt.front, f"{prompt.expected:.6g}"
     if content.get("unit") and item.kind in ("numeric", "calc"):
         back = f"{back} {content['unit']}"
-    return [front, back, tags, deck, ANKI_NOTETYPES["basic"], item.id]
+    return front, back
+
+
+def anki_deck_names(decks: Sequence[DeckSpec]) -> dict[str, str]:
+    """Each deck's name as Anki shows it: its title path (`Languages::Spanish::Verbs`). A
+    title that is already a path is kept; a child deck's title goes under its parent's name
+    (the parent's slug level when the parent is not among `decks`)."""
+    titles = {d.slug: d.title for d in decks}
+    names: dict[str, str] = {}
+
+    def name(slug: str) -> str:
+        if slug not in names:
+            title = titles.get(slug) or slug.rsplit("::", 1)[-1]
+            parent = slug.rpartition("::")[0]
+            names[slug] = title if "::" in title or not parent else f"{name(parent)}::{title}"
+        return names[slug]
+
+    return {d.slug: name(d.slug) for d in decks}
+
+
+def _html(text: str) -> str:
+    """Plain text as an HTML field (the file says #html:true, for Anki's own notes)."""
+    return html.escape(text, quote=False).replace("\n", "<br>")
+
+
+def anki_note_fields(item: Item) -> tuple[str, list[str]]:
+    """The note type and HTML fields Anki gets for an item: a note that came from Anki gets
+    its own note type and raw fields back, unchanged, so Anki finds nothing to update."""
+    if item.kind == NOTE:
+        note = item.fields
+        return str(note.get("notetype", "")), [str(v) for v in note.get("fields", {}).values()]
+    notetype = "cloze" if item.kind == "cloze" else "reversed" if item.kind == "basic" and \
+        item.fields.get("reversible") else "basic"
+    return ANKI_NOTETYPES[notetype], [_html(face) for face in anki_faces(item)]
 
 
 def decks_to_tsv(decks: Sequence[DeckSpec]) -> str:
     """Anki's text format with file headers, so Anki itself (and loopdrill) imports it.
 
-    Auto-graded kinds become Basic notes whose back is the expected answer.
+    Columns: GUID, note type, deck (Anki's name for it), tags, the note's fields, then
+    loopdrill's own: source, as-of date and the item (formats.loopdrill_columns). Notes that came
+    from Anki keep their guid, note type and raw fields; loopdrill's kinds become Basic,
+    Basic (and reversed card) or Cloze notes showing `anki_faces`.
     """
-    out = io.StringIO()
-    out.write("#separator:tab\n#html:false\n#columns:Front\tBack\tTags\tDeck\tNotetype\tGUID\n"
-              "#tags column:3\n#deck column:4\n#notetype column:5\n#guid column:6\n")
-    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    names = anki_deck_names(decks)
+    rows = []
     for deck in decks:
         for item in deck.items:
-            writer.writerow(_anki_row(item, deck.slug))
+            notetype, fields = anki_note_fields(item)
+            rows.append(([item.id, notetype, names[deck.slug], " ".join(item.tags)], fields,
+                         [item.source or "", item.as_of.isoformat() if item.as_of else "",
+                          item_cell(item_mapping(item), deck.slug)]))
+    width = max([2, *(len(fields) for _, fields, _ in rows)])
+    labels = ["GUID", "Notetype", "Deck", "Tags",
+              *(f"Field {n}" for n in range(1, width + 1)), *LOOPDRILL_COLUMNS]
+    out = io.StringIO()
+    out.write("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+              "#deck column:3\n#tags column:4\n#columns:" + "\t".join(labels) + "\n")
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    for meta, fields, ours in rows:
+        line = meta + fields + [""] * (width - len(fields)) + ours
+        if line[0].startswith("#"):  # Anki reads a line starting with # as a comment
+            out.write('"' + line[0].replace('"', '""') + '"\t')
+            writer.writerow(line[1:])
+        else:
+            writer.writerow(line)
     return out.getvalue()

@@ -249,7 +249,8 @@ def _package_notes_kept(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
     stored = {item.id: item for item in load_decks(db, [spec.slug])[0].items
               if item.kind == "anki"}
     kept = [stored.get(item.id, item) for item in spec.items]
-    count = sum(1 for item in spec.items if item.id in stored)
+    count = sum(1 for item in spec.items if item.id in stored  # a changed note only
+                and (item.kind, item.fields) != (stored[item.id].kind, stored[item.id].fields))
     named = {item.id for item in spec.items}
     kept += [item for item_id, item in stored.items() if item_id not in named]  # not retired
     if count:

@@ -1,0 +1,141 @@
+"""Issue 17 item 11: the TSV export. Anki gets what it can show (options on the front, one calc
+instance, the deck's title path) and the notes that came from Anki exactly as Anki exported
+them (guid, note type, raw fields), so Anki finds nothing to update; loopdrill gets every item
+back with its kind, fields, source and as-of date (its own columns, which Anki ignores)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+
+from loopdrill.cli import cli
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "anki"
+DECKS = {
+    "kinds.yaml": """\
+deck: kinds
+title: Every kind
+items:
+  - {id: b, front: "a <b>tag</b> & co", back: "two\\n\\nlines  spaced", reversible: true,
+     source: "https://example.org/b", as_of: 2026-03-01}
+  - {id: "#hash", kind: cloze, text: "{{c1::x}} and {{c2::y}}", extra: more}
+  - {id: n, kind: numeric, front: Uptime?, answer: 99.9, unit: "%", tolerance: 0.01,
+     source: "https://aws.amazon.com/sla"}
+  - {id: ch, kind: choice, front: Pick one, choices: [A1, B2, C3], answer: B2, as_of: 2025-12-31}
+  - {id: t, kind: text, front: Capital?, answer: [Paris, paris]}
+  - {id: c, kind: calc, front: "Downtime at {slo}%?", vars: {slo: [99.9, 99.5]},
+     answer: "(100 - slo) / 100 * 30 * 24 * 60", unit: min, tolerance: 2%}
+""",
+    "child.yaml": """\
+deck: kinds::sub
+title: Sub deck
+items:
+  - {id: s, front: q, back: a, tags: [x::y, z]}
+""",
+}
+CARDS = ("SELECT id, kind, content, tags, source, as_of FROM cards "
+         "WHERE retired = 0 AND deck LIKE ? ORDER BY id")
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def rows(db: Path, sql: str, *params: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def records(text: str) -> tuple[list[str], list[list[str]]]:
+    """The #columns: labels and the records of an Anki text file."""
+    head = [line for line in text.splitlines() if line.startswith("#")]
+    labels = next(h for h in head if h.startswith("#columns:"))[9:].split("\t")
+    body = "\n".join(line for line in text.split("\n") if not line.startswith("#"))
+    return labels, [r for r in csv.reader(io.StringIO(body), delimiter="\t") if r]
+
+
+def test_every_kind_comes_back_with_its_fields_source_and_as_of(
+        db_path: Path, tmp_path: Path) -> None:
+    for name, text in DECKS.items():
+        (tmp_path / name).write_text(text)
+    assert run("import", *(str(tmp_path / n) for n in DECKS)).exit_code == 0
+    exported = tmp_path / "kinds.tsv"
+    assert run("export", "--deck", "kinds", "--format", "tsv", "-o", str(exported)).exit_code == 0
+    labels, found = records(exported.read_text())
+    by_id = {r[0]: dict(zip(labels, r, strict=True)) for r in found}
+    assert by_id["b"]["Deck"] == "Every kind" and by_id["s"]["Deck"] == "Every kind::Sub deck"
+    assert by_id["b"]["loopdrill source"] == "https://example.org/b"
+    assert by_id["b"]["loopdrill as_of"] == "2026-03-01"
+    assert by_id["b"]["Field 1"] == "a &lt;b&gt;tag&lt;/b&gt; &amp; co"  # text, not markup
+    assert by_id["ch"]["Field 1"] == "Pick one<br>a) A1<br>b) B2<br>c) C3"
+    assert "{" not in by_id["c"]["Field 1"] and by_id["c"]["Field 2"].endswith(" min")
+    assert by_id["n"]["Notetype"] == "Basic" and by_id["b"]["Notetype"] == \
+        "Basic (and reversed card)" and by_id["#hash"]["Notetype"] == "Cloze"
+    assert exported.read_text().count('\n"#hash"\t') == 1  # not read as a comment by Anki
+
+    before = rows(db_path, CARDS, "kinds%")
+    fresh = tmp_path / "fresh.db"
+    imported = run("--db", str(fresh), "import", str(exported))
+    assert imported.exit_code == 0, imported.output
+    assert "warning" not in imported.output
+    assert rows(fresh, CARDS, "kinds%") == before  # same ids, kinds, fields, source, as_of
+    assert {r[1] for r in before} == {"basic", "cloze", "numeric", "choice", "text", "calc"}
+    again = run("import", str(exported))
+    assert "kinds: 0 added, 0 updated, 8 unchanged" in again.output
+
+
+def test_fields_edited_in_the_file_are_named_and_bad_cells_refused(
+        db_path: Path, tmp_path: Path) -> None:
+    (tmp_path / "kinds.yaml").write_text(DECKS["kinds.yaml"])
+    run("import", str(tmp_path / "kinds.yaml"))
+    text = run("export", "--deck", "kinds", "--format", "tsv").output
+    edited = tmp_path / "edited.tsv"
+    edited.write_text(text.replace("\tUptime?\t", "\tUptime now?\t"))
+    result = run("import", str(edited))
+    assert result.exit_code == 0
+    assert "1 note(s) whose fields differ from their loopdrill item column" in result.output
+    assert rows(db_path, "SELECT kind FROM cards WHERE id = 'kinds/n'") == [("numeric",)]
+
+    bad = tmp_path / "bad.tsv"
+    bad.write_text(text.replace('""kind"": ""numeric""', '""kind"": ""nope""')
+                   .replace("2025-12-31", "2025-13-31"))
+    result = run("import", str(bad))
+    assert result.exit_code != 0
+    assert "the loopdrill item column has an unknown kind 'nope'" in result.output
+    assert "the loopdrill as_of column holds '2025-13-31', not a date" in result.output
+
+
+def test_notes_from_anki_go_back_as_anki_exported_them(db_path: Path, tmp_path: Path) -> None:
+    """Anki matches a note by guid and updates it only when its note type or a field or tag
+    differs: every note must come out as Anki's own export (notes.txt) has it."""
+    assert run("import", str(FIXTURES / "full.apkg")).exit_code == 0
+    labels, ours = records(run("export", "--format", "tsv").output)
+    anki_text = (FIXTURES / "notes.txt").read_text("utf-8")
+    body = "\n".join(line for line in anki_text.split("\n") if not line.startswith("#"))
+    theirs = {r[0]: r for r in csv.reader(io.StringIO(body), delimiter="\t") if r}
+    width = labels.index("loopdrill source")
+    compared = 0
+    for row in ours:
+        if row[0] not in theirs:
+            continue
+        anki = theirs[row[0]]
+        assert row[1] == anki[1], row[0]  # note type
+        fields = row[4:width]
+        while fields and not fields[-1]:
+            fields.pop()
+        anki_fields = anki[3:8]
+        while anki_fields and not anki_fields[-1]:
+            anki_fields.pop()
+        assert fields == anki_fields, row[0]
+        assert row[3].split() == anki[8].split(), row[0]  # tags
+        if anki[2] != "Filtered Review":  # loopdrill names the home deck
+            assert row[2] == anki[2], row[0]
+        compared += 1
+    assert compared == 29  # every note but the Image Occlusion one
