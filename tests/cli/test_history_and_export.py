@@ -116,10 +116,12 @@ def test_yaml_export_round_trip_is_lossless(db_path: Path, tmp_path: Path,
 def test_tsv_export_has_anki_headers(db_path: Path, write_deck: Callable[..., Path]) -> None:
     run("import", str(write_deck(DEMO_DECK)))
     out = run("export", "--deck", "demo", "--format", "tsv").output.splitlines()
-    assert out[:7] == ["#separator:tab", "#html:false",
-                       "#columns:Front\tBack\tTags\tDeck\tNotetype\tGUID", "#tags column:3",
-                       "#deck column:4", "#notetype column:5", "#guid column:6"]
-    assert out[7].split("\t")[3:] == ["demo", "Basic (and reversed card)", "s3-standard"]
+    assert out[:7] == ["#separator:tab", "#html:true", "#guid column:1", "#notetype column:2",
+                       "#deck column:3", "#tags column:4",
+                       "#columns:GUID\tNotetype\tDeck\tTags\tField 1\tField 2"
+                       "\tloopdrill source\tloopdrill as_of\tloopdrill item"]
+    # GUID, note type, the deck's title (Anki's name for it), tags
+    assert out[7].split("\t")[:3] == ["s3-standard", "Basic (and reversed card)", "Demo deck"]
 
 
 def test_json_export_and_bad_options(db_path: Path, write_deck: Callable[..., Path]) -> None:
