@@ -1,5 +1,5 @@
-"""Optimizer helpers: items by study day, the fit on a known model, replay equal to py-fsrs,
-fsrs-rs-python memory states equal to py-fsrs', and the retention simulation."""
+"""Optimizer helpers: items by study day, the fit on a known model, the interval and fuzz
+equal to py-fsrs', and the retention simulation (the replay: tests/engine/test_replay.py)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
-from loopdrill.engine.answer import Memory, answer, make_scheduler
+from loopdrill.engine.answer import make_scheduler
 from loopdrill.engine.curve import next_interval
 from loopdrill.engine.fit import (
     History,
@@ -26,7 +25,7 @@ from loopdrill.engine.fit import (
     parse_histories,
     safe_parameters,
 )
-from loopdrill.engine.optimizer import Replayer, fuzz_draw, fuzzed_days
+from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 from loopdrill.engine.simulate import SimCard, SimSetup, simulate
 
 T0 = dt.datetime(2026, 1, 1, 9, 0, tzinfo=dt.UTC)
@@ -146,58 +145,11 @@ def test_fit_on_a_known_model_predicts_as_well_as_the_true_one() -> None:
     fsrs.Scheduler(parameters=result["parameters"])  # never refused after rounding
 
 
-histories = st.lists(
-    st.tuples(st.sampled_from([1, 2, 3, 4]),
-              st.one_of(st.integers(0, 3600), st.integers(3600, 86400 * 400))),
-    min_size=1, max_size=25,
-)
-OPTIONS = [Options(), Options(learning_steps=(), relearning_steps=()),
-           Options(learning_steps=(1.0,), desired_retention=0.8, maximum_interval=60),
-           Options(relearning_steps=(5.0, 30.0))]
-
-
-@settings(max_examples=300, deadline=None)
-@given(histories, st.sampled_from(OPTIONS), st.sampled_from([None, TRUE]),
-       st.sampled_from(["a/1", "deck/item-b"]))
-def test_replay_equals_answering_through_py_fsrs(history: list[tuple[int, int]],
-                                                  options: Options,
-                                                  params: list[float] | None,
-                                                  card: str) -> None:
-    """Every review answered as the drill answers it (engine.answer, fuzz included)."""
-    scheduler = make_scheduler(options, params)
-    reference, now, moments = Memory(), T0, []
-    for rating, gap in history:
-        now += dt.timedelta(seconds=gap)
-        moments.append((now, rating))
-        reference = answer(scheduler, reference, Rating(rating), now, card).after
-    assert Replayer(scheduler).final(card, moments) == reference
-
-
 def test_fuzz_draws_are_uniform_enough() -> None:
     draws = [fuzz_draw(f"deck/{i}", 3, 3) for i in range(4000)]
     assert all(0 <= d < 1 for d in draws)
     assert [sum(1 for d in draws if k / 10 <= d < (k + 1) / 10) for k in range(10)] == \
         pytest.approx([400] * 10, abs=80)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([1, 2, 3, 4]), st.integers(0, 120)),
-                min_size=1, max_size=15), st.sampled_from([DEFAULTS, TRUE]))
-def test_rust_memory_states_agree_with_py_fsrs(days: list[tuple[int, int]],
-                                               params: list[float]) -> None:
-    """The same history (whole days apart, or the same day) gives the same stability and
-    difficulty in fsrs-rs-python (float32) and py-fsrs, to a relative 1e-4."""
-    scheduler = make_scheduler(Options(), params, fuzz=False)
-    moments, now = [], T0
-    for index, (rating, gap) in enumerate(days):
-        now += dt.timedelta(days=gap if index else 0, minutes=0 if gap or not index else 5)
-        moments.append((now, rating))
-    mine = Replayer(scheduler).final("x", moments)
-    item = rs.FSRSItem([rs.FSRSReview(rating, (moment - moments[max(i - 1, 0)][0]).days)
-                        for i, (moment, rating) in enumerate(moments)])
-    theirs = rs.FSRS(params).memory_state(item)
-    assert mine.stability == pytest.approx(theirs.stability, rel=1e-4)
-    assert mine.difficulty == pytest.approx(theirs.difficulty, rel=1e-4)
 
 
 def test_interval_and_fuzz_match_py_fsrs(monkeypatch: pytest.MonkeyPatch) -> None:

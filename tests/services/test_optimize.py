@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import Rating, ReviewRecord
 from loopdrill.engine.answer import Memory, answer_in_order, make_scheduler
+from loopdrill.engine.replay import same_state
 from loopdrill.services import optimize as opt
 from loopdrill.services.config import options_for, set_value
 from loopdrill.services.history import import_reviews
@@ -107,7 +108,8 @@ def test_apply_stores_rounded_parameters_and_replays_every_card(big: Database,
     scheduler = make_scheduler(options_for(big, "syn"), report.fitted)
     for i in range(0, 160, 7):
         card = get_card(big, f"syn/c{i}")
-        assert card is not None and card.memory == reference(big, f"syn/c{i}", scheduler)
+        assert card is not None  # stability and difficulty from fsrs-rs: float32
+        assert same_state(card.memory, reference(big, f"syn/c{i}", scheduler))
 
 
 def test_a_backup_that_fails_changes_nothing(big: Database, tmp_path: Path) -> None:

@@ -17,7 +17,6 @@ from loopdrill import __version__, clock, crash, paths
 from loopdrill.core.model import DeckError
 from loopdrill.core.options import OptionError
 from loopdrill.core.text import clean
-from loopdrill.engine.forked import ForkedError
 from loopdrill.processes import unwind_on_termination
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
@@ -100,9 +99,6 @@ class LoopdrillGroup(click.Group):
                 echo(f"error: {problem}", err=True)
         except (UserError, StoreError, OptionError, clock.ClockError) as exc:
             echo(f"error: {exc}", err=True)
-        except ForkedError as exc:
-            echo(f"error: the work could not finish ({exc}); nothing was changed",
-                       err=True)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except sqlite3.OperationalError as exc:

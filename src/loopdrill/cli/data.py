@@ -91,8 +91,8 @@ def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | 
         return None
     from rich.progress import Progress
 
-    bar = Progress(transient=True, auto_refresh=False)  # no refresh thread: a big import
-    task = bar.add_task("importing", total=None)      # may fork (engine.forked)
+    bar = Progress(transient=True, auto_refresh=False)  # refreshed by the import's updates
+    task = bar.add_task("importing", total=None)
     bar.start()
 
     def update(stage: str, done: int, total: int) -> None:

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import suppress
 from typing import Any, Protocol
-
-from loopdrill.engine.forked import forked
 
 History = list[tuple[int, int]]  # (rating 1-4, study days since the card's previous review)
 MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted
@@ -59,8 +56,7 @@ def fit_histories(histories: Iterable[History], current: Sequence[float],
                   bounds: Bounds) -> dict[str, Any]:
     """Fit parameters with fsrs-rs-python ("parameters") and evaluate the current ("before")
     and the fitted ones ("after") on the same items. Runs in a worker process: fsrs-rs-python
-    holds the GIL while it works. Where the platform forks, the current parameters are
-    evaluated in a forked child while this process trains (one core each)."""
+    holds the GIL while it works."""
     import fsrs_rs_python as rs
 
     items, cards = rs_items(histories)  # consumed as the histories arrive
@@ -68,15 +64,10 @@ def fit_histories(histories: Iterable[History], current: Sequence[float],
     if len(items) < MIN_REVIEWS:
         return result
     model = rs.FSRS(list(current))
-    before = forked(lambda: _metrics(model.evaluate(items)))
-    try:
-        fitted = safe_parameters(model.compute_parameters(items), bounds)
-        after = _metrics(rs.FSRS(fitted).evaluate(items))
-    except BaseException:
-        with suppress(Exception):
-            before()  # reap the child
-        raise
-    return {**result, "parameters": fitted, "before": before(), "after": after}
+    before = _metrics(model.evaluate(items))
+    fitted = safe_parameters(model.compute_parameters(items), bounds)
+    after = _metrics(rs.FSRS(fitted).evaluate(items))
+    return {**result, "parameters": fitted, "before": before, "after": after}
 
 
 # -- the hand-over to the worker ------------------------------------------------------------

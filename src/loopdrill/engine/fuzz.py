@@ -1,5 +1,5 @@
 """The fuzz of review intervals, written once: live answers (engine.answer) and replays
-(engine.replay, engine.optimizer) draw from the same fixed draw per card, answer and rating,
+(engine.replay) draw from the same fixed draw per card, answer and rating,
 so a card's state is the replay of its log whether it was drilled or imported."""
 
 from __future__ import annotations

@@ -1,31 +1,43 @@
-"""Rebuild a card's memory state by replaying its review history through FSRS, one revlog
-row per review.
+"""Replaying review logs: a card's state is the replay of its log, from its newest manual
+baseline (a forget, a set-due, an Anki import of its schedule) or from new.
 
-`HistoryReplayer.replay` is LeanScheduler.review (py-fsrs' arithmetic, the same float
-operations in the same order) run over a whole history with times as integer microseconds
-and the state in plain locals, writing each review's revlog columns as it goes: an import
-replays 200,000 reviews. Every answer but the last is unfuzzed, so states are reproducible;
-the last one is fuzzed (when the scheduler fuzzes) with the draw engine.optimizer.fuzz_draw
-fixes per card and answer, as rescheduling does, so imported cards do not all fall due
-together and a reschedule with the same parameters moves nothing. Cram answers are kept as
-rows but leave the state alone. Tests check the rows against answering through py-fsrs.
+Memory states (stability, difficulty) come from fsrs-rs-python in one batch call per chunk of
+cards (`FSRS.historical_memory_state_batch`), with elapsed days counted as py-fsrs counts them:
+whole 24-hour periods since the previous answer. On top of them, once, what the drill does
+with py-fsrs (`fsrs.Scheduler`): the learning-step state machine, the interval from stability
+(engine.curve.next_interval), and on the last answer the fuzz (engine.fuzz) and the
+Hard < Good < Easy order (engine.answer.in_order). Earlier answers are replayed unfuzzed (no
+due date but the last affects a card's state). Cram answers are kept as rows and leave the
+state alone.
+
+fsrs-rs computes in float32: its stabilities and difficulties are within a few millionths
+(relative) of py-fsrs' float64 ones (3.2e-6 at most on 3,000 random histories of up to 60
+answers), so doctor compares them with STATE_TOLERANCE and the due dates exactly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import fsrs
+import fsrs_rs_python as rs
 
-from loopdrill.engine.fastfsrs import STABILITY_MIN, LeanScheduler
-from loopdrill.engine.optimizer import fuzz_draw, fuzzed_days
+from loopdrill.core.model import CardState, Rating
+from loopdrill.core.timeutil import from_stamp
+from loopdrill.engine.answer import Memory, Outcome, in_order
+from loopdrill.engine.curve import next_interval, retrievability_after
+from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 US_PER_DAY = 86_400_000_000
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MICROSECOND = dt.timedelta(microseconds=1)
+CHUNK_REVIEWS = 50_000  # answers per batch call: bounds the memory states held at once
+STATE_TOLERANCE = 1e-4  # relative, on stability and difficulty (float32 against float64)
+MAX_STABILITY = 36_500.0  # fsrs-rs' ceiling (py-fsrs has none)
 
 # (state, step, stability, difficulty, due µs, last review µs, reps, lapses)
 MemoryRow = tuple[int, int | None, float | None, float | None, int | None, int | None, int, int]
@@ -33,6 +45,8 @@ MemoryRow = tuple[int, int | None, float | None, float | None, int | None, int |
 # (whole days), whole 24-hour periods since the last review, R before (millionths)
 StepRow = tuple[int, int, int, int, int, int | None]
 NEW_MEMORY: MemoryRow = (NEW, None, None, None, None, None, 0, 0)
+History = Sequence[tuple[int, int, bool]]  # (time µs, rating 1-4, cram), oldest first
+T = TypeVar("T")
 
 
 def to_micros(moment: dt.datetime) -> int:
@@ -45,169 +59,187 @@ def from_micros(micros: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=micros)
 
 
+def manual_start(action: str, before: str, due: str | None) -> MemoryRow:
+    """The state a manual-log entry leaves (store.card_ops.log_manual writes `before` as the
+    JSON of store.card_ops.SNAPSHOT): a forget leaves a new card, a set-due the state before
+    with the due date given, an Anki import the state it set."""
+    if action == "forget":
+        return NEW_MEMORY
+    state, step, s, d, old_due, last, reps, lapses = json.loads(before)[3:]
+    due = due if action == "set-due" else old_due
+    return (int(state), step, s, d, to_micros(from_stamp(due)) if due else None,
+            to_micros(from_stamp(last)) if last else None, int(reps), int(lapses))
+
+
+def batches(jobs: Iterable[T], at: int) -> Iterator[list[T]]:
+    """The jobs in lists of about CHUNK_REVIEWS answers (each job's `at` item is its log)."""
+    chunk: list[T] = []
+    size = 0
+    for job in jobs:
+        chunk.append(job)
+        size += len(job[at])  # type: ignore[index]
+        if size >= CHUNK_REVIEWS:
+            yield chunk
+            chunk, size = [], 0
+    if chunk:
+        yield chunk
+
+
+def _steps(steps: Sequence[dt.timedelta]) -> tuple[tuple[int, ...], int]:
+    """The steps in µs, and the Hard wait on the first step as py-fsrs computes it."""
+    steps = tuple(steps)
+    if not steps:
+        return (), 0
+    hard = steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
+    return tuple(s // MICROSECOND for s in steps), hard // MICROSECOND
+
+
 class HistoryReplayer:
-    """Replays whole histories with one scheduler's parameters and options."""
+    """Replays logs with one scheduler's parameters and options."""
 
     def __init__(self, scheduler: fsrs.Scheduler) -> None:
-        self.lean = LeanScheduler(scheduler)
+        self.model = rs.FSRS([float(p) for p in scheduler.parameters])
         self.fuzz = scheduler.enable_fuzzing
-        self.w20 = float(scheduler.parameters[20])
-        self.r_factor = 0.9 ** (1 / -self.w20) - 1  # engine.queue.retrievability_after's
-        self.learning = self._steps(scheduler.learning_steps)
-        self.relearning = self._steps(scheduler.relearning_steps)
+        self.retention = scheduler.desired_retention
+        self.maximum = scheduler.maximum_interval
+        self.decay = float(scheduler.parameters[20])
+        self.learning = _steps(scheduler.learning_steps)
+        self.relearning = _steps(scheduler.relearning_steps)
 
-    @staticmethod
-    def _steps(steps: Sequence[dt.timedelta]) -> tuple[tuple[int, ...], int]:
-        """The steps in µs, and the Hard wait on the first step as py-fsrs computes it."""
-        steps = tuple(steps)
-        if not steps:
-            return (), 0
-        hard = steps[0] * 1.5 if len(steps) == 1 else (steps[0] + steps[1]) / 2.0
-        return tuple(s // MICROSECOND for s in steps), hard // MICROSECOND
+    def interval(self, stability: float) -> int:
+        """Whole days to the next review for a stability (py-fsrs' next interval)."""
+        return next_interval(stability, self.retention, self.decay, self.maximum)
 
-    def _in_order_days(self, card_id: str, reps: int, rating: int, s_after: float,
-                       s: float, d: float, days: int) -> int:
-        """The last answer's interval, a passing review, as engine.answer.in_order sets it:
-        each of Hard .. `rating` from the stability it would give (the loop's formulas),
-        fuzzed with its own draw, then Good at least Hard + 1 day and Easy at least Good + 1."""
-        lean = self.lean
-        w, e, factor, decay = lean.w, math.e, lean.factor, lean.decay
-        interval_term = (lean.retention ** (1 / decay)) - 1
-        maximum = lean.maximum_interval
-        floor: int | None = None
-        whole = 0
-        for grade in range(2, rating + 1):
-            if grade == rating:
-                stability = s_after
-            elif days < 1:
-                increase: float = (e ** (w[17] * (grade - 3 + w[18]))) * (s ** -w[19])
-                stability = s * (increase if increase >= 1.0 else 1.0)
-            else:
-                retrievability = (1 + factor * days / s) ** decay
-                easy = w[16] if grade == 4 else 1
-                hard = w[15] if grade == 2 else 1
-                stability = s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
-                                 * ((e ** ((1 - retrievability) * w[10])) - 1) * hard * easy)
-            stability = stability if stability >= STABILITY_MIN else STABILITY_MIN
-            whole = round((stability / factor) * interval_term)
-            whole = 1 if whole < 1 else maximum if whole > maximum else whole
-            if self.fuzz:
-                whole = fuzzed_days(whole, maximum, fuzz_draw(card_id, reps, grade))
-            if floor is not None and whole < floor:
-                whole = floor
-            floor = whole + 1
-        return whole
-
-    def replay(self, card_id: str, history: Sequence[tuple[int, int, bool]]
+    def replay(self, card_id: str, history: History, start: MemoryRow = NEW_MEMORY
                ) -> tuple[list[StepRow], MemoryRow]:
-        """Revlog columns for each (time µs, rating 1-4, cram) of a card's history, oldest
-        first, and the memory after it.
+        """Revlog columns for each answer of `history` and the memory after it, from `start`."""
+        return next(self.replay_all([(card_id, history, start)]))
 
-        One loop over plain locals with LeanScheduler's formulas written out (the same
-        operations in the same order; a history of 200,000 reviews makes method calls
-        count): state, step, s(tability), d(ifficulty), due and last (µs), reps, lapses."""
-        lean = self.lean
-        w, e, factor, decay = lean.w, math.e, lean.factor, lean.decay
-        w20, r_factor, easy_d = self.w20, self.r_factor, lean.easy_difficulty
-        interval_term = (lean.retention ** (1 / decay)) - 1
-        maximum = lean.maximum_interval
+    def replay_all(self, cards: Iterable[tuple[str, History, MemoryRow]]
+                   ) -> Iterator[tuple[list[StepRow], MemoryRow]]:
+        """replay() of each (card id, history, start), in order, a batch call per chunk."""
+        for chunk in batches(cards, 1):
+            yield from self._chunk(chunk)
+
+    def _chunk(self, cards: list[tuple[str, History, MemoryRow]]
+               ) -> Iterator[tuple[list[StepRow], MemoryRow]]:
+        review, item, state_of = rs.FSRSReview, rs.FSRSItem, rs.MemoryState
+        items: list[rs.FSRSItem] = []
+        starts: list[rs.MemoryState | None] = []
+        for _, history, start in cards:
+            last, answers = start[5], []
+            for at, rating, cram in history:
+                if not cram:
+                    answers.append(review(rating, (at - last) // US_PER_DAY
+                                          if last is not None else 0))
+                    last = at
+            if answers:
+                items.append(item(answers))
+                s, d = start[2], start[3]
+                starts.append(state_of(s, d) if s is not None and d is not None else None)
+        found = iter(self.model.historical_memory_state_batch(
+            items, starts if any(s is not None for s in starts) else None) if items else ())
+        for card_id, history, start in cards:
+            states = next(found) if any(not cram for _, _, cram in history) else []
+            begun = start[2] is not None and start[3] is not None  # listed first: skipped
+            yield self._card(card_id, history, start,
+                             [(m.stability, m.difficulty) for m in states[begun:]])
+
+    def _card(self, card_id: str, history: History, start: MemoryRow,
+              memories: list[tuple[float, float]]) -> tuple[list[StepRow], MemoryRow]:
+        """py-fsrs' state machine over one card's answers, with their memory states."""
+        decay, interval, fuzz = self.decay, self.interval, self.fuzz
         learning, hard_learning = self.learning
         relearning, hard_relearning = self.relearning
+        state, step, s, d, due, last, reps, lapses = start
+        ivl = (due - last) // US_PER_DAY if due is not None and last is not None else 0
         last_at = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
-        fuzz_at = last_at if self.fuzz else -1
-        state, reps, lapses = NEW, 0, 0
-        step: int | None = None
-        s = d = 0.0
-        due = last = 0
-        ivl = 0
         rows: list[StepRow] = []
+        answered = 0
         for index, (now, rating, cram) in enumerate(history):
             r: int | None = None
-            whole_days = 0
-            if state != NEW:
-                elapsed = (now - last) / 1_000_000 / 86400
-                whole_days = (now - last) // US_PER_DAY
-                # engine.queue.retrievability_after, its max() written out (bit for bit)
-                r = round((1 + r_factor * (elapsed if elapsed > 0.0 else 0.0)
-                           / (1e-6 if s < 1e-6 else s)) ** -w20 * 1e6)
-            rows.append((state, reps, lapses, ivl, whole_days, r))
+            whole = 0
+            if last is not None and state != NEW:
+                whole = (now - last) // US_PER_DAY
+                if s is not None:
+                    r = round(retrievability_after((now - last) / 1_000_000 / 86400, s, decay)
+                              * 1e6)
+            rows.append((state, reps, lapses, ivl, whole, r))
             if cram:
                 continue
             s_before, d_before = s, d
-            # memory: py-fsrs' stability and difficulty after the answer
-            new_step: int | None
-            if state == NEW:
-                new_state, new_step = LEARNING, 0
-                s = max(w[rating - 1], STABILITY_MIN)
-                d = min(max(w[4] - (e ** (w[5] * (rating - 1))) + 1, 1.0), 10.0)
-            else:
-                new_state, new_step = state, step
-                days = (now - last) // US_PER_DAY
-                if days < 1:
-                    increase: float = (e ** (w[17] * (rating - 3 + w[18]))) * (s ** -w[19])
-                    if rating >= 2 and increase < 1.0:
-                        increase = 1.0
-                    s = s * increase
-                    if s < STABILITY_MIN:
-                        s = STABILITY_MIN
-                else:
-                    retrievability = (1 + factor * days / s) ** decay  # days >= 1
-                    if rating == 1:
-                        long_term = (w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1)
-                                     * (e ** ((1 - retrievability) * w[14])))
-                        s = max(min(long_term, s / (e ** (w[17] * w[18]))), STABILITY_MIN)
-                    else:
-                        hard = w[15] if rating == 2 else 1
-                        easy = w[16] if rating == 4 else 1
-                        s = s * (1 + (e ** (w[8])) * (11 - d) * (s ** -w[9])
-                                 * ((e ** ((1 - retrievability) * w[10])) - 1) * hard * easy)
-                        if s < STABILITY_MIN:
-                            s = STABILITY_MIN
-                arg_2 = d + (10.0 - d) * (-(w[6] * (rating - 3))) / 9.0
-                d = w[7] * easy_d + (1 - w[7]) * arg_2
-                if d < 1.0:
-                    d = 1.0
-                elif d > 10.0:
-                    d = 10.0
-            # schedule: py-fsrs' state machine; wait None means whole days from stability
-            wait: int | None = None
+            s, d = memories[answered]
+            answered += 1
+            new_state, new_step = (LEARNING, 0) if state == NEW else (state, step)
+            wait: int | None = None  # µs; None: whole days from stability
             if new_state == REVIEW:
                 if rating == 1 and relearning:
                     new_state, new_step, wait = RELEARNING, 0, relearning[0]
             else:
                 steps, hard_wait = ((learning, hard_learning) if new_state == LEARNING
                                     else (relearning, hard_relearning))
-                assert new_step is not None
-                at = new_step
+                at = new_step or 0
                 if not steps or (at >= len(steps) and rating >= 2):
                     new_state, new_step = REVIEW, None
                 elif rating == 1:
                     new_step, wait = 0, steps[0]
                 elif rating == 2:
-                    wait = hard_wait if at == 0 else steps[at]
+                    new_step, wait = at, hard_wait if at == 0 else steps[at]
                 elif rating == 3 and at + 1 != len(steps):
                     new_step, wait = at + 1, steps[at + 1]
                 else:
                     new_state, new_step = REVIEW, None
-            if wait is None and index == last_at and state == REVIEW and rating >= 2:
-                # the card's last answer, a passing review: Hard < Good < Easy as the
-                # drill's buttons applied them (engine.answer.in_order), from the state
-                # before this answer (s_before, d_before)
-                whole = self._in_order_days(card_id, reps, rating, s, s_before, d_before,
-                                            (now - last) // US_PER_DAY)
-                wait = whole * US_PER_DAY
-            if wait is None:  # LeanScheduler.next_interval, written out
-                whole = round((s / factor) * interval_term)
-                whole = 1 if whole < 1 else maximum if whole > maximum else whole
-                if index == fuzz_at:
-                    whole = fuzzed_days(whole, maximum,
-                                        fuzz_draw(card_id, reps, rating))
-                wait = whole * US_PER_DAY
-            lapse = state == REVIEW and rating == 1
-            new_reps, new_lapses = reps + 1, lapses + lapse
+            if wait is None:
+                if index != last_at:
+                    days = interval(s)
+                elif state == REVIEW and rating >= 2:
+                    days = self._in_order(card_id, reps, rating, s, s_before, d_before,
+                                          (now - last) // US_PER_DAY if last is not None else 0)
+                else:
+                    days = interval(s)
+                    days = fuzzed_days(days, self.maximum, fuzz_draw(card_id, reps, rating)) \
+                        if fuzz else days
+                wait = days * US_PER_DAY
+            lapses += state == REVIEW and rating == 1
+            reps += 1
             due, last = now + wait, now
-            state, step, reps, lapses = new_state, new_step, new_reps, new_lapses
+            state, step = new_state, new_step
             ivl = wait // US_PER_DAY
-        if state == NEW:
-            return rows, NEW_MEMORY
         return rows, (state, step, s, d, due, last, reps, lapses)
+
+    def _in_order(self, card_id: str, reps: int, rating: int, stability: float,
+                  s_before: float | None, d_before: float | None, days: int) -> int:
+        """The last answer's whole days, a passing review: as the drill applies it, each of
+        Hard .. `rating` from the stability it gives, fuzzed with its own draw, then kept in
+        order by engine.answer.in_order."""
+        start = (rs.MemoryState(s_before, d_before)
+                 if s_before is not None and d_before is not None else None)
+        others = self.model.next_states(start, self.retention, days)
+        given = {Rating.HARD: others.hard.memory.stability,
+                 Rating.GOOD: others.good.memory.stability, Rating(rating): stability}
+        zero = EPOCH
+        outcomes = {}
+        for grade in (Rating.HARD, Rating.GOOD, Rating.EASY)[:rating - 1]:
+            whole = self.interval(given[grade])
+            if self.fuzz:
+                whole = fuzzed_days(whole, self.maximum, fuzz_draw(card_id, reps, int(grade)))
+            after = Memory(CardState.REVIEW, None, given[grade], None,
+                           zero + dt.timedelta(days=whole), zero)
+            outcomes[grade] = Outcome(grade, after, False)
+        ordered: dict[Rating, Outcome] = in_order(Memory(CardState.REVIEW), outcomes)
+        return round(ordered[Rating(rating)].interval / dt.timedelta(days=1))
+
+
+def same_state(stored: Sequence[Any], replayed: Sequence[Any]) -> bool:
+    """Whether a stored memory (state, step, stability, difficulty, due, last review, reps,
+    lapses) is its replay: stability and difficulty within STATE_TOLERANCE (relative; the
+    stability up to fsrs-rs' ceiling), everything else equal."""
+    for index, (a, b) in enumerate(zip(stored, replayed, strict=True)):
+        if index in (2, 3) and a is not None and b is not None:
+            if index == 2:
+                a, b = min(a, MAX_STABILITY), min(b, MAX_STABILITY)
+            if abs(a - b) > STATE_TOLERANCE * max(abs(a), abs(b)):
+                return False
+        elif a != b:
+            return False
+    return True

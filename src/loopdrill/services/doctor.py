@@ -4,15 +4,14 @@ belong to nothing. With repair, what can be put right is (one transaction)."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import to_stamp
-from loopdrill.engine.replay import NEW_MEMORY, HistoryReplayer, MemoryRow, from_micros
-from loopdrill.services.params import ReplaySchedulers
+from loopdrill.engine.replay import same_state
+from loopdrill.services.replays import Job, Log, Replays, stored_memory
 from loopdrill.store import doctor as checks
 from loopdrill.store.bulk import set_memories
 from loopdrill.store.history import card_histories
@@ -48,48 +47,40 @@ class StateOff:
     row: tuple[Any, ...]  # the replayed state as store.bulk.set_memories takes it
 
 
-def _stored_row(memory: MemoryRow, num: int) -> tuple[Any, ...]:
-    state, step, s, d, due, last, reps, lapses = memory
-    return (state, step, s, d, to_stamp(from_micros(due)) if due is not None else None,
-            to_stamp(from_micros(last)) if last is not None else None, reps, lapses, num)
-
-
-def _same(stored: tuple[Any, ...], replayed: tuple[Any, ...]) -> bool:
-    for a, b in zip(stored, replayed, strict=True):
-        if isinstance(a, float) and isinstance(b, float):
-            if not math.isclose(a, b, rel_tol=1e-9):
-                return False
-        elif a != b:
-            return False
-    return True
+def _cards_with_logs(db: Database) -> Iterator[Job]:
+    """Every card with its log, read side by side in card-number order: ((number, id,
+    stored memory), number, id, deck, log)."""
+    logs = card_histories(db)
+    pending = next(logs, None)
+    for num, card_id, deck, *stored in checks.card_memories(db):
+        log: Log = []
+        while pending is not None and num is not None and pending[0] < num:
+            pending = next(logs, None)  # the log of no card: an orphan, reported apart
+        if pending is not None and pending[0] == num:
+            log, pending = pending[1], next(logs, None)
+        yield (num, card_id, tuple(stored)), num, card_id, deck, log
 
 
 def states_off(db: Database) -> tuple[int, int, list[StateOff]]:
     """(cards checked, reviews replayed, cards whose state is not their log's replay). Each
-    card's log is replayed with its deck's options and parameters now stored; a card with no
-    answers must be new; a card changed by hand since its last answer (forget, set-due) is
-    left out."""
-    schedulers = ReplaySchedulers(db)
-    replayers: dict[str, HistoryReplayer] = {}
-    logs = dict(card_histories(db))
-    manual = checks.manual_after(db)
+    card's log is replayed from its newest manual baseline with its deck's options and
+    parameters now stored (services.replays); a card with neither answers nor baseline must
+    be new. Stability and difficulty are compared within engine.replay.STATE_TOLERANCE
+    (fsrs-rs computes in float32), everything else exactly."""
     cards = reviews = 0
     off: list[StateOff] = []
-    for num, card_id, deck, *stored in checks.card_memories(db):
-        if num in manual:
-            continue
-        cards += 1
-        log = logs.get(num)
-        memory = NEW_MEMORY
-        if log:
-            reviews += len(log)
-            if deck not in replayers:
-                replayers[deck] = HistoryReplayer(schedulers(deck)[1])
-            _, memory = replayers[deck].replay(
-                card_id, [(at * 1000, rating, bool(cram)) for at, rating, cram in log])
-        row = _stored_row(memory, num)
-        if not _same(tuple(stored), row[:-1]):
-            off.append(StateOff(card_id, tuple(stored), row[:-1], row))
+
+    def counted() -> Iterator[Job]:
+        nonlocal cards, reviews
+        for job in _cards_with_logs(db):
+            cards += 1
+            reviews += len(job[4])
+            yield job
+
+    for (num, card_id, stored), _, memory in Replays(db).run(counted()):
+        replayed = stored_memory(memory)
+        if not same_state(stored, replayed):
+            off.append(StateOff(card_id, stored, replayed, (*replayed, num)))
     return cards, reviews, off
 
 
@@ -103,10 +94,10 @@ def run_doctor(db: Database, *, repair: bool = False) -> DoctorReport:
                                 "shows where they are)")
         return report
     with transaction(db):
-        for what, count, delete in checks.orphans(db):
+        for what, count in checks.orphans(db):
             report.found.append(f"{count} {what}")
             if repair:
-                db.conn.execute(delete)
+                checks.remove_orphans(db, what)
                 report.repaired.append(f"removed {count} {what}")
             else:
                 report.remaining.append(f"{count} {what}")

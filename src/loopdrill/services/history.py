@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 import os
 import tempfile
@@ -17,10 +16,8 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
-from loopdrill.engine.forked import ForkedItems, can_fork
-from loopdrill.engine.replay import HistoryReplayer, MemoryRow, from_micros
 from loopdrill.formats.batch import gc_paused
-from loopdrill.services.params import ReplaySchedulers
+from loopdrill.services.replays import Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
 from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
 from loopdrill.store.history import all_reviews, stored_history, typed_answers
@@ -92,83 +89,31 @@ def import_reviews(db: Database, records: Sequence[ReviewRecord], now: dt.dateti
     return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
 
 
-PARALLEL_ROWS = 50_000  # from this many rows the replay is split over two processes
-CHUNK_ROWS = 1_000  # rows passed and written at a time in a split replay
-SHARE = 0.31  # of the rows replayed in this process, which also writes them all
-
-
 def write_history(db: Database, plan: HistoryPlan) -> None:
     """Replay a planned history into revlog rows and card states and write them (the caller
-    holds the transaction). A big one is split where a second process can take part of the
-    replay (engine.forked); each card's rows go in in order either way, and card states are
-    written as their rows come, so nothing is left to write at the end."""
-    replayers = _Replayers(db)
-    for deck in {deck for _, deck, _, _ in plan.cards}:
-        replayers(deck)  # options and parameters are read here, before any fork
+    holds the transaction): each card's rows in order, its state that of its replay from its
+    newest manual baseline (services.replays)."""
+    replays = Replays(db, rows=True)
     typed = _typed(db, plan.replaced)
     delete_reviews(db, plan.replaced)
     states: list[tuple[Any, ...]] = []
     days = StudyDays(rollover_hour(db))
     names = {num: (card_id, deck) for card_id, deck, num, _ in plan.cards}
     with reviews_bulk(db, plan.reviews, names) as bulk:
-        split = _split(plan) if plan.reviews >= PARALLEL_ROWS and can_fork() else None
-        if split is None:
-            bulk.add(_rows(plan.cards, replayers, states, days, typed))
-        else:
-            fold = bulk.new_fold()
-
-            def second_half() -> Iterator[tuple[Any, ...]]:
-                theirs: list[tuple[Any, ...]] = []
-                stream = _rows(plan.cards[split:], replayers, theirs, days, typed)
-                while chunk := list(itertools.islice(stream, CHUNK_ROWS)):
-                    if fold is not None:
-                        fold.add(chunk)
-                    yield ("rows", chunk, theirs)
-                    theirs.clear()
-                yield ("end", theirs, fold.counts() if fold is not None else None)
-
-            results = ForkedItems(second_half)
-
-            def take(items: Iterator[tuple[Any, ...]]) -> None:
-                for kind, *payload in items:
-                    if kind == "rows":
-                        bulk.add(payload[0], counted=True)
-                        set_memories(db, payload[1])
-                    else:
-                        set_memories(db, payload[0])
-                        bulk.merge(payload[1])
-
-            ours = _rows(plan.cards[:split], replayers, states, days, typed)
-            while chunk := list(itertools.islice(ours, CHUNK_ROWS)):
-                bulk.add(chunk)
-                set_memories(db, states)
-                states.clear()
-                take(results.ready())  # the child's rows go in as they come
-            take(results.rest())
+        bulk.add(_rows(plan.cards, replays, states, days, typed))
     set_memories(db, states)
 
 
-def _split(plan: HistoryPlan) -> int:
-    """Where to cut the cards: this process replays less than half of the rows (SHARE),
-    since it also writes all of them and the card states."""
-    target, total = plan.reviews * SHARE, 0
-    for index, (_, _, _, history) in enumerate(plan.cards):
-        total += len(history)
-        if total >= target:
-            return index + 1
-    return len(plan.cards)
-
-
-def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replayers: _Replayers,
+def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replays: Replays,
           states: list[tuple[Any, ...]], days: StudyDays,
           typed: dict[int, tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """The revlog rows (store.bulk.REVLOG_COLUMNS, then what was typed if anything) of the
     cards' replayed histories; each card's state goes to `states`. A stored row keeps the
     study day it was stamped with; a new one is stamped here."""
-    for card_id, deck, num, history in cards:
-        steps, memory = replayers(deck).replay(
-            card_id, [(row[0] * 1000, row[2], bool(row[4])) for row in history])
-        states.append(_memory_row(num, memory))
+    jobs = (((num, history), num, card_id, deck, [(row[0], row[2], row[4]) for row in history])
+            for card_id, deck, num, history in cards)
+    for (num, history), steps, memory in replays.run(jobs):
+        states.append((*stored_memory(memory), num))
         for (at, stored, rating, ms, cram, *when), step in zip(history, steps, strict=True):
             extra = typed.get(stored, ()) if stored is not None else ()
             day, hour = when if when else (days(at), days.hour(at))
@@ -250,27 +195,6 @@ def _without_repeats(history: list[Stored]) -> list[Stored]:
             kept.append(row)
         last = row[0]
     return kept
-
-
-class _Replayers:
-    """A HistoryReplayer per deck (its options and parameters, fuzz on the last answer)."""
-
-    def __init__(self, db: Database) -> None:
-        self.schedulers = ReplaySchedulers(db)
-        self.by_deck: dict[str, HistoryReplayer] = {}
-
-    def __call__(self, deck: str) -> HistoryReplayer:
-        if deck not in self.by_deck:
-            self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1])
-        return self.by_deck[deck]
-
-
-def _memory_row(num: int, memory: MemoryRow) -> tuple[Any, ...]:
-    """A replayed memory as store.bulk.set_memories takes it."""
-    state, step, stability, difficulty, due, last, reps, lapses = memory
-    return (state, step, stability, difficulty,
-            to_stamp(from_micros(due)) if due is not None else None,
-            to_stamp(from_micros(last)) if last is not None else None, reps, lapses, num)
 
 
 def _existing(db: Database, card_ids: Iterable[str]) -> dict[str, list[Stored]]:

@@ -13,11 +13,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import day_start, study_day, to_stamp
-from loopdrill.engine.replay import HistoryReplayer, from_micros
 from loopdrill.services.config import global_options
-from loopdrill.services.params import ReplaySchedulers
+from loopdrill.services.replays import Replays, stored_memory
 from loopdrill.store.bulk import set_memories
-from loopdrill.store.doctor import manual_after
 from loopdrill.store.history import card_histories, orphan_reviews, studied_cards
 from loopdrill.store.tx import transaction
 
@@ -98,30 +96,21 @@ def _memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
 
 
 def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
-    """Rebuild every affected card's memory by replaying its log with the parameters and
-    options now stored (the caller holds the transaction). Returns (cards, due dates moved)."""
+    """Rebuild every affected card's memory by replaying its log, from its newest manual
+    baseline, with the parameters and options now stored (the caller holds the transaction).
+    Returns (cards, due dates moved)."""
     decks = _decks(db, deck)
     if not decks:
         return 0, 0
-    schedulers = ReplaySchedulers(db)
-    replayers = {d: HistoryReplayer(schedulers(d)[1]) for d in decks}
     cards = studied_cards(db, decks)
-    by_hand = manual_after(db)  # forgotten or given a due date since their last answer
+    jobs = ((num, num, *cards[num][:2], log) for num, log in card_histories(db, cram=False)
+            if num in cards)
     updates: list[tuple[Any, ...]] = []
     moved = 0
-    for num, log in card_histories(db, cram=False):
-        card = cards.get(num)
-        if card is None or num in by_hand:
-            continue
-        card_id, card_deck, old_due = card
-        _, memory = replayers[card_deck].replay(card_id, [(at * 1000, rating, False)
-                                                          for at, rating, _ in log])
-        state, step, s, d, due, last, reps, lapses = memory
-        due_stamp = to_stamp(from_micros(due)) if due is not None else None
-        moved += due_stamp != old_due
-        updates.append((state, step, s, d, due_stamp,
-                        to_stamp(from_micros(last)) if last is not None else None,
-                        reps, lapses, num))
+    for num, _, memory in Replays(db).run(jobs):
+        row = stored_memory(memory)
+        moved += row[4] != cards[num][2]
+        updates.append((*row, num))
     with _memory_indexes_dropped(db, len(updates)):
         set_memories(db, updates)
     return len(updates), moved

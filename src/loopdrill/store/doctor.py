@@ -33,14 +33,19 @@ def integrity(db: Database) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def orphans(db: Database) -> list[tuple[str, int, str]]:
-    """(what, how many, the statement that removes them) for each kind found."""
+def orphans(db: Database) -> list[tuple[str, int]]:
+    """(what, how many) for each kind of orphan row found."""
     found = []
-    for what, count, delete in ORPHANS:
+    for what, count, _ in ORPHANS:
         n = int(db.conn.execute(count).fetchone()[0])
         if n:
-            found.append((what, n, delete))
+            found.append((what, n))
     return found
+
+
+def remove_orphans(db: Database, what: str) -> None:
+    """Remove (or number) the orphan rows of one kind `orphans` named."""
+    db.conn.execute(next(delete for kind, _, delete in ORPHANS if kind == what))
 
 
 def _totals(db: Database, table: str) -> dict[tuple[Any, ...], tuple[Any, ...]]:
@@ -96,13 +101,3 @@ def card_memories(db: Database) -> Iterator[tuple[Any, ...]]:
     reps, lapses)."""
     yield from db.conn.execute(f"SELECT num, id, deck, {MEMORY} FROM cards ORDER BY num")
 
-
-def manual_after(db: Database) -> set[int]:
-    """Cards whose newest manual change (forget, set-due: manual_log) came after their newest
-    answer: their state is that change's, not their log's replay."""
-    if "manual_log" not in db.table_names():
-        return set()
-    return {num for (num,) in db.conn.execute(
-        "SELECT c.num FROM manual_log m JOIN cards c ON c.id = m.card_id GROUP BY c.num "
-        "HAVING max(julianday(m.at)) * 86400000 >= coalesce((SELECT max(r.at) FROM revlog r "
-        "WHERE r.card = c.num) + 210866760000000, 0)")}

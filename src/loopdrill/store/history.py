@@ -96,3 +96,13 @@ def mean_answer_ms(db: Database, deck: str | None) -> float | None:
     value = db.conn.execute(f"SELECT AVG(r.ms) FROM revlog r {join} WHERE r.cram = 0 "
                             "AND r.ms > 0", args).fetchone()[0]
     return None if value is None else float(value)
+
+
+def manual_baselines(db: Database) -> Iterator[tuple[int, str, str, str, str | None]]:
+    """Every manual-log entry of a card, oldest first (so the last of a card is its newest):
+    (card number, time stamp, action, state before as JSON, due date given)."""
+    if "manual_log" not in db.table_names():
+        return
+    yield from db.conn.execute(
+        "SELECT c.num, m.at, m.action, m.before, m.due FROM manual_log m "
+        "JOIN cards c ON c.id = m.card_id ORDER BY m.at, m.id")

@@ -1,0 +1,85 @@
+"""Replaying stored logs card by card, each from its newest manual baseline: what doctor,
+rescheduling and the history import share (engine.replay does the replay itself).
+
+A card's newest manual-log entry (forget, set-due, an Anki import of its schedule) is where
+its state starts again: only the answers after it are replayed, from the state it left
+(engine.replay.manual_start). Each deck's cards replay with its options and parameters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlite_utils import Database
+
+from loopdrill.core.timeutil import from_stamp, to_stamp
+from loopdrill.engine.replay import (
+    NEW_MEMORY,
+    History,
+    HistoryReplayer,
+    MemoryRow,
+    StepRow,
+    batches,
+    from_micros,
+    manual_start,
+    to_micros,
+)
+from loopdrill.services.params import ReplaySchedulers
+from loopdrill.store.history import manual_baselines
+
+Log = Sequence[tuple[int, int, int]]  # (time ms, rating, cram), oldest first
+# what a caller passes per card: (its own key, card number, card id, deck, log)
+Job = tuple[Any, int, str, str, Log]
+
+
+def stored_memory(memory: MemoryRow) -> tuple[Any, ...]:
+    """A replayed memory as the cards table holds it (times as stamps), without the number."""
+    state, step, s, d, due, last, reps, lapses = memory
+    return (state, step, s, d, to_stamp(from_micros(due)) if due is not None else None,
+            to_stamp(from_micros(last)) if last is not None else None, reps, lapses)
+
+
+class Replays:
+    """Replays stored logs: per deck a HistoryReplayer, per card its newest baseline."""
+
+    def __init__(self, db: Database, *, rows: bool = False) -> None:
+        self.schedulers = ReplaySchedulers(db)
+        self.by_deck: dict[str, HistoryReplayer] = {}
+        self.rows = rows  # whether the revlog columns of answers before a baseline are needed
+        self.baselines: dict[int, tuple[int, MemoryRow]] = {
+            num: (to_micros(from_stamp(at)), manual_start(action, before, due))
+            for num, at, action, before, due in manual_baselines(db)}
+
+    def replayer(self, deck: str) -> HistoryReplayer:
+        """The deck's replayer (its options and parameters; fuzz on the last answer)."""
+        if deck not in self.by_deck:
+            self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1])
+        return self.by_deck[deck]
+
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, list[StepRow], MemoryRow]]:
+        """(key, revlog columns of each answer, memory after) per job, in order; the columns
+        of answers before a baseline only with `rows` (empty otherwise)."""
+        for chunk in batches(jobs, 4):
+            yield from self._chunk(chunk)
+
+    def _chunk(self, jobs: list[Job]) -> Iterator[tuple[Any, list[StepRow], MemoryRow]]:
+        by_deck: dict[str, list[tuple[int, str, History, MemoryRow]]] = defaultdict(list)
+        for index, (_, num, card_id, deck, log) in enumerate(jobs):
+            start, since = NEW_MEMORY, -1
+            if num in self.baselines:
+                since, start = self.baselines[num]
+            history = [(at * 1000, rating, bool(cram)) for at, rating, cram in log]
+            after = [h for h in history if h[0] > since] if since >= 0 else history
+            if self.rows and len(after) < len(history):
+                by_deck[deck].append((-1 - index, card_id, history[:len(history) - len(after)],
+                                      NEW_MEMORY))
+            by_deck[deck].append((index, card_id, after, start))
+        done: dict[int, tuple[list[StepRow], MemoryRow]] = {}
+        for deck, work in by_deck.items():
+            results = self.replayer(deck).replay_all((c, h, s) for _, c, h, s in work)
+            done.update(zip((index for index, _, _, _ in work), results, strict=True))
+        for index, job in enumerate(jobs):
+            rows, memory = done.pop(index)
+            before = done.pop(-1 - index, None)
+            yield job[0], (before[0] + rows) if before else rows, memory
