@@ -20,29 +20,6 @@ class Crashed(Exception):
         self.trace = trace
 
 
-STORAGE = {
-    "readonly": "the database file is read-only, so this change was not saved; make it "
-                "writable (or use --db with a copy) and run the command again",
-    "disk is full": "the disk is full, so this change was not saved; free some space and run "
-                    "the command again",
-    "disk i/o error": "the disk could not be written, so this change was not saved; check "
-                      "the disk and run the command again",
-    "malformed": "the database file is damaged; `loopdrill doctor` checks it and a backup "
-                 "(see `loopdrill where`) can replace it",
-    "no such table": "the database is missing part of its schema; `loopdrill doctor` checks "
-                     "it and a backup (see `loopdrill where`) can replace it",
-    "no such column": "the database is missing part of its schema; `loopdrill doctor` checks "
-                      "it and a backup (see `loopdrill where`) can replace it",
-}
-
-
-def storage_sentence(exc: BaseException) -> str | None:
-    """One sentence for a database that cannot be written or read (read-only file, full disk,
-    damaged schema), or None when the error is not one of those."""
-    text = str(exc).lower()
-    return next((sentence for key, sentence in STORAGE.items() if key in text), None)
-
-
 def reason(exc: BaseException) -> str:
     """What went wrong, in a few words: the error's type and its first line, cut short."""
     if isinstance(exc, Crashed):

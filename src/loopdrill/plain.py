@@ -16,6 +16,7 @@ from loopdrill.core.text import clean
 from loopdrill.core.words import plural
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown, Summary
+from loopdrill.store.db import StoreError
 
 GRADES = {"1": Rating.AGAIN, "2": Rating.HARD, "3": Rating.GOOD, "4": Rating.EASY}
 NAMES = {Rating.AGAIN: "again", Rating.HARD: "hard", Rating.GOOD: "good", Rating.EASY: "easy"}
@@ -62,6 +63,9 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
                 _auto_graded(shown, say, ask, session)
     except (EndOfInput, KeyboardInterrupt):
         say()
+    except StoreError:  # a read-only file, a full disk: the CLI says it in one sentence
+        say()
+        raise
     else:  # nothing left to show: say why (which daily limit, or what comes back when)
         say()
         say(session.ending().text)

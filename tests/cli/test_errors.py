@@ -105,7 +105,7 @@ def test_loopdrill_now_far_away_is_one_sentence(tmp_path: Path, moment: str,
 
 @pytest.mark.parametrize("message,words", [
     ("attempt to write a readonly database", "read-only"),
-    ("database or disk is full", "disk is full"),
+    ("database or disk is full", "is full, so nothing was saved"),
     ("database disk image is malformed", "loopdrill doctor"),
     ("no such table: cards", "loopdrill doctor"),
 ])

@@ -20,10 +20,12 @@ from loopdrill.core.text import clean
 from loopdrill.processes import unwind_on_termination
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
+from loopdrill.store.failures import KINDS_BY_TEXT, converted, sentence
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEBUG = "loopdrill.debug"
 DEBUG_ENV = "LOOPDRILL_DEBUG"
+DB_FILE = "loopdrill.db_file"
 GROUP_FLAGS = ("--db", "--debug")
 
 
@@ -69,12 +71,26 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
 
 
-def library(db_path: Path | None, *, builtins: bool = True) -> Library:
-    """Open the library for a command; its warnings (a failed daily backup) go to stderr."""
-    lib = open_library(paths.database(db_path), clock.now(), builtins=builtins)
+def library(db_path: Path | None, *, builtins: bool = True, read_only: bool = False) -> Library:
+    """Open the library for a command; its warnings (a failed daily backup) go to stderr.
+    A command that only reads passes `read_only`: it then works on a read-only file or
+    folder, and never writes to the database (no built-in deck refresh)."""
+    path = paths.database(db_path)
+    click.get_current_context().find_root().meta[DB_FILE] = str(path)  # named by errors
+    lib = open_library(path, clock.now(), builtins=builtins, read_only=read_only)
     for warning in lib.warnings:
         echo(f"warning: {warning}", err=True)
     return lib
+
+
+def _storage(exc: Exception, file: str) -> str | None:
+    """The sentence for a damaged file or schema that stopped the TUI (its last trace line
+    is the SQLite error), else None."""
+    if not isinstance(exc, crash.Crashed):
+        return None
+    last = str(exc)
+    kind = next((k for key, k in KINDS_BY_TEXT.items() if key in last.lower()), None)
+    return sentence(kind, file, last.partition(": ")[2] or last) if kind else None
 
 
 class LoopdrillGroup(click.Group):
@@ -101,8 +117,8 @@ class LoopdrillGroup(click.Group):
             echo(f"error: {exc}", err=True)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except sqlite3.OperationalError as exc:
-            known = crash.storage_sentence(exc)
+        except sqlite3.Error as exc:  # a read-only file, a full disk, a damaged file or schema
+            known = converted(exc, ctx.find_root().meta.get(DB_FILE, ""))
             if known is None or ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
                 raise
             echo(f"error: {known}", err=True)
@@ -112,7 +128,8 @@ class LoopdrillGroup(click.Group):
                     raise
                 click.echo(exc.trace, err=True, nl=False)  # asked for with --debug
                 ctx.exit(1)
-            echo(f"error: {crash.report(exc)}", err=True)
+            said = _storage(exc, ctx.find_root().meta.get(DB_FILE, ""))
+            echo(f"error: {said or crash.report(exc)}", err=True)
         ctx.exit(1)
 
 

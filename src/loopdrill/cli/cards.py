@@ -63,7 +63,7 @@ def cards(db_path: Path | None, as_json: bool, query: tuple[str, ...], sort: str
     from loopdrill.services.browse import find_cards, span
     from loopdrill.services.card_actions import faces
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     try:
         lines = find_cards(lib.db, " ".join(query), clock.now(), sort=sort or "", limit=limit)
     except SearchError as exc:
@@ -95,7 +95,7 @@ def card(db_path: Path | None, as_json: bool, card_id: str) -> None:
     from loopdrill.cli.card_info import print_info
     from loopdrill.services.card_actions import card_info
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     try:
         info = card_info(lib.db, card_id, clock.now())
     finally:

@@ -13,6 +13,8 @@ from loopdrill import clock, paths
 from loopdrill.cli import UserError, cli, db_option, echo, json_option, library
 from loopdrill.core.words import plural
 from loopdrill.services import decks as deck_service
+from loopdrill.store.db import is_read_only, memory_copy
+from loopdrill.store.failures import READ_ONLY, sentence
 
 
 @cli.command(name="import")
@@ -121,7 +123,7 @@ def export(db_path: Path | None, decks: tuple[str, ...], fmt: str, with_history:
                         "(export-reviews writes it as CSV)")
     from loopdrill.services.export import export_decks
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     try:
         files = export_decks(lib.db, fmt, decks, history=with_history)
     finally:
@@ -150,7 +152,7 @@ def export_reviews(db_path: Path | None, output: Path | None, with_retired: bool
     reviews of retired cards left out unless --with-retired)."""
     from loopdrill.services.export import export_history
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     try:
         text, left_out = export_history(lib.db, retired=with_retired)
     finally:
@@ -204,7 +206,7 @@ def check(db_path: Path | None, files: tuple[Path, ...], stale_days: int) -> Non
     if not files and paths.database(db_path).exists():
         from loopdrill.services.edit import changed_overrides
 
-        lib = library(db_path, builtins=False)
+        lib = library(db_path, read_only=True)
         try:
             for line in changed_overrides(lib.db):
                 echo(f"override: {line}")
@@ -225,7 +227,16 @@ def doctor(db_path: Path | None, repair: bool) -> None:
 
     lib = library(db_path, builtins=False)
     try:
-        report = run_doctor(lib.db, repair=repair)
+        if is_read_only(lib.db) and repair:
+            raise UserError(sentence(READ_ONLY, str(lib.path)))
+        if is_read_only(lib.db):  # a read-only file: checked on a copy (the checks roll back)
+            copy = memory_copy(lib.db)
+            try:
+                report = run_doctor(copy, repair=False)
+            finally:
+                copy.conn.close()
+        else:
+            report = run_doctor(lib.db, repair=repair)
     finally:
         lib.close()
     click.echo(f"checked {report.cards:,} cards and {report.reviews:,} reviews")

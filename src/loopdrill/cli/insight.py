@@ -39,7 +39,7 @@ def stats(db_path: Path | None, as_json: bool, decks: tuple[str, ...], tag: str 
             exam_date = dt.date.fromisoformat(exam)
         except ValueError:
             raise UserError(f"--exam: {exam!r} is not a date like 2026-12-15") from None
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     now = clock.now()
     try:
         if exam_date is None:

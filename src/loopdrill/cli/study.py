@@ -101,7 +101,7 @@ def decks(db_path: Path | None, as_json: bool) -> None:
     work within the daily limits (new / learning / review, as Home shows it)."""
     from loopdrill.services.today import Today, today_counts
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     now = clock.now()
     rows = deck_service.deck_list(lib.db, now)
     per_deck, _ = today_counts(lib.db, now)

@@ -13,8 +13,9 @@ from loopdrill import paths
 from loopdrill.core.model import DeckError
 from loopdrill.services.edit import reapply_overrides
 from loopdrill.store.backup import backed_up_today, backup
-from loopdrill.store.db import StoreError, open_db
+from loopdrill.store.db import StoreError, is_read_only, open_db
 from loopdrill.store.decks import deck_hashes, sync_deck
+from loopdrill.store.readonly import writable
 from loopdrill.store.schema import REPLAY_PENDING
 from loopdrill.store.settings import get_meta
 from loopdrill.store.tx import transaction
@@ -34,14 +35,20 @@ class Library:
 
 
 def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
-                 daily_backup: bool = True) -> Library:
+                 daily_backup: bool = True, read_only: bool = False) -> Library:
     """Open the database, take the day's backup, and load or refresh the built-in decks.
-    A daily backup that fails (a full disk) never stops the command: `warnings` says so."""
+    A daily backup that fails (a full disk) never stops the command: `warnings` says so.
+    `read_only` (a command that only reads): nothing is written to the database, and the
+    built-in decks are not refreshed (store.db.open_db); so too for a read-only file."""
     backup_dir = paths.backups(db_path)
-    db = open_db(db_path, backup_dir=backup_dir)
+    db = open_db(db_path, backup_dir=backup_dir, read_only=read_only)
+    if is_read_only(db) and get_meta(db, REPLAY_PENDING) and writable(str(db_path)):
+        db.conn.close()  # a converted database whose states wait for their replay: do it now
+        db = open_db(db_path, backup_dir=backup_dir)
     library = Library(db, db_path, backup_dir)
+    builtins = builtins and not is_read_only(db)
     try:
-        if get_meta(db, REPLAY_PENDING):  # a database the compact-revlog migration converted
+        if get_meta(db, REPLAY_PENDING) and not is_read_only(db):  # the compact-revlog migration
             from loopdrill.services.doctor import replay_states
 
             replay_states(db)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from urllib.parse import quote
+
+from loopdrill.store import readonly
 
 ACTIVE = "retired = 0 AND suspended = 0 AND (buried_until IS NULL OR buried_until <= ?)"
 
@@ -17,8 +18,7 @@ def open_read_only(path: str) -> sqlite3.Connection | None:
     if not os.path.isfile(path):
         return None
     try:
-        uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=1)
+        conn = readonly.connect(path, timeout=1)  # also in a folder we may not write
         conn.execute("SELECT 1 FROM cards LIMIT 1").fetchall()
     except sqlite3.Error:
         return None

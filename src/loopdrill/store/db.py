@@ -12,32 +12,44 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill.engine.curve import retrievability_after
+from loopdrill.store import readonly
 from loopdrill.store.backup import BackupError, backup, database_file
 from loopdrill.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
 _files: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
+_read_only: weakref.WeakSet[Database] = weakref.WeakSet()
 
 
 class StoreError(Exception):
     """The database cannot be used; the message is one sentence naming the file."""
 
 
-def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
+def open_db(path: Path | str, *, backup_dir: Path | None = None,
+            read_only: bool = False) -> Database:
     """Open (creating if need be) and migrate the database at `path`.
 
     A backup is taken into `backup_dir` before any migration of an existing file.
+    `read_only` (a command that only reads): the file is opened so that nothing can be
+    written, unless it must first be created or upgraded and may be. A file this process may
+    not write (store.readonly.writable) is always opened read-only; one that needs upgrading
+    then is a StoreError saying so. `is_read_only` tells which way a handle was opened.
     """
     memory = str(path) == ":memory:"
     if not memory:
         path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory, not a database file")
+        existed = path.exists() and path.stat().st_size > 0
+        if existed and (read_only or not readonly.writable(str(path))):
+            db = _open_read_only(path)
+            if db is not None:
+                return db
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the data directory {path.parent}: "
                              f"{exc.strerror}") from None
-        if path.is_dir():
-            raise StoreError(f"{path} is a directory, not a database file")
     existed = not memory and Path(path).exists() and Path(path).stat().st_size > 0
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000,
@@ -59,16 +71,64 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None) -> Database:
             migrations.apply(db)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        if "not a database" in str(exc) or "malformed" in str(exc):
-            raise StoreError(f"{path} is not a loopdrill database or is corrupt ({exc})") from None
-        if "readonly" in str(exc) or "unable to open" in str(exc):
-            raise StoreError(f"cannot write the database {path} ({exc})") from None
-        raise StoreError(f"cannot use the database {path} ({exc})") from None
+        raise _unusable(path, exc) from None
     except StoreError:
         conn.close()
         raise
     _files[db] = "" if memory else str(Path(path).resolve())
     return db
+
+
+def is_read_only(db: Database) -> bool:
+    """Whether `db` was opened read-only (open_db): nothing written through it can succeed."""
+    return db in _read_only
+
+
+def memory_copy(db: Database) -> Database:
+    """A copy of `db` in memory, to run checks that write and roll back (doctor's
+    recomputation of the totals) on a file opened read-only."""
+    copy = open_db(":memory:")
+    db.conn.backup(copy.conn)
+    return copy
+
+
+def _open_read_only(path: Path) -> Database | None:
+    """The existing file opened read-only; None when it must be upgraded first and may be
+    (open_db then opens it for writing and migrates it)."""
+    try:
+        conn = readonly.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error as exc:
+        raise _unusable(path, exc) from None
+    try:
+        _configure(conn, memory=False, read_only=True)
+        db = Database(conn)
+        _check_version(db, path)
+        if migrations.pending(db):
+            conn.close()
+            if readonly.writable(str(path)):
+                return None
+            raise StoreError(f"{path} was written by an older loopdrill and must be upgraded "
+                             "before it can be read, but it is read-only; make it writable and "
+                             "run any loopdrill command once")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise _unusable(path, exc) from None
+    except StoreError:
+        conn.close()
+        raise
+    _files[db] = str(path.resolve())
+    _read_only.add(db)
+    return db
+
+
+def _unusable(path: Path | str, exc: sqlite3.Error) -> StoreError:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return StoreError(f"{path} is not a loopdrill database or is corrupt ({exc}); "
+                          "`loopdrill doctor` checks it")
+    if "readonly" in text or "unable to open" in text:
+        return StoreError(f"cannot write the database {path} ({exc})")
+    return StoreError(f"cannot use the database {path} ({exc})")
 
 
 @contextmanager
@@ -82,16 +142,16 @@ def own_connection(db: Database) -> Iterator[Database]:
     if not file:
         yield db
         return
-    own = open_db(file)
+    own = open_db(file, read_only=is_read_only(db))
     try:
         yield own
     finally:
         own.conn.close()
 
 
-def _configure(conn: sqlite3.Connection, memory: bool) -> None:
+def _configure(conn: sqlite3.Connection, memory: bool, read_only: bool = False) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    if not memory:
+    if not memory and not read_only:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA wal_autocheckpoint = 10000")  # checkpoint every ~40 MB, not 4 MB
     conn.execute("PRAGMA synchronous = NORMAL")

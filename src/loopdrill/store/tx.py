@@ -14,13 +14,14 @@ import sys
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from itertools import count
 
 from sqlite_utils import Database
 
 from loopdrill.store.backup import database_file
 from loopdrill.store.db import StoreError
+from loopdrill.store.failures import converted
 
 GIVE_UP_S = 600.0  # a lock held this long is a stuck program, not an import: say so and stop
 _savepoints = count()
@@ -62,7 +63,8 @@ def transaction(db: Database, *, patience: float | None = None,
     Nested inside another transaction on the same connection, it is a savepoint of it.
     Waits for the lock: at most `patience` seconds (then `Busy`; see also `impatient`), or
     else as long as it takes (calling `on_wait` once after the busy timeout; `LockedTooLong`
-    after GIVE_UP_S).
+    after GIVE_UP_S). A read-only file, a full disk or a damaged file raise CannotWrite or
+    Damaged (store.failures), one sentence naming the file, with nothing written.
     """
     conn = db.conn
     if conn.in_transaction:
@@ -71,19 +73,30 @@ def transaction(db: Database, *, patience: float | None = None,
         try:
             yield db
         except BaseException:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            if conn.in_transaction:  # SQLite ends it by itself on a full disk
+                conn.execute(f"ROLLBACK TO {name}")
+                conn.execute(f"RELEASE {name}")
             raise
         conn.execute(f"RELEASE {name}")
         return
-    _begin(db, _patience.get(db) if patience is None else patience, on_wait)
     try:
-        yield db
-    except BaseException:
+        _begin(db, _patience.get(db) if patience is None else patience, on_wait)
+        try:
+            yield db
+        except BaseException:
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):  # a damaged file may refuse even that
+                    conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:  # a read-only file, a full disk, a damaged file: one sentence
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        problem = converted(exc, _file(db) if _file(db) != "the database" else "")
+        if problem is None:
+            raise
+        raise problem from exc
 
 
 def _begin(db: Database, patience: float | None,
@@ -129,4 +142,7 @@ def _busy_timeout(conn: sqlite3.Connection) -> int:
 
 
 def _file(db: Database) -> str:
-    return database_file(db.conn) or "the database"
+    try:
+        return database_file(db.conn) or "the database"
+    except sqlite3.Error:  # a damaged file
+        return "the database"

@@ -24,6 +24,7 @@ from loopdrill.core.model import Rating
 from loopdrill.core.text import clean
 from loopdrill.services.session import AnsweredSince, DrillSession, Shown
 from loopdrill.store.db import StoreError, own_connection
+from loopdrill.store.failures import SHORT, CannotWrite, Damaged, cause, remedy
 from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.card_view import GRADE_NAMES, answer_text, source_text, spans_text
 from loopdrill.tui.literal import literal
@@ -54,6 +55,7 @@ class DrillScreen(Screen[None]):
         Binding("tab", "enter_box", "Type", id="drill.enter_box", show=False),
         Binding("q,escape", "end", "End", id="drill.end"),
         Binding("slash", "browse", "Browse card", id="drill.browse"),
+        Binding("r", "retry", "", id="drill.retry", show=False),  # after a failed save
     ]
 
     revealed: reactive[bool] = reactive(False, bindings=True)
@@ -61,6 +63,8 @@ class DrillScreen(Screen[None]):
     ended: reactive[bool] = reactive(False, bindings=True)
     saving: reactive[bool] = reactive(False, bindings=True)  # an answer waits for the lock
     shown: reactive[Shown | None] = reactive(None, bindings=True, always_update=True)
+    unsaved: Rating | None = None  # an answer the file refused (read-only, full disk)
+    damaged = False  # the file is damaged: nothing more is written
 
     def __init__(self, session: DrillSession) -> None:
         super().__init__()
@@ -193,8 +197,12 @@ class DrillScreen(Screen[None]):
         if self.ended or self.saving:  # the summary is on top, or an answer is being saved
             return False
         has_card = self.shown is not None
+        if action in ("grade", "retry", "suspend", "bury", "undo") and self.damaged:
+            return False
         if action == "grade":
             return self.revealed
+        if action == "retry":
+            return self.unsaved is not None
         if action == "enter":
             return has_card
         if action == "advance":
@@ -268,7 +276,34 @@ class DrillScreen(Screen[None]):
                 f"({GRADE_NAMES[Rating(rating)]}) is kept.", style="bold yellow"))
             self.save_answer(Rating(rating))
             return
+        except (CannotWrite, Damaged) as exc:  # a read-only file, a full disk, a damaged file
+            self.cannot_save(Rating(rating), exc)
+            return
+        self.unsaved = None
         self.next_card()
+
+    def cannot_save(self, rating: Rating, exc: CannotWrite | Damaged) -> None:
+        """The answer was not written: it stays on screen, r tries again (not into a damaged
+        file, which gets nothing more), q leaves. The status line says it short, a
+        notification in full."""
+        grade, what = GRADE_NAMES[rating], cause(exc.kind, exc.file, exc.detail)
+        if isinstance(exc, Damaged):
+            self.damaged = True
+            short = f"Not saved: the database is damaged; your answer ({grade}) is lost, q leaves."
+            full = f"Cannot save: {what}, so nothing more is written to it; " \
+                   f"{remedy(exc.kind, exc.file)}."
+        else:
+            self.unsaved = rating
+            short = (f"Not saved ({SHORT[exc.kind]}); your answer ({grade}) is kept: r retries, "
+                     "q leaves.")
+            full = f"Cannot save: {what}; your answer ({grade}) is kept: " \
+                   f"{remedy(exc.kind, exc.file)} and press r to retry, or q to leave."
+        self.query_one("#status", Static).update(Text(short, style="bold red"))
+        self.notify(clean(full), severity="error", timeout=30, markup=False)
+
+    def action_retry(self) -> None:
+        if self.unsaved is not None:
+            self.action_grade(int(self.unsaved))
 
     @work(thread=True, exclusive=True, group="answer")
     def save_answer(self, rating: Rating) -> None:
@@ -306,6 +341,9 @@ class DrillScreen(Screen[None]):
         except Busy:
             self.notify(BUSY, severity="warning", timeout=4)
             return
+        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
+            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+            return
         if undone:
             self.notify(UNDONE[undone], timeout=2)
             self.next_card()
@@ -316,6 +354,9 @@ class DrillScreen(Screen[None]):
         except Busy:
             self.notify(BUSY, severity="warning", timeout=4)
             return
+        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
+            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+            return
         self.notify("Card suspended (u undoes).", timeout=2)
         self.next_card()
 
@@ -324,6 +365,9 @@ class DrillScreen(Screen[None]):
             self.session.bury_current()
         except Busy:
             self.notify(BUSY, severity="warning", timeout=4)
+            return
+        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
+            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
             return
         self.notify("Card buried until tomorrow (u undoes).", timeout=2)
         self.next_card()

@@ -1,0 +1,84 @@
+"""SQLite errors that are about the file, not the program: a read-only file, a full disk, a
+failing disk, a damaged file or schema. Each becomes one sentence naming the file, so no
+command and no screen ever shows a raw `attempt to write a readonly database`."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from loopdrill.store.db import StoreError
+
+READ_ONLY, FULL, DISK, DAMAGED, SCHEMA = "read-only", "full", "disk", "damaged", "schema"
+SHORT = {READ_ONLY: "read-only file", FULL: "disk full", DISK: "disk error",
+         DAMAGED: "damaged file", SCHEMA: "damaged schema"}
+_CODES = {sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_FULL: FULL,
+          sqlite3.SQLITE_IOERR: DISK, sqlite3.SQLITE_CORRUPT: DAMAGED,
+          sqlite3.SQLITE_NOTADB: DAMAGED}
+KINDS_BY_TEXT = {"readonly": READ_ONLY, "disk is full": FULL, "disk i/o error": DISK,
+          "malformed": DAMAGED, "not a database": DAMAGED, "no such table": SCHEMA,
+          "no such column": SCHEMA, "has no column named": SCHEMA}
+
+
+class CannotWrite(StoreError):
+    """A write failed because of the file or the disk (`kind`: READ_ONLY, FULL, DISK); it
+    was rolled back whole. The message says so in one sentence naming the file."""
+
+    def __init__(self, kind: str, file: str, detail: str) -> None:
+        super().__init__(sentence(kind, file, detail))
+        self.kind, self.file, self.detail = kind, file, detail
+
+
+class Damaged(StoreError):
+    """The file is damaged (SQLITE_CORRUPT) or its schema is: nothing more is written."""
+
+    def __init__(self, kind: str, file: str, detail: str) -> None:
+        super().__init__(sentence(kind, file, detail))
+        self.kind, self.file, self.detail = kind, file, detail
+
+
+def kind_of(exc: BaseException) -> str | None:
+    """READ_ONLY, FULL, DISK, DAMAGED or SCHEMA for an SQLite error about the file, else None."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in _CODES:
+        return _CODES[code & 0xFF]
+    text = str(exc).lower()
+    return next((kind for key, kind in KINDS_BY_TEXT.items() if key in text), None)
+
+
+def cause(kind: str, file: str, detail: str = "") -> str:
+    """What is wrong, in a few words naming the file: `X is read-only`."""
+    name = file or "the database file"
+    return {READ_ONLY: f"{name} is read-only", FULL: f"the disk holding {name} is full",
+            DISK: f"the disk holding {name} could not be written ({detail})",
+            DAMAGED: f"{name} is damaged ({detail})",
+            SCHEMA: f"{name} is missing part of its schema ({detail})"}[kind]
+
+
+def remedy(kind: str, file: str) -> str:
+    """What the user can do about it, in a few words."""
+    backups = f"a backup in {Path(file).parent / 'backups'}" if file else "a backup"
+    return {READ_ONLY: "make it writable (or use --db with a copy)",
+            FULL: "free some space", DISK: "check the disk",
+            DAMAGED: f"`loopdrill doctor` checks it and {backups} can replace it",
+            SCHEMA: f"`loopdrill doctor` checks it and {backups} can replace it"}[kind]
+
+
+def sentence(kind: str, file: str, detail: str = "") -> str:
+    """One sentence for `kind` about the database `file` ('' when unknown)."""
+    if kind in (DAMAGED, SCHEMA):
+        return f"{cause(kind, file, detail)}, so loopdrill stops writing to it; " \
+               f"{remedy(kind, file)}"
+    return f"{cause(kind, file, detail)}, so nothing was saved; {remedy(kind, file)} and try " \
+           "again"
+
+
+def converted(exc: BaseException, file: str) -> StoreError | None:
+    """The CannotWrite or Damaged that `exc` is, or None when it is not about the file."""
+    kind = kind_of(exc)
+    if kind is None:
+        return None
+    detail = str(exc).splitlines()[0][:120] if str(exc) else kind
+    return (CannotWrite if kind in (READ_ONLY, FULL, DISK) else Damaged)(kind, file, detail)
