@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import re
 from collections.abc import Iterable, Sequence
 
 import fsrs
@@ -21,6 +22,7 @@ from loopdrill.engine.curve import next_interval
 from loopdrill.engine.fit import (
     History,
     HistoryEncoder,
+    TrainingItems,
     fit_histories,
     parse_histories,
     safe_parameters,
@@ -35,21 +37,21 @@ DEFAULTS = [float(w) for w in fsrs.Scheduler().parameters]
 BOUNDS = (fsrs.scheduler.LOWER_BOUNDS_PARAMETERS, fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)
 
 
-# The rules for histories and training items (as Anki builds them), written plainly: the
-# reference the worker's packed path (HistoryEncoder, parse_histories, rs_items) is
+# The rules for histories and training items (py-fsrs' elapsed days), written plainly: the
+# reference the worker's packed path (HistoryEncoder, parse_histories, TrainingItems) is
 # checked against.
 
-def day_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
-    """Per card, its reviews as (rating, delta_t in study days, never negative); `rows` are
-    (card id, study day number, rating), ordered by card then time."""
+def period_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
+    """Per card, its reviews as (rating, delta_t: whole 24-hour periods since the previous
+    review, never negative); `rows` are (card id, time in ms, rating), by card then time."""
     histories: list[History] = []
-    card, last_day = None, 0
-    for current, day, rating in rows:
+    card, last = None, 0
+    for current, at, rating in rows:
         if current != card:
             histories.append([])
-            card, last_day = current, day
-        histories[-1].append((rating, max(day - last_day, 0)))
-        last_day = day
+            card, last = current, at
+        histories[-1].append((rating, max(at - last, 0) // 86_400_000))
+        last = at
     return histories
 
 
@@ -58,21 +60,25 @@ def training_items(histories: Sequence[History]) -> list[History]:
     return [h[: i + 1] for h in histories for i in range(1, len(h)) if h[i][1] > 0]
 
 
-def long_term_reviews(histories: Sequence[History]) -> int:
-    """How many training items the histories give (what a fit learns from)."""
-    return sum(1 for h in histories for _, delta in h[1:] if delta > 0)
+def as_lists(items: Iterable[rs.FSRSItem]) -> list[History]:
+    """Items as (rating, delta_t) lists, read from their repr (the reviews have no getters)."""
+    return [[(int(r), int(d)) for r, d in re.findall(r"rating: (\d+), delta_t: (\d+)",
+                                                     repr(item))] for item in items]
 
 
-def test_histories_count_study_days_and_items_skip_same_day_reviews() -> None:
-    rows = [("a", 10, 3), ("a", 10, 3), ("a", 13, 1), ("a", 14, 3), ("b", 10, 4)]
-    histories = day_histories(rows)
+H = 3_600_000  # an hour in ms
+
+
+def test_histories_count_24_hour_periods_and_items_skip_short_term_reviews() -> None:
+    rows = [("a", 0, 3), ("a", 23 * H, 3), ("a", 95 * H, 1), ("a", 120 * H, 3), ("b", 0, 4)]
+    histories = period_histories(rows)
     assert histories == [[(3, 0), (3, 0), (1, 3), (3, 1)], [(4, 0)]]
     assert training_items(histories) == [[(3, 0), (3, 0), (1, 3)],
                                           [(3, 0), (3, 0), (1, 3), (3, 1)]]
-    assert long_term_reviews(histories) == 2
 
 
-revlog_rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 40_000),
+revlog_rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]),
+                                  st.integers(0, 40 * 24) .map(lambda h: h * H + 7),
                                   st.integers(1, 4)), max_size=60).map(
     lambda rows: sorted(rows, key=lambda row: row[0]))  # by card, time order kept
 
@@ -82,15 +88,24 @@ revlog_rows = st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0
 def test_the_worker_unpacks_the_histories_the_parent_packs(
         rows: list[tuple[str, int, int]], chunk: int, block: int) -> None:
     """Whatever the chunks the rows come in and the blocks the bytes arrive in (a card may
-    span chunks, an integer may span blocks), the worker reads the parent's histories."""
+    span chunks, an integer may span blocks), the worker reads the parent's histories, and
+    its training items are the reference's, read in order or by index."""
     encoder = HistoryEncoder()
     data = b"".join(encoder.encode(rows[i : i + chunk]) for i in range(0, len(rows), chunk))
-    assert list(parse_histories(io.BytesIO(data + encoder.end()), block)) == day_histories(rows)
+    histories = list(parse_histories(io.BytesIO(data + encoder.end()), block))
+    assert histories == period_histories(rows)
+    items, expected = TrainingItems(histories), training_items(histories)
+    assert len(items) == len(expected) and as_lists(items) == expected
+    assert as_lists(items[i] for i in range(-len(items), len(items))) == expected * 2
+    assert as_lists(items[1::2]) == expected[1::2]
+    assert items.cards == sum(1 for h in histories if any(d > 0 for _, d in h[1:]))
+    with pytest.raises(IndexError):
+        items[len(items)]
 
 
 def test_a_cut_or_headless_history_is_refused() -> None:
     encoder = HistoryEncoder()
-    data = encoder.encode([("a", 5, 3), ("a", 9, 1)])
+    data = encoder.encode([("a", 5 * H, 3), ("a", 99 * H, 1)])
     with pytest.raises(ValueError, match="ended before its end mark"):
         list(parse_histories(io.BytesIO(data)))
     with pytest.raises(ValueError, match="ended before its end mark"):
@@ -99,10 +114,12 @@ def test_a_cut_or_headless_history_is_refused() -> None:
         list(parse_histories(io.BytesIO(data[4:] + encoder.end())))
 
 
-def test_a_day_going_back_counts_as_the_same_day() -> None:
-    """Study days never go back for one card, but if they did the gap would be 0, not a
-    negative number the packing could not tell from a new card."""
-    assert day_histories([("a", 9, 3), ("a", 8, 3)]) == [[(3, 0), (3, 0)]]
+def test_a_time_going_back_counts_as_no_gap() -> None:
+    """Times never go back for one card, but if they did the gap would be 0, not a negative
+    number the packing could not tell from a new card."""
+    encoder = HistoryEncoder()
+    data = encoder.encode([("a", 90 * H, 3), ("a", 10 * H, 3)]) + encoder.end()
+    assert list(parse_histories(io.BytesIO(data))) == [[(3, 0), (3, 0)]]
 
 
 def test_safe_parameters_round_float32_into_py_fsrs_bounds() -> None:
@@ -138,6 +155,7 @@ def test_fit_on_a_known_model_predicts_as_well_as_the_true_one() -> None:
     result = fit_histories(histories, DEFAULTS, BOUNDS)
     items = [rs.FSRSItem([rs.FSRSReview(r, d) for r, d in item])
              for item in training_items(histories)]
+    assert result["before"]["log_loss"] == rs.FSRS(DEFAULTS).evaluate(items).log_loss
     true_loss = rs.FSRS(TRUE).evaluate(items).log_loss
     assert result["items"] == len(items)
     assert result["after"]["log_loss"] <= true_loss * 1.01

@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import random
 import sys
-import time
 from pathlib import Path
 
 import fsrs
@@ -22,7 +21,7 @@ from loopdrill.engine.replay import same_state
 from loopdrill.services import optimize as opt
 from loopdrill.services.config import options_for, set_value
 from loopdrill.services.history import import_reviews
-from loopdrill.store.history import fit_rows_query
+from loopdrill.store.history import fit_rows, fit_rows_query
 from loopdrill.store.queries import get_card
 from loopdrill.store.settings import get_meta
 from loopdrill.store.tx import transaction
@@ -226,31 +225,31 @@ def test_auto_optimize_waits_for_500_reviews(db: Database) -> None:
     assert get_meta(db, "optimize:last") is None
 
 
-@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC"])
-def test_study_days_follow_the_local_zone_and_rollover(db: Database, zone: str,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """The study days stamped on the revlog (and read by the fit) equal
-    core.timeutil.study_day in the zone they were written in, across DST changes."""
-    from loopdrill.core.timeutil import study_day
-    from loopdrill.services.optimize import _review_rows
+def test_the_fit_counts_24_hour_periods_as_the_scheduler_does(db: Database) -> None:
+    """Reviews 23 hours apart across midnight (and the 4 am rollover) give delta_t 0, a
+    short-term review and no training item, as py-fsrs treats them; 25 hours give 1."""
+    import io
+
+    import fsrs
+
+    from loopdrill.engine.fit import HistoryEncoder, TrainingItems, parse_histories
 
     make_decks(db, {"syn": 1})
-    start = dt.datetime(2026, 3, 7, 0, 30, tzinfo=dt.UTC)  # US DST starts 8 March
-    moments = [start + dt.timedelta(hours=h) for h in range(0, 24 * 40, 5)]
-    moments += [dt.datetime(2026, 10, 24, tzinfo=dt.UTC) + dt.timedelta(hours=h)
-                for h in range(0, 24 * 12, 1)]  # EU and US DST end
-    monkeypatch.setenv("TZ", zone)
-    time.tzset()
-    try:
-        set_value(db, "rollover_hour", "4", None)
-        import_reviews(db, [ReviewRecord("syn/c0", m, Rating.GOOD, 5000) for m in moments],
-                       NOW)
-        days = [day for _, day, _ in _review_rows(db, None)]
-        expected = [study_day(m, 4) for m in sorted(moments)]
-    finally:
-        monkeypatch.undo()
-        time.tzset()
-    assert [d - days[0] for d in days] == [(e - expected[0]).days for e in expected]
+    first = dt.datetime(2026, 3, 7, 22, 0, tzinfo=dt.UTC)
+    moments = [first, first + dt.timedelta(hours=23), first + dt.timedelta(hours=48)]
+    import_reviews(db, [ReviewRecord("syn/c0", m, Rating.GOOD, 5000) for m in moments], NOW)
+    encoder = HistoryEncoder()
+    data = encoder.encode(fit_rows(db, None).fetchall()) + encoder.end()
+    histories = list(parse_histories(io.BytesIO(data)))
+    assert histories == [[(3, 0), (3, 0), (3, 1)]]
+    assert len(TrainingItems(histories)) == 1
+    scheduler, card = fsrs.Scheduler(enable_fuzzing=False), fsrs.Card()
+    gaps = []
+    for moment in moments:
+        if card.last_review is not None:
+            gaps.append((moment - card.last_review).days)
+        card, _ = scheduler.review_card(card, fsrs.Rating.Good, moment)
+    assert gaps == [0, 1]
 
 
 def test_cli_applies_only_a_better_fit(db_path: Path) -> None:

@@ -1,10 +1,12 @@
 """Fitting FSRS to one learner's history (DESIGN.md section 4): training items and the fit.
 
-Training items are built as Anki builds them: per card, non-cram reviews grouped by study day
-(delta_t = study days since the previous review, 0 within a day), one item per review that
-comes a day or more after the previous one, holding the card's history up to it. The fit runs
-in fsrs-rs-python (float32) in a worker process; its parameters are rounded to 6 places and
-kept inside py-fsrs' bounds before `fsrs.Scheduler` sees them.
+Training items are built with the rule the live scheduler (py-fsrs) applies: per card, its
+non-cram reviews, each with delta_t = whole 24-hour periods since the card's previous review
+(0 within 24 hours: a short-term review), and one item per review 24 hours or more after the
+previous one, holding the card's history up to it. So the fit learns from the gaps the
+scheduler will see (Anki counts study days instead). The fit runs in fsrs-rs-python (float32)
+in a worker process; its parameters are rounded to 6 places and kept inside py-fsrs' bounds
+before `fsrs.Scheduler` sees them.
 
 The worker imports only this module (not py-fsrs): the parent sends the bounds with the
 current parameters, then the history as HistoryEncoder packs it, one 32-bit integer per
@@ -14,11 +16,13 @@ review, which the worker unpacks while the parent still reads the revlog.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
-History = list[tuple[int, int]]  # (rating 1-4, study days since the card's previous review)
+History = list[tuple[int, int]]  # (rating 1-4, whole 24-hour periods since the previous review)
 MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted
+DAY_MS = 86_400_000  # one 24-hour period in milliseconds, the revlog's unit of time
 Bounds = tuple[Sequence[float], Sequence[float]]  # py-fsrs' lower and upper parameter bounds
 
 
@@ -31,21 +35,55 @@ def safe_parameters(raw: Sequence[float], bounds: Bounds) -> list[float]:
                                                                        strict=True)]
 
 
-def rs_items(histories: Iterable[History]) -> tuple[list[Any], int]:
-    """fsrs-rs-python FSRSItems for the training items (review objects shared by prefixes),
-    and how many cards they come from."""
-    import fsrs_rs_python as rs  # only the fit worker and tests need the Rust model
+class TrainingItems(Sequence[Any]):
+    """The training items of many histories as fsrs-rs-python FSRSItems, made one card at a
+    time whenever a call reads them. fsrs-rs-python copies every item it is given into Rust,
+    so holding them in Python too would double the fit's memory (at a million reviews, some
+    700,000 items of 26 reviews on average); here the histories take two small arrays."""
 
-    items: list[Any] = []
-    review, item = rs.FSRSReview, rs.FSRSItem
-    cards = 0
-    for history in histories:
-        reviews = [review(r, d) for r, d in history]
-        before = len(items)
-        items.extend(item(reviews[: i + 1]) for i in range(1, len(history))
-                     if history[i][1] > 0)
-        cards += len(items) > before
-    return items, cards
+    def __init__(self, histories: Iterable[History]) -> None:
+        self.ratings, self.deltas = array("b"), array("l")
+        self.starts = array("l", [0])  # where each card's reviews begin in the arrays
+        self.counts = array("l", [0])  # items before each card
+        for history in histories:
+            self.ratings.extend(rating for rating, _ in history)
+            self.deltas.extend(delta for _, delta in history)
+            self.starts.append(len(self.ratings))
+            self.counts.append(self.counts[-1] + sum(1 for _, d in history[1:] if d > 0))
+        self.cards = sum(1 for a, b in zip(self.counts, self.counts[1:], strict=False) if b > a)
+
+    def __len__(self) -> int:
+        return self.counts[-1]
+
+    def _card(self, card: int) -> Iterator[Any]:
+        import fsrs_rs_python as rs  # only the fit worker and tests need the Rust model
+
+        first, end = self.starts[card], self.starts[card + 1]
+        ratings, deltas = self.ratings, self.deltas
+        reviews = [rs.FSRSReview(ratings[k], deltas[k]) for k in range(first, end)]
+        for k in range(first + 1, end):
+            if deltas[k] > 0:
+                yield rs.FSRSItem(reviews[: k - first + 1])
+
+    def __iter__(self) -> Iterator[Any]:
+        for card in range(len(self.starts) - 1):
+            yield from self._card(card)
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if not -len(self) <= index < len(self):
+            raise IndexError("training item index out of range")
+        index %= len(self)
+        card = bisect_right(self.counts, index) - 1
+        for i, item in enumerate(self._card(card)):
+            if i == index - self.counts[card]:
+                return item
+        raise AssertionError("unreachable: the counts say the card has this item")
 
 
 def _metrics(evaluation: Any) -> dict[str, float]:
@@ -55,12 +93,12 @@ def _metrics(evaluation: Any) -> dict[str, float]:
 def fit_histories(histories: Iterable[History], current: Sequence[float],
                   bounds: Bounds) -> dict[str, Any]:
     """Fit parameters with fsrs-rs-python ("parameters") and evaluate the current ("before")
-    and the fitted ones ("after") on the same items. Runs in a worker process: fsrs-rs-python
-    holds the GIL while it works."""
+    and the fitted ones ("after") on the same items, one after the other. Runs in a worker
+    process: fsrs-rs-python holds the GIL while it works."""
     import fsrs_rs_python as rs
 
-    items, cards = rs_items(histories)  # consumed as the histories arrive
-    result: dict[str, Any] = {"items": len(items), "cards": cards}
+    items = TrainingItems(histories)  # consumed as the histories arrive
+    result: dict[str, Any] = {"items": len(items), "cards": items.cards}
     if len(items) < MIN_REVIEWS:
         return result
     model = rs.FSRS(list(current))
@@ -81,27 +119,28 @@ END = -(2**31)
 
 
 class HistoryEncoder:
-    """Revlog rows to the worker's input. Rows are (card id, study day, rating) ordered by
-    card then time, fed in chunks (a card may span two)."""
+    """Revlog rows to the worker's input. Rows are (card, time in ms, rating) ordered by
+    card then time, fed in chunks (a card may span two); a review's delta_t is the whole
+    24-hour periods since the card's previous one, as py-fsrs counts them (never negative)."""
 
     def __init__(self) -> None:
-        self.card: str | None = None
-        self.day = 0
+        self.card: object = None
+        self.at = 0
 
-    def encode(self, rows: Iterable[tuple[str, int, int]]) -> bytes:
+    def encode(self, rows: Iterable[tuple[object, int, int]]) -> bytes:
         out = array(CODE)
         add = out.append
-        card, last = self.card, self.day
-        for current, day, rating in rows:
+        card, last = self.card, self.at
+        for current, at, rating in rows:
             if current != card:
                 add(-rating)
                 card = current
-            elif day > last:
-                add((day - last) * 4 + rating - 1)
+            elif at - last >= DAY_MS:
+                add((at - last) // DAY_MS * 4 + rating - 1)
             else:
                 add(rating - 1)
-            last = day
-        self.card, self.day = card, last
+            last = at
+        self.card, self.at = card, last
         return out.tobytes()
 
     @staticmethod

@@ -39,7 +39,7 @@ from loopdrill.services.optimize_retention import RetentionRow, simulate_retenti
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
 from loopdrill.store.decks import deck_slugs, no_deck_named
-from loopdrill.store.history import fit_rows_query
+from loopdrill.store.history import fit_rows
 from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import transaction
 
@@ -84,12 +84,6 @@ def _key(deck: str | None) -> str:
     return f"parameters:{deck}" if deck else "parameters"
 
 
-def _review_rows(db: Database, deck: str | None) -> Any:
-    """A cursor of (card number, study day, rating) for every non-cram review, by card then
-    time; the study day is the one stored on each revlog row."""
-    return db.conn.execute(*fit_rows_query(deck))
-
-
 def _run_worker(db: Database, deck: str | None, current: list[float], timeout: float,
                 command: Sequence[str]) -> tuple[dict[str, Any], int]:
     """Stream the history to the worker (it parses while this process reads the next rows)
@@ -106,7 +100,7 @@ def _run_worker(db: Database, deck: str | None, current: list[float], timeout: f
         worker.stdin.write(json.dumps({
             "current": current, "lower": list(fsrs.scheduler.LOWER_BOUNDS_PARAMETERS),
             "upper": list(fsrs.scheduler.UPPER_BOUNDS_PARAMETERS)}).encode() + b"\n")
-        cursor, encoder = _review_rows(db, deck), HistoryEncoder()
+        cursor, encoder = fit_rows(db, deck), HistoryEncoder()
         while chunk := cursor.fetchmany(5_000):
             worker.stdin.write(encoder.encode(chunk))
         worker.stdin.write(encoder.end())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -74,11 +75,16 @@ def orphan_reviews(db: Database) -> int:
 
 
 def fit_rows_query(deck: str | None) -> tuple[str, tuple[str, ...]]:
-    """(card number, study day, rating) of every non-cram review, by card then time."""
+    """(card number, time in ms, rating) of every non-cram review, by card then time."""
     if deck is None:
-        return ("SELECT card, day, rating FROM revlog WHERE cram = 0 ORDER BY card, at, id", ())
-    return ("SELECT card, day, rating FROM revlog WHERE cram = 0 AND card IN "
+        return ("SELECT card, at, rating FROM revlog WHERE cram = 0 ORDER BY card, at, id", ())
+    return ("SELECT card, at, rating FROM revlog WHERE cram = 0 AND card IN "
             "(SELECT num FROM cards WHERE deck = ?) ORDER BY card, at, id", (deck,))
+
+
+def fit_rows(db: Database, deck: str | None) -> sqlite3.Cursor:
+    """A cursor over fit_rows_query's rows (read in chunks by the fit)."""
+    return db.conn.execute(*fit_rows_query(deck))
 
 
 def rating_mix(db: Database, deck: str | None, first: bool) -> dict[int, int]:
