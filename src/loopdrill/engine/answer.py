@@ -165,14 +165,17 @@ def in_order(before: Memory, outcomes: dict[Rating, Outcome]) -> dict[Rating, Ou
     return ordered
 
 
+PASSING = (Rating.HARD, Rating.GOOD, Rating.EASY)
+
+
 def answer_in_order(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating,
                     now: dt.datetime, seed: str = "") -> dict[Rating, Outcome]:
     """The outcome of `rating` with the buttons kept in order (in_order), so what a button
-    shows is what an answer applies: every rating's outcome for a passing review, which
-    needs them all; the one asked for otherwise."""
+    shows is what an answer applies: the three passing ratings' outcomes for a passing
+    review, which needs them all; the one asked for otherwise."""
     if memory.state != CardState.REVIEW or rating == Rating.AGAIN:
         return {rating: answer(scheduler, memory, rating, now, seed)}
-    return in_order(memory, preview(scheduler, memory, now, seed))
+    return in_order(memory, {r: answer(scheduler, memory, r, now, seed) for r in PASSING})
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:

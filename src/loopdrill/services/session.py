@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -13,9 +14,8 @@ from sqlite_utils import Database
 
 from loopdrill.core.cards import Span, back_spans, front_spans, is_self_graded
 from loopdrill.core.graded_kinds import Prompt, Verdict, grade, prepare
-from loopdrill.core.model import CardState, Rating
+from loopdrill.core.model import Rating
 from loopdrill.core.options import Options
-from loopdrill.core.timeutil import day_start, next_day_start, study_day
 from loopdrill.core.words import plural
 from loopdrill.engine.answer import (
     Outcome,
@@ -25,11 +25,12 @@ from loopdrill.engine.answer import (
     make_scheduler,
     retrievability,
 )
-from loopdrill.engine.queue import interleave, take_within_limits
 from loopdrill.services import today
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
+from loopdrill.services.session_queue import Progress, SessionQueue
 from loopdrill.store import queries, reviews
+from loopdrill.store.aggregates import day_number
 from loopdrill.store.queries import Scope
 from loopdrill.store.reviews import AnsweredSince
 from loopdrill.store.rows import StoredCard
@@ -78,23 +79,6 @@ class Shown:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Done today within the session's scope, and what is left today, split as Anki does:
-    new cards to introduce, learning cards due, review cards due."""
-
-    done: int
-    new: int = 0
-    learning: int = 0
-    review: int = 0
-    cap: int | None = None  # a session limit (--limit) that ends it sooner
-
-    @property
-    def left(self) -> int:
-        total = self.new + self.learning + self.review
-        return total if self.cap is None else min(total, self.cap)
-
-
-@dataclass(frozen=True)
 class Summary:
     """What a session amounted to."""
 
@@ -116,7 +100,6 @@ class DrillSession:
     limit: int | None = None
     fuzz: bool = True
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    queue: list[str] = field(default_factory=list)
     current: Shown | None = None
     answered: int = 0
     started: dt.datetime | None = None
@@ -127,32 +110,25 @@ class DrillSession:
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
-        self.new_ids: set[str] = set()
+        self._pruned: dt.date | None = None
         self.started = self.clock()
         self.globals = global_options(self.db)
-        self.queue = self._build_queue(self.started)
+        self.upcoming = SessionQueue(self.db, self.scope, self.globals, cram=self.cram,
+                                     limit=self.limit)
+        self.upcoming.build(self.started)
 
     # -- queue -------------------------------------------------------------------------------
-    def _decks(self) -> list[str]:
-        return today.scope_decks(self.db, self.scope)
-
-    def _build_queue(self, now: dt.datetime) -> list[str]:
-        if self.cram:
-            return self._cram_queue(now)
-        day_end = next_day_start(now, self.globals.rollover_hour)
-        allowed = today.allowance(self.db, self._decks(), now)
-        due = queries.reviews_due(self.db, self.scope, now, day_end)
-        ordered = take_within_limits(due, allowed.review, allowed.review_overall)
-        fresh = queries.new_cards(self.db, self.scope, now, allowed.new, allowed.new_overall)
-        self.new_ids = {cid for cid, _ in fresh}
-        return interleave(ordered, [cid for cid, _ in fresh])
+    @property
+    def queue(self) -> deque[str]:
+        """The ids still queued today (reviews and new cards), next first."""
+        return self.upcoming.ids
 
     def study_more(self, *, new: int = 0, review: int = 0) -> None:
         """Custom study: today's limits raised by `new` / `review` (options unchanged), and
         the queue built again with what they now allow."""
         now = self.clock()
         today.extend_today(self.db, now, new=new, review=review)
-        self.queue = self._build_queue(now)
+        self.upcoming.build(now)
 
     def ending(self) -> today.Ending:
         """Why this session has nothing more to show."""
@@ -162,11 +138,6 @@ class DrillSession:
         if self.cram:
             return today.Ending("Every studied card here has been crammed this session.")
         return today.why_over(self.db, self.scope, self.clock())
-
-    def _cram_queue(self, now: dt.datetime) -> list[str]:
-        due = queries.reviews_due(self.db, self.scope, now, now + dt.timedelta(days=36500))
-        studied = [cid for cid, _ in due]
-        return studied[: self.limit] if self.limit else studied
 
     # -- scheduling --------------------------------------------------------------------------
     def scheduler(self, deck: str) -> tuple[Options, fsrs.Scheduler]:
@@ -184,7 +155,7 @@ class DrillSession:
             self.current = None
             return None
         now = self.clock()
-        card = self._next_stored(now)
+        card = self.upcoming.next_card(now)
         if card is None:
             self.current = None
             return None
@@ -198,30 +169,6 @@ class DrillSession:
         self.current = Shown(card=card, front=front, back=back, shown_at=now, scheduler=sched,
                              prompt=prompt)
         return self.current
-
-    def _next_stored(self, now: dt.datetime) -> StoredCard | None:
-        if not self.cram:
-            learning = queries.first_learning_due(self.db, self.scope, now, now)
-            if learning is not None:
-                return queries.get_card(self.db, learning)
-        while self.queue:
-            card = queries.get_card(self.db, self.queue.pop(0))
-            if card is not None and self._showable(card, now):
-                return card
-        if not self.cram:
-            ahead = self.globals.learn_ahead_minutes
-            soon = queries.first_learning_due(self.db, self.scope, now,
-                                              now + dt.timedelta(minutes=ahead))
-            if soon is not None:
-                return queries.get_card(self.db, soon)
-        return None
-
-    def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
-        if card.retired or card.suspended:
-            return False
-        if card.buried_until is not None and card.buried_until > now:
-            return False
-        return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
 
     def answer(self, rating: Rating, *, patience: float | None = None,
                db: Database | None = None, on_wait: Waiting | None = say_waiting) -> None:
@@ -239,15 +186,17 @@ class DrillSession:
             verdict = shown.verdict.as_dict()
             if shown.prompt is not None and shown.prompt.values:
                 verdict["values"] = shown.prompt.values
+        own = db is None or db is self.db  # another connection: a worker thread's
         db = db or self.db
         now = self.clock()
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # the revlog keeps ms
         duration = int(min(MAX_ANSWER_MS, (now - shown.shown_at).total_seconds() * 1000))
         card = shown.card
         opts, sched = self.scheduler(card.deck)
+        day = self.upcoming.study_day(now).day
+        self.upcoming.before_answer(counted=own)
         with transaction(db, patience=patience, on_wait=on_wait):
-            fresh = queries.get_card(db, card.id)
-            memory = fresh.memory if fresh is not None else card.memory
+            memory = queries.card_memory(db, card.id) or card.memory
             if memory.last_review is not None and memory.last_review > now:
                 now = memory.last_review  # another terminal's answer came a moment later
             # computed at the moment the revlog records, so the card is its log's replay;
@@ -257,15 +206,21 @@ class DrillSession:
             bury: tuple[str, ...] = ()
             if opts.bury_siblings and not self.cram:
                 bury = tuple(queries.siblings(db, card.id, card.deck, card.item))
+            if day != self._pruned:  # once a study day: older undo entries are let go
+                reviews.prune_undo(db, day_number(day))
             reviews.record(db, reviews.Answer(
                 card_id=card.id, deck=card.deck, reviewed_at=now, rating=rating,
                 before=memory, after=outcome.after, duration_ms=max(0, duration),
                 retrievability=retrievability(sched, memory, now),
                 typed=typed, proposed=proposed, verdict=verdict, cram=self.cram,
                 session=self.id, bury=bury,
-                bury_until=next_day_start(now, self.globals.rollover_hour),
+                bury_until=self.upcoming.study_day(now).end,
                 leech=leech, suspend=leech and opts.leech_action == "suspend",
             ))
+        self._pruned = day
+        if own:
+            self.upcoming.answered(memory, outcome.after, now,
+                                   suspended=leech and opts.leech_action == "suspend")
         self.answered += 1
         self.done.append(("answer", card.id, None))
         self.current = None
@@ -286,8 +241,8 @@ class DrillSession:
             reviews.restore_hidden(self.db, card_id, hidden or (0, None))
             self.done.pop()
         if self.current is not None:
-            self.queue.insert(0, self.current.card.id)
-        self.queue.insert(0, card_id)
+            self.upcoming.put_back(self.current.card.id)
+        self.upcoming.put_back(card_id)
         self.current = None
         return action
 
@@ -309,32 +264,15 @@ class DrillSession:
         if self.current is not None:
             card_id = self.current.card.id
             before = reviews.hidden_state(self.db, card_id)
-            reviews.bury(self.db, card_id, next_day_start(self.clock(),
-                                                          self.globals.rollover_hour))
+            reviews.bury(self.db, card_id, self.upcoming.study_day(self.clock()).end)
             self.done.append(("bury", card_id, before))
             self.current = None
 
     # -- reporting ---------------------------------------------------------------------------
     def progress(self) -> Progress:
         """Answers today in scope, and cards still to come today."""
-        now = self.clock()
-        g = self.globals
-        start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
-        done = queries.reviews_since(self.db, start, self.scope)
         current = self.current.card if self.current is not None else None
-        learning = queries.learning_count(self.db, self.scope, now, next_day_start(
-            now, g.rollover_hour), besides=current.id if current else None) if not self.cram else 0
-        new = sum(1 for cid in self.queue if cid in self.new_ids)
-        review = len(self.queue) - new
-        if current is not None:
-            if current.memory.state == CardState.NEW:
-                new += 1
-            elif current.memory.state in (CardState.LEARNING, CardState.RELEARNING):
-                learning += 1
-            else:
-                review += 1
-        cap = None if self.limit is None else max(0, self.limit - self.answered)
-        return Progress(done, new, learning, review, cap)
+        return self.upcoming.progress(self.clock(), current, self.answered)
 
     def summary(self) -> Summary:
         """Cards, minutes, Again count and pass rate of this session's answers."""

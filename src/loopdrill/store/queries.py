@@ -11,9 +11,16 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import study_day, to_stamp
+from loopdrill.engine.answer import Memory
 from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
-from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
+from loopdrill.store.rows import (
+    CARD_COLUMNS,
+    MEMORY_COLUMNS,
+    StoredCard,
+    card_from_row,
+    memory_from_row,
+)
 
 
 @dataclass(frozen=True)
@@ -50,12 +57,11 @@ def get_card(db: Database, card_id: str) -> StoredCard | None:
     return card_from_row(row) if row else None
 
 
-def learning_due(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime) -> list[str]:
-    """Learning and relearning cards due by `until`, soonest first."""
-    where, params = scope.where()
-    sql = (f"SELECT id FROM cards WHERE state IN (1, 3) AND due <= ? AND {ACTIVE}{where} "
-           "ORDER BY due, id")
-    return [r[0] for r in db.conn.execute(sql, (to_stamp(until), to_stamp(now), *params))]
+def card_memory(db: Database, card_id: str) -> Memory | None:
+    """One card's scheduling state (what an answer reads inside its transaction)."""
+    row = db.conn.execute(f"SELECT {MEMORY_COLUMNS} FROM cards WHERE id = ?",
+                          (card_id,)).fetchone()
+    return memory_from_row(row) if row else None
 
 
 def first_learning_due(db: Database, scope: Scope, now: dt.datetime,
@@ -63,11 +69,13 @@ def first_learning_due(db: Database, scope: Scope, now: dt.datetime,
     """The learning or relearning card due soonest by `until`, or None: each state's first in
     the (state, due) index, so no learning card is read but the one returned."""
     where, params = scope.where()
-    sql = (f"SELECT due, id FROM cards WHERE state = ? AND due <= ? AND {ACTIVE}{where} "
-           "ORDER BY due, id LIMIT 1")
-    firsts = [row for state in (1, 3) if (row := db.conn.execute(
-        sql, (state, to_stamp(until), to_stamp(now), *params)).fetchone()) is not None]
-    return str(min(firsts)[1]) if firsts else None
+    first = (f"SELECT * FROM (SELECT due, id FROM cards WHERE state = {{}} AND due <= ? "
+             f"AND {ACTIVE}{where} ORDER BY due, id LIMIT 1)")
+    sql = f"SELECT id FROM ({first.format(1)} UNION ALL {first.format(3)}) ORDER BY due, id " \
+        "LIMIT 1"
+    stamps = (to_stamp(until), to_stamp(now), *params)
+    row = db.conn.execute(sql, stamps + stamps).fetchone()
+    return str(row[0]) if row else None
 
 
 def learning_count(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime,

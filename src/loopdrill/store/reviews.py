@@ -61,53 +61,60 @@ def rollover_hour(db: Database) -> int:
 
 
 def record(db: Database, answer: Answer) -> int:
-    """Write one answer atomically and return its revlog id. Its study day is stamped now, in
-    this process's local time, and never changes after (but for a new rollover hour)."""
+    """Write one answer and return its revlog id, in the caller's transaction (which read the
+    card's state the answer starts from: DrillSession.answer's), so both commit together. Its
+    study day is stamped now, in this process's local time, and never changes after (but for
+    a new rollover hour)."""
     after = answer.after
     effects: dict[str, Any] = {"buried": [], **answer.effects}
-    with transaction(db) as tx:
-        conn = tx.conn
-        day = day_number(study_day(answer.reviewed_at, rollover_hour(db)))
-        if not answer.cram:
-            conn.execute(SET_MEMORY, {**memory_columns(after), "id": answer.card_id})
-            if answer.bury and answer.bury_until is not None:
-                until = to_stamp(answer.bury_until)
-                for sibling in answer.bury:
-                    row = conn.execute(
-                        "SELECT buried_until FROM cards WHERE id = ? AND state IN (0, 2)",
-                        (sibling,)).fetchone()
-                    if row is not None and (row[0] is None or row[0] < until):
-                        effects["buried"].append([sibling, row[0]])
-                        conn.execute("UPDATE cards SET buried_until = ? WHERE id = ?",
-                                     (until, sibling))
-            if answer.leech:
-                row = conn.execute("SELECT tags, suspended FROM cards WHERE id = ?",
-                                   (answer.card_id,)).fetchone()
-                effects["leech"] = {"tags": row[0], "suspended": row[1]}
-                tags = row[0] if " leech " in row[0] else (row[0] or " ") + "leech "
-                conn.execute("UPDATE cards SET tags = ?, suspended = ? WHERE id = ?",
-                             (tags, int(answer.suspend or row[1]), answer.card_id))
-        cursor = conn.execute(
-            f"INSERT INTO revlog ({', '.join(REVLOG_COLUMNS)}) SELECT num, "
-            f"{', '.join('?' * (len(REVLOG_COLUMNS) - 1))} FROM cards WHERE id = ?",
-            (*answer_columns(answer, day, answer.reviewed_at.astimezone().hour),
-             answer.card_id))
-        review_id = int(cursor.lastrowid or 0)
-        if answer.typed is not None or answer.proposed is not None or answer.verdict:
-            conn.execute(
-                "INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
-                (review_id, answer.typed,
-                 int(answer.proposed) if answer.proposed is not None else None,
-                 json.dumps(answer.verdict, ensure_ascii=False) if answer.verdict else None))
-        if answer.session is not None:
-            conn.execute("INSERT INTO revlog_undo VALUES (?, ?, ?, ?)",
-                         (review_id, answer.session, memory_to_json(answer.before),
-                          json.dumps(effects)))
-            # older than yesterday: each undo entry's row looked up by its id (a join would
-            # walk the whole revlog)
-            conn.execute("DELETE FROM revlog_undo WHERE (SELECT r.day FROM revlog r "
-                         "WHERE r.id = revlog_undo.id) < ?", (day - 1,))
-        return review_id
+    conn = db.conn
+    if not conn.in_transaction:
+        raise RuntimeError("reviews.record runs inside the transaction that read the card")
+    local = answer.reviewed_at.astimezone()  # its zone is the local offset of the moment
+    day = day_number(study_day(local, rollover_hour(db), local.tzinfo))
+    if not answer.cram:
+        conn.execute(SET_MEMORY, {**memory_columns(after), "id": answer.card_id})
+        if answer.bury and answer.bury_until is not None:
+            until = to_stamp(answer.bury_until)
+            for sibling in answer.bury:
+                row = conn.execute(
+                    "SELECT buried_until FROM cards WHERE id = ? AND state IN (0, 2)",
+                    (sibling,)).fetchone()
+                if row is not None and (row[0] is None or row[0] < until):
+                    effects["buried"].append([sibling, row[0]])
+                    conn.execute("UPDATE cards SET buried_until = ? WHERE id = ?",
+                                 (until, sibling))
+        if answer.leech:
+            row = conn.execute("SELECT tags, suspended FROM cards WHERE id = ?",
+                               (answer.card_id,)).fetchone()
+            effects["leech"] = {"tags": row[0], "suspended": row[1]}
+            tags = row[0] if " leech " in row[0] else (row[0] or " ") + "leech "
+            conn.execute("UPDATE cards SET tags = ?, suspended = ? WHERE id = ?",
+                         (tags, int(answer.suspend or row[1]), answer.card_id))
+    cursor = conn.execute(
+        f"INSERT INTO revlog ({', '.join(REVLOG_COLUMNS)}) SELECT num, "
+        f"{', '.join('?' * (len(REVLOG_COLUMNS) - 1))} FROM cards WHERE id = ?",
+        (*answer_columns(answer, day, local.hour), answer.card_id))
+    review_id = int(cursor.lastrowid or 0)
+    if answer.typed is not None or answer.proposed is not None or answer.verdict:
+        conn.execute(
+            "INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
+            (review_id, answer.typed,
+             int(answer.proposed) if answer.proposed is not None else None,
+             json.dumps(answer.verdict, ensure_ascii=False) if answer.verdict else None))
+    if answer.session is not None:
+        conn.execute("INSERT INTO revlog_undo VALUES (?, ?, ?, ?)",
+                     (review_id, answer.session, memory_to_json(answer.before),
+                      json.dumps(effects)))
+    return review_id
+
+
+def prune_undo(db: Database, day: int) -> None:
+    """Let go of the undo entries of answers older than the day before study day `day` (each
+    entry's revlog row looked up by its id: a join would walk the whole revlog). A session
+    does it once a study day, not on every answer: it reads every entry kept."""
+    db.conn.execute("DELETE FROM revlog_undo WHERE (SELECT r.day FROM revlog r "
+                    "WHERE r.id = revlog_undo.id) < ?", (day - 1,))
 
 
 class AnsweredSince(Exception):

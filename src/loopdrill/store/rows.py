@@ -47,12 +47,22 @@ def card_from_row(row: tuple[Any, ...]) -> StoredCard:
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         suspended=bool(suspended), buried_until=from_stamp(buried) if buried else None,
         retired=bool(retired),
-        memory=Memory(
-            state=CardState(state), step=step, stability=stability, difficulty=difficulty,
-            due=from_stamp(due) if due else None,
-            last_review=from_stamp(last_review) if last_review else None,
-            reps=reps, lapses=lapses,
-        ),
+        memory=memory_from_row((state, step, stability, difficulty, due, last_review, reps,
+                                lapses)),
+    )
+
+
+MEMORY_COLUMNS = "state, step, stability, difficulty, due, last_review, reps, lapses"
+
+
+def memory_from_row(row: tuple[Any, ...]) -> Memory:
+    """A card's Memory from its MEMORY_COLUMNS (the last columns of CARD_COLUMNS)."""
+    state, step, stability, difficulty, due, last_review, reps, lapses = row
+    return Memory(
+        state=CardState(state), step=step, stability=stability, difficulty=difficulty,
+        due=from_stamp(due) if due else None,
+        last_review=from_stamp(last_review) if last_review else None,
+        reps=reps, lapses=lapses,
     )
 
 

@@ -1,0 +1,102 @@
+"""The progress line's counts, kept up to date as a session answers, always equal a fresh
+count from the database: after answers, a leech suspended, undo, suspend, bury, another
+terminal's answer, a write through the same connection, and a new study day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from loopdrill.core.model import CardState, Rating
+from loopdrill.core.timeutil import day_start, next_day_start, study_day
+from loopdrill.formats.native import read_deck
+from loopdrill.services.session import DrillSession
+from loopdrill.store import queries
+from loopdrill.store.db import open_db
+from loopdrill.store.decks import sync_deck
+from loopdrill.store.queries import Scope
+from loopdrill.store.tx import transaction
+from tests.conftest import DEMO_DECK, NOW, FakeClock
+
+
+def counted_afresh(session: DrillSession) -> tuple[int, int]:
+    """(done today, learning left today) as the database says, the card on screen counted
+    as learning when it is."""
+    now, hour = session.clock(), 4
+    done = queries.reviews_since(session.db, day_start(study_day(now, hour), hour), Scope())
+    current = session.current.card if session.current is not None else None
+    learning = queries.learning_count(session.db, Scope(), now, next_day_start(now, hour),
+                                      besides=current.id if current else None)
+    if current is not None and current.memory.state in (CardState.LEARNING,
+                                                         CardState.RELEARNING):
+        learning += 1
+    return done, learning
+
+
+def check(session: DrillSession) -> None:
+    progress = session.progress()
+    assert (progress.done, progress.learning) == counted_afresh(session)
+
+
+def test_counts_follow_every_change(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    db = open_db(path)
+    deck_file = tmp_path / "demo.yaml"
+    deck_file.write_text(DEMO_DECK, encoding="utf-8")
+    with transaction(db):
+        sync_deck(db, read_deck(deck_file), NOW)
+    db.conn.execute("INSERT INTO options VALUES ('', 'leech_threshold', '1')")
+    clock = FakeClock()
+    session = DrillSession(db, clock, fuzz=False)
+    check(session)
+    ratings = [Rating.AGAIN, Rating.GOOD, Rating.AGAIN, Rating.HARD, Rating.EASY]
+    for rating in ratings:  # new cards into learning, some out of it
+        assert session.next_card() is not None
+        check(session)
+        session.answer(rating)
+        check(session)
+        clock.advance(minutes=3)
+    assert session.progress().learning > 0
+    session.undo()
+    check(session)
+    assert session.next_card() is not None
+    session.suspend_current()
+    check(session)
+    session.undo()
+    check(session)
+    assert session.next_card() is not None
+    session.bury_current()
+    check(session)
+
+    other = open_db(path)  # another terminal answers a learning card
+    clock.advance(minutes=30)
+    theirs = DrillSession(other, clock, fuzz=False)
+    shown = theirs.next_card()
+    assert shown is not None and shown.card.memory.state == CardState.LEARNING
+    theirs.answer(Rating.GOOD)
+    check(session)
+    other.conn.close()
+
+    session.next_card()
+    db.conn.execute("UPDATE cards SET suspended = 1 WHERE state = 1")  # same connection
+    check(session)
+    db.conn.execute("UPDATE cards SET suspended = 0")
+
+    # a review card lapses and becomes a leech: suspended, so not counted as learning
+    db.conn.execute("UPDATE cards SET state = 2, step = NULL, stability = 5, difficulty = 5, "
+                    "due = ?, last_review = ?, reps = 3 WHERE id = 'demo/efs-standard'",
+                    ("2026-11-23T08:00:00.000000+00:00", "2026-11-18T08:00:00.000000+00:00"))
+    leeching = DrillSession(db, clock, fuzz=False)
+    while (shown := leeching.next_card()) is not None and shown.card.id != "demo/efs-standard":
+        leeching.answer(Rating.EASY)
+    assert shown is not None
+    check(leeching)
+    leeching.answer(Rating.AGAIN)
+    assert db.conn.execute("SELECT suspended FROM cards WHERE id = 'demo/efs-standard'"
+                           ).fetchone()[0] == 1
+    check(leeching)
+
+    clock.moment = NOW + dt.timedelta(days=1)  # a new study day: nothing done yet
+    check(session)
+    assert session.progress().done == 0
+    db.conn.close()
