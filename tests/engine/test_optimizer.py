@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from loopdrill.core.options import Options
 from loopdrill.engine.answer import make_scheduler
-from loopdrill.engine.curve import next_interval
+from loopdrill.engine.curve import next_interval, retrievability_after
 from loopdrill.engine.fit import (
     History,
     HistoryEncoder,
@@ -193,3 +193,14 @@ def test_simulation_is_deterministic_and_costs_more_at_higher_retention() -> Non
     assert high.knowledge > low.knowledge
     assert low.learned == high.learned == 300
     assert 0 < high.knowledge <= len(cards) + 300
+
+
+def test_simulated_answers_take_fsrs_rs_memory_states() -> None:
+    """A well-remembered card due today, always answered Good: one review, whose memory is
+    fsrs-rs-python's next state, then the curve of engine.curve to the end."""
+    card = SimCard(stability=1000.0, difficulty=5.0, elapsed=10.0, due_in=0)
+    setup = SimSetup(days=5, new_cards=0, recall_ratings=(0.0, 1.0, 0.0))
+    result = simulate(DEFAULTS, 0.9, [card], setup)
+    good = rs.FSRS(DEFAULTS).next_states(rs.MemoryState(1000.0, 5.0), 0.9, 10).good.memory
+    assert result.reviews == 1
+    assert result.knowledge == retrievability_after(5, good.stability, DEFAULTS[20])

@@ -1,15 +1,18 @@
 """A small deterministic simulation of the next year of reviews, to choose a desired retention.
 
-fsrs-rs-python's `simulate` starts from an empty deck; this one starts from the learner's
-cards as they stand. Per day, in order:
+fsrs-rs-python's `simulate` starts from an empty deck (its Python binding takes no existing
+cards); this one starts from the learner's cards as they stand, and takes every FSRS formula
+from the library (next_states) or engine.curve (the forgetting curve and the interval).
+Per day, in order:
 
 1. Review cards whose due day has come, oldest due first, up to the daily review limit if
    one is set (the rest wait a day; retention is compared without one, since a limit hides
    the workload a retention asks for). Recall happens with the FSRS-6 retrievability after
    the elapsed days; a recalled card is rated Hard/Good/Easy with the learner's own mix, a
    forgotten one Again.
-   Stability and difficulty follow the FSRS-6 formulas; after Again the card is relearned
-   the same day (one more review, a Good short-term step) before its next interval.
+   Stability and difficulty after each answer are fsrs-rs-python's (`FSRS.next_states`, the
+   library's FSRS-6); after Again the card is relearned the same day (one more review, a Good
+   short-term step) before its next interval.
 2. Introduce new cards up to the daily new-card limit while any remain: the first rating is
    drawn from the learner's mix; after Again or Hard one more same-day review (Good).
 3. The next interval is py-fsrs' for the desired retention, capped at the maximum interval
@@ -22,10 +25,10 @@ seeded, and each retention is run with the same seed, so the rows compare like f
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from loopdrill.engine.curve import next_interval, retrievability_after
 
@@ -70,21 +73,19 @@ class SimResult:
 def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
              setup: SimSetup) -> SimResult:
     """Simulate `setup.days` days of study at `retention` (see the module docstring)."""
-    decay = w[20]
+    import fsrs_rs_python as rs  # only the retention simulation needs the Rust model
+
+    model, decay = rs.FSRS(list(w)), w[20]
     rng = random.Random(setup.seed)
     rand = rng.random
-    easy_d = w[4] - math.exp(w[5] * 3) + 1
 
-    def interval(s: float) -> int:
-        return next_interval(s, retention, decay, setup.maximum_interval)
+    def answer(memory: Any, rating: int, elapsed: int) -> Any:
+        """The memory after answering `rating` `elapsed` whole days after the last review."""
+        states = model.next_states(memory, retention, elapsed)
+        return (states.again, states.hard, states.good, states.easy)[rating - 1].memory
 
-    def next_d(d: float, rating: int) -> float:
-        d2 = d + (10.0 - d) * (-w[6] * (rating - 3)) / 9.0
-        return min(max(w[7] * easy_d + (1 - w[7]) * d2, 1.0), 10.0)
-
-    def short_s(s: float, rating: int) -> float:
-        inc: float = math.exp(w[17] * (rating - 3 + w[18])) * s ** -w[19]
-        return max(s * (max(inc, 1.0) if rating >= 2 else inc), 0.001)
+    def interval(memory: Any) -> int:
+        return next_interval(memory.stability, retention, decay, setup.maximum_interval)
 
     def pick(weights: Sequence[float], offset: int) -> int:
         x, total = rand() * sum(weights), 0.0
@@ -94,8 +95,7 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
                 return index + offset
         return len(weights) - 1 + offset
 
-    stab = [c.stability for c in cards]
-    diff = [c.difficulty for c in cards]
+    memories = [rs.MemoryState(c.stability, c.difficulty) for c in cards]
     last = [-c.elapsed for c in cards]
     buckets: list[list[int]] = [[] for _ in range(setup.days + 1)]
     for index, card in enumerate(cards):
@@ -108,37 +108,28 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
         limit = len(due) if setup.reviews_per_day is None else setup.reviews_per_day
         backlog = due[limit:]
         for i in due[:limit]:
-            s, d = stab[i], diff[i]
-            r = retrievability_after(day - last[i], s, decay)
+            elapsed = max(int(day - last[i]), 0)
             reviews += 1
-            if rand() < r:
-                rating = pick(setup.recall_ratings, 2)
-                s = s * (1 + math.exp(w[8]) * (11 - d) * s ** -w[9]
-                         * (math.exp((1 - r) * w[10]) - 1)
-                         * (w[15] if rating == 2 else 1) * (w[16] if rating == 4 else 1))
+            if rand() < retrievability_after(elapsed, memories[i].stability, decay):
+                memory = answer(memories[i], pick(setup.recall_ratings, 2), elapsed)
             else:
-                rating = 1
-                s = min(w[11] * d ** -w[12] * ((s + 1) ** w[13] - 1) * math.exp((1 - r) * w[14]),
-                        s / math.exp(w[17] * w[18]))
-                d = next_d(d, 1)
-                s, rating, reviews = short_s(max(s, 0.001), 3), 3, reviews + 1
-            stab[i], diff[i], last[i] = max(s, 0.001), next_d(d, rating), day
-            buckets[min(day + interval(stab[i]), setup.days)].append(i)
+                memory = answer(answer(memories[i], 1, elapsed), 3, 0)
+                reviews += 1
+            memories[i], last[i] = memory, day
+            buckets[min(day + interval(memory), setup.days)].append(i)
         owed += setup.new_per_day
         fresh = min(int(owed) - learned, setup.new_cards - learned)
         for _ in range(max(fresh, 0)):
             rating = pick(setup.first_ratings, 1)
-            s = max(w[rating - 1], 0.001)
-            d = min(max(w[4] - math.exp(w[5] * (rating - 1)) + 1, 1.0), 10.0)
+            memory = answer(None, rating, 0)
             reviews += 1
             if rating < 3:
-                s, d, reviews = short_s(s, 3), next_d(d, 3), reviews + 1
-            stab.append(s)
-            diff.append(d)
+                memory, reviews = answer(memory, 3, 0), reviews + 1
+            memories.append(memory)
             last.append(day)
-            buckets[min(day + interval(s), setup.days)].append(len(stab) - 1)
+            buckets[min(day + interval(memory), setup.days)].append(len(memories) - 1)
             learned += 1
     end = setup.days
-    knowledge = sum(retrievability_after(end - t, s, decay) for s, t in zip(stab, last,
-                                                                            strict=True))
+    knowledge = sum(retrievability_after(end - t, m.stability, decay)
+                    for m, t in zip(memories, last, strict=True))
     return SimResult(retention, reviews, learned, knowledge)
