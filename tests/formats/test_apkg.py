@@ -145,7 +145,11 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
         "notetype": "Basic", "fields": {"Front": "S3 <b>Standard</b><br>per GB?",
                                         "Back": "$0.023"},
         "cards": [{"variant": "", "kind": "basic", "front": "S3 Standard\nper GB?",
-                   "back": "$0.023"}]}, ("aws", "pricing"))
+                   "back": "$0.023"}],
+        "model": {"id": 1, "cloze": False, "sortf": 0, "css": "css" if zstd else "",
+                  "templates": [{"name": "Card 1" if zstd else "", "qfmt": "{{Front}}",
+                                 "afmt": ""}]}},  # the note type, for an .apkg export
+        ("aws", "pricing"))
     assert faces(reversed_) == [("", "SQS max message", "1 MiB [image: q.png]"),
                                 ("r", "1 MiB [image: q.png]", "SQS max message")]
     assert no_guid.id.startswith("t-") and faces(no_guid) == [("", "no guid here", "(empty)")]

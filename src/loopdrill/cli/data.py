@@ -108,19 +108,25 @@ def _progress_bar(cards: int, quiet: bool) -> Callable[[str, int, int], None] | 
 @cli.command()
 @db_option
 @click.option("--deck", "decks", multiple=True, help="Export only this deck (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["yaml", "tsv", "json"]), default="yaml",
-              show_default=True, help="yaml (native), tsv (Anki text with headers) or json "
-              "(everything: decks, schedules, options, parameters, overrides).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "tsv", "json", "apkg"]),
+              default="yaml", show_default=True,
+              help="yaml (native), tsv (Anki text with headers), json (everything: decks, "
+              "schedules, options, parameters, overrides) or apkg (an Anki package: notes, "
+              "decks, schedules, media; needs -o).")
 @click.option("--with-history", is_flag=True,
-              help="json: every review too, so importing the file gives back the same state.")
+              help="json, apkg: every review too (json: importing the file gives back the "
+              "same state; apkg: Anki's review log).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write, or a directory for one YAML file per deck (default: stdout).")
 def export(db_path: Path | None, decks: tuple[str, ...], fmt: str, with_history: bool,
            output: Path | None) -> None:
-    """Export decks in a format `loopdrill import` (and Anki, for tsv) reads back."""
-    if with_history and fmt != "json":
-        raise UserError("--with-history: only --format json holds the review history "
+    """Export decks in a format `loopdrill import` (and Anki, for tsv and apkg) reads back."""
+    if with_history and fmt not in ("json", "apkg"):
+        raise UserError("--with-history: only --format json and apkg hold the review history "
                         "(export-reviews writes it as CSV)")
+    if fmt == "apkg":
+        _export_apkg(db_path, decks, with_history, output)
+        return
     from loopdrill.services.export import export_decks
 
     lib = library(db_path, read_only=True)
@@ -139,6 +145,25 @@ def export(db_path: Path | None, decks: tuple[str, ...], fmt: str, with_history:
         _write(output, files[0][1])
     else:
         _stdout("".join(text if len(files) == 1 else f"---\n{text}" for _, text in files))
+
+
+def _export_apkg(db_path: Path | None, decks: tuple[str, ...], with_history: bool,
+                 output: Path | None) -> None:
+    from loopdrill.services.export_apkg import export_apkg
+
+    if output is None or output.is_dir():
+        raise UserError("-o: --format apkg writes a file (an .apkg), not to "
+                        + ("a directory" if output else "stdout"))
+    lib = library(db_path)
+    try:
+        done = export_apkg(lib.db, output, clock.now(), decks, history=with_history,
+                           media=paths.media(paths.database(db_path)))
+    except OSError as exc:
+        raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
+    finally:
+        lib.close()
+    echo(f"wrote {output}: {plural(done.notes, 'note')}, {plural(done.cards, 'card')}, "
+         f"{plural(done.reviews, 'review')}, {plural(done.media, 'media file')}", err=True)
 
 
 @cli.command(name="export-reviews")

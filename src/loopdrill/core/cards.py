@@ -92,11 +92,14 @@ def expand(item: Item, deck: str, position: int = 0) -> Iterator[CardSpec]:
 
 def _note_cards(item: Item, deck: str, position: int) -> Iterator[CardSpec]:
     """An Anki note's cards, already rendered: `cards` lists each one's variant, kind and
-    content; the first card also carries the note (`anki`: note type, fields, and the
-    fields' order, which the stored JSON, its keys sorted, would lose) for export."""
+    content; the first card also carries the note (`anki`: note type, fields, the
+    fields' order, which the stored JSON, its keys sorted, would lose, and from a package
+    the note type's `model`) for export."""
     values = item.fields.get("fields", {})
     note = {"notetype": item.fields.get("notetype", ""), "fields": values,
             "order": list(values)}
+    if "model" in item.fields:
+        note["model"] = item.fields["model"]
     for index, card in enumerate(item.fields.get("cards", ())):
         content = {k: v for k, v in card.items() if k not in ("variant", "kind")}
         if index == 0:
@@ -167,6 +170,8 @@ def items_from_cards(cards: list[CardSpec]) -> list[Item]:
                 {"variant": c.variant, "kind": c.kind,
                  **{k: v for k, v in c.content.items() if k != "anki"}}
                 for c in sorted(group, key=lambda c: order[c.variant])]}
+            if "model" in note:
+                fields["model"] = note["model"]
             items.append(Item(item_id, NOTE, fields, first.tags, first.source, first.as_of))
             continue
         if first.kind == "basic":

@@ -28,6 +28,9 @@ class NoteType:
     fields: tuple[str, ...]
     templates: tuple[Template, ...]
     cloze: bool
+    css: str = ""
+    id: int = 0  # the note type's id in its collection (kept so an export back matches it)
+    sortf: int = 0
 
     @property
     def occlusion(self) -> bool:
@@ -124,7 +127,10 @@ def _legacy_types(conn: sqlite3.Connection) -> dict[int, NoteType]:
         names = tuple(str(f.get("name", f"Field {n + 1}"))
                       for n, f in enumerate(model.get("flds", [])))
         cloze = model.get("type") == 1 or any("{{cloze:" in t.qfmt for t in templates)
-        types[int(key)] = NoteType(str(model.get("name", key)), names, templates, cloze)
+        sortf = model.get("sortf")
+        types[int(key)] = NoteType(str(model.get("name", key)), names, templates, cloze,
+                                   text(model.get("css")), int(key),
+                                   sortf if isinstance(sortf, int) else 0)
     return types
 
 
@@ -141,9 +147,12 @@ def _modern_types(conn: sqlite3.Connection) -> dict[int, NoteType]:
     types = {}
     for ntid, name, config in conn.execute("SELECT id, name, config FROM notetypes"):
         own = tuple(templates.get(ntid, []))
-        cloze = _one(proto(bytes(config or b"")), 1, 0) == 1 or any(
-            "{{cloze:" in t.qfmt for t in own)
-        types[ntid] = NoteType(text(name), tuple(names.get(ntid, [])), own, cloze)
+        parts = proto(bytes(config or b""))
+        cloze = _one(parts, 1, 0) == 1 or any("{{cloze:" in t.qfmt for t in own)
+        sortf = _one(parts, 2, 0)
+        types[ntid] = NoteType(text(name), tuple(names.get(ntid, [])), own, cloze,
+                               text(_one(parts, 3, b"")), int(ntid),
+                               sortf if isinstance(sortf, int) else 0)
     return types
 
 

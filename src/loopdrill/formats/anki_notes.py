@@ -36,8 +36,19 @@ def note_item(item_id: str, note_type: NoteType, values: list[str], ords: Iterab
     for name in names[len(values):]:
         fields[name] = ""
     cards = [_card(note_type, fields, ord_, tags, deck) for ord_ in sorted(set(ords))]
-    return Item(item_id, NOTE, {"notetype": note_type.name, "fields": fields, "cards": cards},
-                tags)
+    note: dict[str, object] = {"notetype": note_type.name, "fields": fields, "cards": cards}
+    if note_type.templates:  # the note type itself, so an .apkg export gives it back whole
+        note["model"] = model_of(note_type)
+    return Item(item_id, NOTE, note, tags)
+
+
+def model_of(note_type: NoteType) -> dict[str, object]:
+    """What an export needs to write a note type back: its id, kind, sort field, css and
+    templates (the field names are the note's `fields`, in order)."""
+    return {"id": note_type.id, "cloze": note_type.cloze, "sortf": note_type.sortf,
+            "css": note_type.css,
+            "templates": [{"name": t.name, "qfmt": t.qfmt, "afmt": t.afmt}
+                          for t in note_type.templates]}
 
 
 def _card(note_type: NoteType, fields: dict[str, str], ord_: int, tags: tuple[str, ...],

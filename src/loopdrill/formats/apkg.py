@@ -34,6 +34,7 @@ from loopdrill.formats import anki_cards
 from loopdrill.formats import anki_collection as collection
 from loopdrill.formats.anki_collection import NoteType
 from loopdrill.formats.anki_notes import note_item, variant
+from loopdrill.formats.apkg_rows import read_note_data
 from loopdrill.formats.batch import (
     EARLIEST,
     LATEST,
@@ -270,8 +271,11 @@ class _Reader:
         placed: dict[int, Placed] = {}
         derived = 0
         skipped: dict[str, int] = {}
-        for nid, guid, mid, tags, flds in self.conn.execute(
-                "SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+        data_column = "data" if "data" in {r[1] for r in self.conn.execute(
+            "PRAGMA table_info(notes)")} else "''"
+        odd = 0
+        for nid, guid, mid, tags, flds, data in self.conn.execute(
+                f"SELECT id, guid, mid, tags, flds, {data_column} FROM notes ORDER BY id"):
             note_type = types.get(mid)
             if note_type is None:
                 note_type = NoteType(f"note type {mid}", (), (), False)
@@ -289,7 +293,12 @@ class _Reader:
             home = note_cards[0].home
             title = deck_info[home].name if home in deck_info else (
                 "Default" if home == 1 else f"Deck {home}")
-            slug = self.override or self._slug(title)
+            own = read_note_data(_text(data))  # an item loopdrill wrote (formats.apkg_write)
+            if isinstance(own, str):
+                odd += 1
+            own = own if isinstance(own, tuple) else None
+            slug = self.override or (own[0] if own else self._slug(title))
+            item_id = own[1].id if own else item_id
             items = self.decks.setdefault(slug, {})
             self.titles.setdefault(slug, title)
             if home in deck_info:
@@ -298,9 +307,12 @@ class _Reader:
             if item_id in items:
                 self.warnings.append(Problem(self.name, 0, "a second note with the same guid; "
                                              "the later one is kept", f"note {nid}"))
-            items[item_id] = note_item(item_id, note_type, values,
-                                       (c.ord for c in note_cards), note_tags, title)
+            items[item_id] = own[1]._replace(tags=note_tags) if own else note_item(
+                item_id, note_type, values, (c.ord for c in note_cards), note_tags, title)
             placed[nid] = Placed(slug, item_id, note_type)
+        if odd:
+            self.warnings.append(Problem(self.name, 0, f"{odd:,} note(s) with loopdrill data "
+                                         "it cannot read came in as Anki notes"))
         for why, count in skipped.items():
             self.warnings.append(Problem(self.name, 0, f"{count:,} note(s) of {why} skipped"))
         if derived:

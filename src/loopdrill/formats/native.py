@@ -26,7 +26,7 @@ KIND_KEYS: dict[str, set[str]] = {
     "choice": {"front", "choices", "answer"},
     "text": {"front", "answer"},
     "calc": {"front", "vars", "answer", "unit", "tolerance"},
-    NOTE: {"notetype", "fields", "cards"},  # an Anki note, each card already rendered
+    NOTE: {"notetype", "fields", "cards", "model"},  # an Anki note, each card rendered
 }
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -230,6 +230,8 @@ def _check_note(fields: dict[str, Any]) -> list[str]:
     if not isinstance(values, dict) or not all(isinstance(k, str) and isinstance(v, str)
                                                for k, v in values.items()):
         problems.append("`fields` is required: a mapping of field names to text")
+    if "model" in fields and not isinstance(fields["model"], dict):
+        problems.append("`model` must be a mapping (the note type: id, css, templates)")
     cards = fields.get("cards")
     if not isinstance(cards, list) or not cards:
         return [*problems, "`cards` is required: a list of cards, each with variant and kind"]
