@@ -67,11 +67,9 @@ def note_model(note: dict[str, Any], cards: int) -> Model:
     values = note.get("fields")
     known = [str(f) for f in values] if isinstance(values, dict) else []
     stock = STOCK.get(name)
-    order = given.get("fields") if isinstance(given, dict) else None
-    if not (isinstance(order, list) and sorted(map(str, order)) == sorted(known)):
-        order = list(stock.fields) if stock and sorted(stock.fields) == sorted(known) else \
-            sorted(known, key=_natural)  # `Field 2` before `Field 10`
-    fields = tuple(str(f) for f in order) or ("Front",)
+    if stock and sorted(stock.fields) == sorted(known):  # a stock type's own order, also
+        known = list(stock.fields)                       # for notes stored sorted before
+    fields = tuple(known) or ("Front",)
     if isinstance(given, dict) and isinstance(given.get("templates"), list) \
             and given["templates"] and all(isinstance(t, dict) for t in given["templates"]):
         sortf = given.get("sortf")
@@ -86,11 +84,6 @@ def note_model(note: dict[str, Any], cards: int) -> Model:
     rest = "<br>".join(f"{{{{{f}}}}}" for f in fields[1:])
     return Model(name, fields, tuple(
         (f"Card {n}", f"{{{{{fields[0]}}}}}", _ANSWER + rest) for n in range(1, cards + 1)))
-
-
-def _natural(name: str) -> tuple[str, int]:
-    head, _, number = name.rpartition(" ")
-    return (head, int(number)) if number.isdigit() else (name, 0)
 
 
 def derived_id(text: str) -> int:

@@ -125,7 +125,7 @@ def revlog_rows(reviews: list[tuple[Any, ...]], card_ids: Mapping[str, int],
             kind = 3 if cram else REVLOG_TYPE.get(CardState(int(state)), 1)
             out.append((int(at), card_ids[card], -1, int(rating), int(after), int(last_ivl),
                         0 if kind == 0 else 2500, int(ms), kind))
-    out.sort()
+    out.sort(key=lambda r: r[0])  # stable: a card's answers in one millisecond keep order
     taken: set[int] = set()
     unique = []
     for row in out:
