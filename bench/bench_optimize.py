@@ -1,29 +1,34 @@
-"""Optimizer benchmark: the FSRS fit end to end and rescheduling every studied card.
+"""Optimizer benchmark (issue 14): the FSRS fit and evaluation end to end, then applying it,
+rescheduling after an option change and the retention simulation, each in a fresh process.
 
-Usage: python bench/bench_optimize.py [--cards 100000] [--history-cards K] [--reviews-per-card R]
+Usage: python bench/bench_optimize.py [--db DB] [--workload DIR] [--now STAMP] [--fit-only]
 
-Generates the workload with shared/bench/make_workload.py (--end 2026-11-23, so the files are
-the same on any day) into bench/work/, loads its cards.tsv and reviews.csv into a fresh
-database (as `loopdrill import` and `loopdrill import-reviews` do), then times, each in a fresh
-process: the fit (subprocess included, budget 1 s), applying it (backup, parameters,
-rescheduling; budget 3 s for rescheduling), rescheduling after an option change and the
-retention simulation. Peak memory is reported for each (and for the fit's worker process).
+The database is --db (copied first: applying changes it), or else the workload in DIR
+(make_workload.py's cards.tsv and reviews.csv, default /work/wt/W/W1M: 100,000 cards, 1M
+reviews) imported once into bench/work/ as `loopdrill import` and `loopdrill import-reviews`
+do. --now is the time the steps run at (default 2026-12-01T09:00:00+00:00, the workloads'
+end). "fit" is `loopdrill optimize` without applying: the history read from SQLite and
+streamed to the worker, the training items, the evaluation of the current parameters, the fit
+and the evaluation of the fitted ones. For each step: wall time, CPU time (this process and
+its worker), peak RSS of this process and of the worker (they run at once, so their sum
+bounds the memory held). CPU time is the fairer figure on a loaded machine.
+Budget at 1M reviews: fit and evaluate at most 10 s and 300 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-WORKLOAD = Path("/work/shared/bench/make_workload.py")
-END = "2026-11-23"
-NOW = "2026-11-23T09:00:00+00:00"
+WORK = HERE / "work"
+NOW = "2026-12-01T09:00:00+00:00"
+DEFAULT_WORKLOAD = Path("/work/wt/W/W1M")
 
 RUN = r"""
 import json, resource, sys, time, datetime as dt
@@ -31,11 +36,11 @@ from pathlib import Path
 from loopdrill.store.db import open_db
 from loopdrill.services import optimize as opt
 db = open_db(sys.argv[1]); now = dt.datetime.fromisoformat(sys.argv[2]); what = sys.argv[3]
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 if what == "fit":
     r = opt.fit(db, now)
     Path(sys.argv[4]).write_text(json.dumps(opt.report_to_json(r)))
-    out = (f"{r.reviews} reviews used, log loss {r.before['log_loss']:.4f} -> "
+    out = (f"{r.reviews:,} items on {r.cards:,} cards, log loss {r.before['log_loss']:.4f} -> "
            f"{r.after['log_loss']:.4f}, RMSE(bins) {r.before['rmse_bins']:.4f} -> "
            f"{r.after['rmse_bins']:.4f}")
 elif what == "apply":
@@ -51,18 +56,21 @@ else:
     rows = opt.simulate_retention(db, now, None)
     out = "; ".join(f"{r.retention:.2f}: {r.reviews_per_day:.0f}/day"
                     f"{' (best)' if r.best else ''}" for r in rows)
-took = time.perf_counter() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-extra = f" (fit worker {worker:.0f} MB)" if what == "fit" else ""
-print(f"{took:.2f} s, peak {peak:.0f} MB{extra}: {out}")
+wall = time.perf_counter() - t
+me = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = time.process_time() - c + kids.ru_utime + kids.ru_stime
+peak, worker = me.ru_maxrss / 1024, kids.ru_maxrss / 1024
+memory = (f"peak {peak:.0f} MB + worker {worker:.0f} MB = {peak + worker:.0f} MB"
+          if what == "fit" else f"peak {peak:.0f} MB")
+print(f"{wall:.2f} s wall, {cpu:.2f} s CPU, {memory}: {out}")
 """
 
 
-def load(db_path: Path, workload: Path) -> None:
+def load(db_path: Path, workload: Path, now: str) -> None:
     """A fresh database holding the workload's cards and reviews, imported as `loopdrill
-    import` and `loopdrill import-reviews` do (the replay gives every revlog row its states)."""
-    sys.path.insert(0, str(ROOT / "src"))
+    import` and `loopdrill import-reviews` do."""
+    sys.path.insert(0, str(HERE.parent / "src"))
     from loopdrill.formats.review_csv import read_review_csv
     from loopdrill.services.history import import_reviews
     from loopdrill.services.imports import read_files, run_import
@@ -71,43 +79,43 @@ def load(db_path: Path, workload: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db_path}{suffix}").unlink(missing_ok=True)
     db = open_db(db_path)
-    now = dt.datetime.fromisoformat(NOW)
-    run_import(db, read_files([workload / "cards.tsv"]), now)
-    import_reviews(db, read_review_csv(workload / "reviews.csv"), now)
+    moment = dt.datetime.fromisoformat(now)
+    run_import(db, read_files([workload / "cards.tsv"]), moment)
+    import_reviews(db, read_review_csv(workload / "reviews.csv"), moment)
     db.conn.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--cards", type=int, default=100_000)
-    parser.add_argument("--history-cards", type=int, default=None)
-    parser.add_argument("--reviews-per-card", type=int, default=10)
+    parser.add_argument("--db", type=Path, help="a database already holding the history")
+    parser.add_argument("--workload", type=Path, default=DEFAULT_WORKLOAD)
+    parser.add_argument("--now", default=NOW)
+    parser.add_argument("--fit-only", action="store_true", help="time the fit alone")
     parser.add_argument("--load", nargs=2, metavar=("DB", "WORKLOAD"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.load:  # in its own process, so the timed runs do not inherit its memory peak
-        load(Path(args.load[0]), Path(args.load[1]))
+        load(Path(args.load[0]), Path(args.load[1]), args.now)
         return
-    name = f"wl-{args.cards}" + (f"-h{args.history_cards}-r{args.reviews_per_card}"
-                                 if args.history_cards else "")
-    work = HERE / "work"
-    workload = work / name
-    if not (workload / "manifest.json").exists():
-        extra = ["--history-cards", str(args.history_cards)] if args.history_cards else []
-        subprocess.run([sys.executable, str(WORKLOAD), "--cards", str(args.cards), "--end", END,
-                        "--reviews-per-card", str(args.reviews_per_card), "--out",
-                        str(workload), *extra], check=True, capture_output=True)
-    db = work / f"optimize-{name}.db"
-    started = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--load", str(db), str(workload)], check=True)
-    print(f"loaded {workload.name} in {time.perf_counter() - started:.1f} s")
-    fit_json = work / f"optimize-{name}-fit.json"
-    for what, extra in (("fit", [str(fit_json)]), ("fit", [str(fit_json)]),
-                        ("apply", [str(fit_json), str(work / "optimize-backups")]),
-                        ("reschedule_all", []), ("simulate", [])):
-        out = subprocess.run([sys.executable, "-c", RUN, str(db), NOW, what, *extra],
-                             capture_output=True, text=True, check=False, cwd=ROOT)
+    WORK.mkdir(exist_ok=True)
+    name = args.db.stem if args.db else args.workload.name
+    db = WORK / f"optimize-{name}.db"
+    if args.db:
+        shutil.copy(args.db, db)
+    elif not db.exists():
+        started = time.perf_counter()
+        subprocess.run([sys.executable, __file__, "--now", args.now, "--load", str(db),
+                        str(args.workload)], check=True)
+        print(f"loaded {args.workload} in {time.perf_counter() - started:.1f} s")
+    fit_json = WORK / f"optimize-{name}-fit.json"
+    steps = [("fit", [str(fit_json)])]
+    if not args.fit_only:
+        steps += [("apply", [str(fit_json), str(WORK / "optimize-backups")]),
+                  ("reschedule_all", []), ("simulate", [])]
+    for what, extra in steps:
+        out = subprocess.run([sys.executable, "-c", RUN, str(db), args.now, what, *extra],
+                             capture_output=True, text=True, check=False, cwd=HERE.parent)
         print(f"{what}: {out.stdout.strip() or out.stderr.strip()[-400:]}")
-    print("budgets: fit 1 s end to end, rescheduling 3 s")
+    print("budget at 1M reviews: fit and evaluate 10 s, 300 MB")
 
 
 if __name__ == "__main__":

@@ -204,3 +204,13 @@ def test_simulated_answers_take_fsrs_rs_memory_states() -> None:
     good = rs.FSRS(DEFAULTS).next_states(rs.MemoryState(1000.0, 5.0), 0.9, 10).good.memory
     assert result.reviews == 1
     assert result.knowledge == retrievability_after(5, good.stability, DEFAULTS[20])
+
+
+def test_fsrs_rs_reads_training_items_made_a_card_at_a_time() -> None:
+    """Large histories are not kept as FSRSItems: fsrs-rs-python reads TrainingItems as a
+    sequence, with the same result as from a list of the same items."""
+    histories = synthetic(300)
+    lazy = TrainingItems(histories)
+    assert lazy.reviews == sum(len(item) for item in training_items(histories))
+    model = rs.FSRS(DEFAULTS)
+    assert model.evaluate(lazy).log_loss == model.evaluate(list(lazy)).log_loss

@@ -22,6 +22,7 @@ from typing import Any, Protocol, overload
 
 History = list[tuple[int, int]]  # (rating 1-4, whole 24-hour periods since the previous review)
 MIN_REVIEWS = 400  # training items (long-term reviews) below which no fit is attempted
+KEEP_REVIEWS = 2_000_000  # items holding up to this many reviews (some 40 MB) are made once
 DAY_MS = 86_400_000  # one 24-hour period in milliseconds, the revlog's unit of time
 Bounds = tuple[Sequence[float], Sequence[float]]  # py-fsrs' lower and upper parameter bounds
 
@@ -45,11 +46,14 @@ class TrainingItems(Sequence[Any]):
         self.ratings, self.deltas = array("b"), array("l")
         self.starts = array("l", [0])  # where each card's reviews begin in the arrays
         self.counts = array("l", [0])  # items before each card
+        self.reviews = 0  # reviews in all the items (a card's are in each of its items)
         for history in histories:
             self.ratings.extend(rating for rating, _ in history)
             self.deltas.extend(delta for _, delta in history)
             self.starts.append(len(self.ratings))
-            self.counts.append(self.counts[-1] + sum(1 for _, d in history[1:] if d > 0))
+            ends = [i + 1 for i in range(1, len(history)) if history[i][1] > 0]
+            self.counts.append(self.counts[-1] + len(ends))
+            self.reviews += sum(ends)
         self.cards = sum(1 for a, b in zip(self.counts, self.counts[1:], strict=False) if b > a)
 
     def __len__(self) -> int:
@@ -97,10 +101,12 @@ def fit_histories(histories: Iterable[History], current: Sequence[float],
     process: fsrs-rs-python holds the GIL while it works."""
     import fsrs_rs_python as rs
 
-    items = TrainingItems(histories)  # consumed as the histories arrive
-    result: dict[str, Any] = {"items": len(items), "cards": items.cards}
-    if len(items) < MIN_REVIEWS:
+    training = TrainingItems(histories)  # consumed as the histories arrive
+    result: dict[str, Any] = {"items": len(training), "cards": training.cards}
+    if len(training) < MIN_REVIEWS:
         return result
+    # three calls read the items: made once when they are small, a card at a time otherwise
+    items = list(training) if training.reviews <= KEEP_REVIEWS else training
     model = rs.FSRS(list(current))
     before = _metrics(model.evaluate(items))
     fitted = safe_parameters(model.compute_parameters(items), bounds)
