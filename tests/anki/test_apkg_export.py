@@ -7,6 +7,7 @@ Anki's library); its findings are committed in export_check.json and compared he
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
@@ -18,8 +19,11 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+from loopdrill.core.options import Options
 from loopdrill.core.timeutil import study_day
+from loopdrill.formats.anki_media import extract_media
 from loopdrill.formats.apkg import read_apkg
+from loopdrill.formats.apkg_write import Package, PackageDeck, write_apkg
 from loopdrill.services.export import load_decks
 from loopdrill.services.export_apkg import export_apkg
 from loopdrill.services.imports import read_files, run_import
@@ -38,9 +42,10 @@ def collection(package: Path, tmp_path: Path) -> sqlite3.Connection:
 
 @pytest.fixture
 def exported(imported: Database, tmp_path: Path) -> Path:
-    out = tmp_path / "out.apkg"
+    out, media = tmp_path / "out.apkg", tmp_path / "media"
+    extract_media(FIXTURES / "full.apkg", media)  # as the import puts them beside a db file
     assert len(load_decks(imported)) == 5  # the collection's decks only
-    done = export_apkg(imported, out, ANKI_NOW, history=True)
+    done = export_apkg(imported, out, ANKI_NOW, history=True, media=media)
     assert (done.notes, done.cards, done.reviews) == (29, 49, 357)
     return out
 
@@ -112,11 +117,40 @@ def test_what_anki_saw_matches(exported: Path, tmp_path: Path) -> None:
         "memory_total"] == 49
     assert seen["round_trip"] == {"notes": 29, "fields_equal": 29, "notetype_equal": 29,
                                   "templates_equal": 29}
+    assert seen["import_log"] == {"new": 29, "updated": 0, "duplicate": 0, "conflicting": 0}
+    # into the collection the notes came from: all up to date (same note types and times)
+    assert seen["into_source_collection"] == {"new": 0, "updated": 0, "duplicate": 29,
+                                              "conflicting": 0}
+    assert seen["anki_revlog"] == seen["loopdrill_revlog"] == 357
+    assert seen["anki_media"] == ["atom.png", "hola.mp3"]
     conn = collection(exported, tmp_path)
     models = json.loads(conn.execute("SELECT models FROM col").fetchone()[0])
     counts = Counter(models[str(mid)]["name"] for (mid,) in conn.execute("SELECT mid FROM notes"))
     assert counts == {k: v["anki_notes"] for k, v in seen["notetypes"].items()}
     assert conn.execute("SELECT count() FROM revlog").fetchone()[0] == seen["anki_revlog"]
+    with zipfile.ZipFile(exported) as archive:
+        assert sorted(json.loads(archive.read("media")).values()) == seen["anki_media"]
+
+
+def test_unchanged_notes_keep_ankis_time(exported: Path, tmp_path: Path) -> None:
+    """A note whose fields are those Anki had goes back with Anki's modification time, so
+    Anki finds it up to date and keeps any edit made there since; an edited one gets now."""
+    with zipfile.ZipFile(FIXTURES / "legacy.apkg") as archive:
+        archive.extract("collection.anki21", tmp_path)
+    source = sqlite3.connect(tmp_path / "collection.anki21")
+    times = dict(source.execute("SELECT guid, mod FROM notes"))
+    ours = dict(collection(exported, tmp_path).execute("SELECT guid, mod FROM notes"))
+    assert len(ours) == 29 and all(ours[g] == times[g] for g in ours)
+    deck = read_apkg(exported).decks[0]
+    note = deck.items[0]
+    edited = note._replace(fields={**note.fields, "fields": {
+        k: v + " (edited)" for k, v in note.fields["fields"].items()}})
+    spec = dataclasses.replace(deck, items=(edited, *deck.items[1:]))
+    out = tmp_path / "edited.apkg"
+    write_apkg(Package([PackageDeck(spec, Options())], {}, ANKI_NOW, 4), out)
+    again = dict(collection(out, tmp_path / "x").execute("SELECT guid, mod FROM notes"))
+    assert again[note.id] == int(ANKI_NOW.timestamp())
+    assert again[deck.items[1].id] == times[deck.items[1].id]
 
 
 def _states(db: Database) -> dict[str, tuple[Any, ...]]:

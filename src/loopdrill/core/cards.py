@@ -20,6 +20,9 @@ _WORD = r"(?:(?![A-Z_])\w)+"
 _PART = rf"{_WORD}(?:-{_WORD})*"
 DECK_SLUG = re.compile(rf"^{_PART}(?:::{_PART})*$")
 NOTE = "anki"  # an item that is an Anki note: each of its cards rendered from its own template
+# what a note from a package also keeps for export: its note type, and Anki's modification time
+# of the note with a digest of the fields it had then (formats.anki_notes)
+NOTE_EXTRAS = ("model", "mod")
 
 
 def valid_item_id(value: object) -> bool:
@@ -94,12 +97,11 @@ def _note_cards(item: Item, deck: str, position: int) -> Iterator[CardSpec]:
     """An Anki note's cards, already rendered: `cards` lists each one's variant, kind and
     content; the first card also carries the note (`anki`: note type, fields, the
     fields' order, which the stored JSON, its keys sorted, would lose, and from a package
-    the note type's `model`) for export."""
+    NOTE_EXTRAS) for export."""
     values = item.fields.get("fields", {})
     note = {"notetype": item.fields.get("notetype", ""), "fields": values,
             "order": list(values)}
-    if "model" in item.fields:
-        note["model"] = item.fields["model"]
+    note.update({k: item.fields[k] for k in NOTE_EXTRAS if k in item.fields})
     for index, card in enumerate(item.fields.get("cards", ())):
         content = {k: v for k, v in card.items() if k not in ("variant", "kind")}
         if index == 0:
@@ -170,8 +172,7 @@ def items_from_cards(cards: list[CardSpec]) -> list[Item]:
                 {"variant": c.variant, "kind": c.kind,
                  **{k: v for k, v in c.content.items() if k != "anki"}}
                 for c in sorted(group, key=lambda c: order[c.variant])]}
-            if "model" in note:
-                fields["model"] = note["model"]
+            fields.update({k: note[k] for k in NOTE_EXTRAS if k in note})
             items.append(Item(item_id, NOTE, fields, first.tags, first.source, first.as_of))
             continue
         if first.kind == "basic":

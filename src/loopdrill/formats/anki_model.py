@@ -40,7 +40,9 @@ class Model:
     id: int = 0  # the id Anki gave it, for a note type that came from Anki; else derived
 
     def key(self) -> tuple[Any, ...]:
-        return (self.name, self.fields, self.templates, self.cloze, self.css, self.sortf)
+        """Equal definitions share one note type; one from Anki stays its own (its id)."""
+        return (self.name, self.fields, self.templates, self.cloze, self.css, self.sortf,
+                self.id)
 
 
 BASIC = Model("Basic", ("Front", "Back"), (("Card 1", "{{Front}}", _ANSWER + "{{Back}}"),))

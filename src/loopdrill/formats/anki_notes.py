@@ -6,6 +6,7 @@ a cloze card; every other card is a basic card."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 
@@ -28,8 +29,11 @@ def variant(note_type: NoteType, ord_: int) -> str:
 
 
 def note_item(item_id: str, note_type: NoteType, values: list[str], ords: Iterable[int],
-              tags: tuple[str, ...], deck: str) -> Item:
-    """The item of one note with the cards `ords` (its cards in the package)."""
+              tags: tuple[str, ...], deck: str, mod: int = 0) -> Item:
+    """The item of one note with the cards `ords` (its cards in the package); `mod`, Anki's
+    modification time of the note, is kept with a digest of its fields (`fields_digest`), so
+    an export whose fields are unchanged gives Anki the same time and Anki keeps a note edited
+    there since instead of overwriting it."""
     names = list(note_type.fields) + [f"Field {n + 1}" for n in
                                       range(len(note_type.fields), len(values))]
     fields = dict(zip(names, values, strict=False))
@@ -39,7 +43,14 @@ def note_item(item_id: str, note_type: NoteType, values: list[str], ords: Iterab
     note: dict[str, object] = {"notetype": note_type.name, "fields": fields, "cards": cards}
     if note_type.templates:  # the note type itself, so an .apkg export gives it back whole
         note["model"] = model_of(note_type)
+    if mod > 0:
+        note["mod"] = [mod, fields_digest(fields.values())]
     return Item(item_id, NOTE, note, tags)
+
+
+def fields_digest(values: Iterable[object]) -> str:
+    """A short digest of a note's raw fields, in order."""
+    return hashlib.sha1("\x1f".join(map(str, values)).encode()).hexdigest()[:12]
 
 
 def model_of(note_type: NoteType) -> dict[str, object]:

@@ -274,8 +274,8 @@ class _Reader:
         data_column = "data" if "data" in {r[1] for r in self.conn.execute(
             "PRAGMA table_info(notes)")} else "''"
         odd = 0
-        for nid, guid, mid, tags, flds, data in self.conn.execute(
-                f"SELECT id, guid, mid, tags, flds, {data_column} FROM notes ORDER BY id"):
+        for nid, guid, mid, tags, flds, data, mod in self.conn.execute(
+                f"SELECT id, guid, mid, tags, flds, {data_column}, mod FROM notes ORDER BY id"):
             note_type = types.get(mid)
             if note_type is None:
                 note_type = NoteType(f"note type {mid}", (), (), False)
@@ -308,7 +308,8 @@ class _Reader:
                 self.warnings.append(Problem(self.name, 0, "a second note with the same guid; "
                                              "the later one is kept", f"note {nid}"))
             items[item_id] = own[1]._replace(tags=note_tags) if own else note_item(
-                item_id, note_type, values, (c.ord for c in note_cards), note_tags, title)
+                item_id, note_type, values, (c.ord for c in note_cards), note_tags, title,
+                mod if isinstance(mod, int) else 0)
             placed[nid] = Placed(slug, item_id, note_type)
         if odd:
             self.warnings.append(Problem(self.name, 0, f"{odd:,} note(s) with loopdrill data "

@@ -38,6 +38,7 @@ from loopdrill.core.options import Options
 from loopdrill.core.timeutil import day_start
 from loopdrill.formats import anki_model as am
 from loopdrill.formats import apkg_rows as rows
+from loopdrill.formats.anki_notes import fields_digest
 from loopdrill.formats.export import anki_deck_names, anki_note_fields
 from loopdrill.formats.html_text import html_to_text
 from loopdrill.processes import scratch_dir
@@ -230,10 +231,19 @@ class _Writer:
         csum = int(hashlib.sha1(html_to_text(fields[0]).encode()).hexdigest()[:8], 16)
         tags = " ".join(t.replace(" ", "_") for t in item.tags)
         self.conn.execute("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, ?)", (
-            nid, guid, mid, self.mod, f" {tags} " if tags else "", "\x1f".join(fields), sort,
-            csum, data))
+            nid, guid, mid, self._note_mod(item, fields), f" {tags} " if tags else "",
+            "\x1f".join(fields), sort, csum, data))
         self._media(fields)
         return nid
+
+    def _note_mod(self, item: Item, fields: list[str]) -> int:
+        """Anki's time of the note when its fields are still those Anki had (so Anki sees
+        nothing newer and keeps an edit made there since), else now."""
+        mod = item.fields.get("mod") if item.kind == NOTE else None
+        if isinstance(mod, list) and len(mod) == 2 and isinstance(mod[0], int) \
+                and mod[1] == fields_digest(fields):
+            return mod[0]
+        return self.mod
 
     def _native(self, item: Item) -> tuple[am.Model, list[str]]:
         """Anki's stock note type and the fields the TSV export gives an item; numeric and

@@ -9,7 +9,14 @@ from typing import Any
 
 import yaml
 
-from loopdrill.core.cards import DECK_SLUG, NOTE, check_self_graded, expand, valid_item_id
+from loopdrill.core.cards import (
+    DECK_SLUG,
+    NOTE,
+    NOTE_EXTRAS,
+    check_self_graded,
+    expand,
+    valid_item_id,
+)
 from loopdrill.core.graded_kinds import validate_fields
 from loopdrill.core.model import KINDS, DeckError, DeckSpec, Item, Problem
 from loopdrill.core.options import OptionError, parse_option
@@ -26,7 +33,7 @@ KIND_KEYS: dict[str, set[str]] = {
     "choice": {"front", "choices", "answer"},
     "text": {"front", "answer"},
     "calc": {"front", "vars", "answer", "unit", "tolerance"},
-    NOTE: {"notetype", "fields", "cards", "model"},  # an Anki note, each card rendered
+    NOTE: {"notetype", "fields", "cards", *NOTE_EXTRAS},  # an Anki note, its cards rendered
 }
 MAX_BYTES = 20 * 1024 * 1024
 
@@ -232,6 +239,10 @@ def _check_note(fields: dict[str, Any]) -> list[str]:
         problems.append("`fields` is required: a mapping of field names to text")
     if "model" in fields and not isinstance(fields["model"], dict):
         problems.append("`model` must be a mapping (the note type: id, css, templates)")
+    mod = fields.get("mod")
+    if mod is not None and not (isinstance(mod, list) and len(mod) == 2
+                                and isinstance(mod[0], int) and isinstance(mod[1], str)):
+        problems.append("`mod` must be [Anki's time of the note, a digest of its fields]")
     cards = fields.get("cards")
     if not isinstance(cards, list) or not cards:
         return [*problems, "`cards` is required: a list of cards, each with variant and kind"]
