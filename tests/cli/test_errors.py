@@ -106,8 +106,8 @@ def test_loopdrill_now_far_away_is_one_sentence(tmp_path: Path, moment: str,
 @pytest.mark.parametrize("message,words", [
     ("attempt to write a readonly database", "read-only"),
     ("database or disk is full", "is full, so nothing was saved"),
-    ("database disk image is malformed", "loopdrill doctor"),
-    ("no such table: cards", "loopdrill doctor"),
+    ("database disk image is malformed", "is damaged (database disk image is malformed)"),
+    ("no such table: cards", "is missing part of its schema (no such table: cards)"),
 ])
 def test_storage_errors_are_one_sentence(tmp_path: Path, state_home: Path, message: str,
                                          words: str, monkeypatch: pytest.MonkeyPatch) -> None:

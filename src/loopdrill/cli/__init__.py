@@ -6,7 +6,6 @@ on the group below."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,7 +19,7 @@ from loopdrill.core.text import clean
 from loopdrill.processes import unwind_on_termination
 from loopdrill.services.library import Library, open_library
 from loopdrill.store.db import StoreError
-from loopdrill.store.failures import KINDS_BY_TEXT, converted, sentence
+from loopdrill.store.failures import explain
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEBUG = "loopdrill.debug"
@@ -71,26 +70,20 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")(func)
 
 
-def library(db_path: Path | None, *, builtins: bool = True, read_only: bool = False) -> Library:
+def library(db_path: Path | None, *, builtins: bool = True, read_only: bool = False,
+            checked: bool = True) -> Library:
     """Open the library for a command; its warnings (a failed daily backup) go to stderr.
     A command that only reads passes `read_only`: it then works on a read-only file or
-    folder, and never writes to the database (no built-in deck refresh)."""
+    folder, and never writes to the database (no built-in deck refresh). A command that
+    writes first checks a small file for damage (store.db.damage), unless not `checked`
+    (doctor, which reports it)."""
     path = paths.database(db_path)
     click.get_current_context().find_root().meta[DB_FILE] = str(path)  # named by errors
-    lib = open_library(path, clock.now(), builtins=builtins, read_only=read_only)
+    lib = open_library(path, clock.now(), builtins=builtins, read_only=read_only,
+                       checked=checked)
     for warning in lib.warnings:
         echo(f"warning: {warning}", err=True)
     return lib
-
-
-def _storage(exc: Exception, file: str) -> str | None:
-    """The sentence for a damaged file or schema that stopped the TUI (its last trace line
-    is the SQLite error), else None."""
-    if not isinstance(exc, crash.Crashed):
-        return None
-    last = str(exc)
-    kind = next((k for key, k in KINDS_BY_TEXT.items() if key in last.lower()), None)
-    return sentence(kind, file, last.partition(": ")[2] or last) if kind else None
 
 
 class LoopdrillGroup(click.Group):
@@ -114,21 +107,18 @@ class LoopdrillGroup(click.Group):
             for problem in exc.problems:
                 echo(f"error: {problem}", err=True)
         except (UserError, StoreError, OptionError, clock.ClockError) as exc:
-            echo(f"error: {exc}", err=True)
+            said = explain(exc, ctx.find_root().meta.get(DB_FILE, ""))
+            echo(f"error: {said or exc}", err=True)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except sqlite3.Error as exc:  # a read-only file, a full disk, a damaged file or schema
-            known = converted(exc, ctx.find_root().meta.get(DB_FILE, ""))
-            if known is None or ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
-                raise
-            echo(f"error: {known}", err=True)
         except Exception as exc:
-            if ctx.find_root().meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
+            root = ctx.find_root()
+            said = explain(exc, root.meta.get(DB_FILE, ""))
+            if root.meta.get(DEBUG) or os.environ.get(DEBUG_ENV):
                 if not isinstance(exc, crash.Crashed):
                     raise
                 click.echo(exc.trace, err=True, nl=False)  # asked for with --debug
                 ctx.exit(1)
-            said = _storage(exc, ctx.find_root().meta.get(DB_FILE, ""))
             echo(f"error: {said or crash.report(exc)}", err=True)
         ctx.exit(1)
 

@@ -250,7 +250,7 @@ def doctor(db_path: Path | None, repair: bool) -> None:
     when something is wrong and not repaired."""
     from loopdrill.services.doctor import run_doctor
 
-    lib = library(db_path, builtins=False)
+    lib = library(db_path, builtins=False, checked=False)
     try:
         if is_read_only(lib.db) and repair:
             raise UserError(sentence(READ_ONLY, str(lib.path)))

@@ -13,8 +13,9 @@ from loopdrill import paths
 from loopdrill.core.model import DeckError
 from loopdrill.services.edit import reapply_overrides
 from loopdrill.store.backup import backed_up_today, backup
-from loopdrill.store.db import StoreError, is_read_only, open_db
+from loopdrill.store.db import StoreError, damage, is_read_only, open_db
 from loopdrill.store.decks import deck_hashes, sync_deck
+from loopdrill.store.failures import DAMAGED, Damaged
 from loopdrill.store.readonly import writable
 from loopdrill.store.schema import REPLAY_PENDING
 from loopdrill.store.settings import get_meta
@@ -35,16 +36,23 @@ class Library:
 
 
 def open_library(db_path: Path, now: dt.datetime, *, builtins: bool = True,
-                 daily_backup: bool = True, read_only: bool = False) -> Library:
+                 daily_backup: bool = True, read_only: bool = False,
+                 checked: bool = False) -> Library:
     """Open the database, take the day's backup, and load or refresh the built-in decks.
     A daily backup that fails (a full disk) never stops the command: `warnings` says so.
     `read_only` (a command that only reads): nothing is written to the database, and the
-    built-in decks are not refreshed (store.db.open_db); so too for a read-only file."""
+    built-in decks are not refreshed (store.db.open_db); so too for a read-only file.
+    `checked`: a small file is first checked for damage (store.db.damage), and Damaged is
+    raised before anything is written or backed up."""
     backup_dir = paths.backups(db_path)
     db = open_db(db_path, backup_dir=backup_dir, read_only=read_only)
     if is_read_only(db) and get_meta(db, REPLAY_PENDING) and writable(str(db_path)):
         db.conn.close()  # a converted database whose states wait for their replay: do it now
         db = open_db(db_path, backup_dir=backup_dir)
+    found = damage(db) if checked and not is_read_only(db) else None
+    if found is not None:
+        db.conn.close()
+        raise Damaged(DAMAGED, str(db_path), found)
     library = Library(db, db_path, backup_dir)
     builtins = builtins and not is_read_only(db)
     try:

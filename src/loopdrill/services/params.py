@@ -17,7 +17,11 @@ def parameters_for(db: Database, deck: str | None) -> list[float] | None:
     for key in ([f"parameters:{deck}"] if deck else []) + ["parameters"]:
         raw = get_meta(db, key)
         if raw:
-            return [float(p) for p in json.loads(raw)]
+            values = [float(p) for p in json.loads(raw)]
+            if len(values) != len(fsrs.scheduler.DEFAULT_PARAMETERS):  # a damaged row
+                raise ValueError(f"{key}: expected {len(fsrs.scheduler.DEFAULT_PARAMETERS)} "
+                                 f"numbers, found {len(values)}")
+            return values
     return None
 
 

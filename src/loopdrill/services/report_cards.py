@@ -81,6 +81,8 @@ def card_figures(db: Database, report: StatsReport, now: dt.datetime, rollover: 
     end = day_start(report.today + dt.timedelta(days=30), rollover)
     start = day_start(report.today, rollover)
     for offset, count in statsql.forecast(db, scope, start, end):
+        if offset is None:  # a due time that is not ISO (a damaged row)
+            continue
         if offset < 0:
             report.backlog += count
         elif offset < 30:
@@ -100,6 +102,8 @@ def _histograms(rows: list[tuple[str, int, int]]) -> list[Histogram]:
                                     list(TENTH_LABELS), [0] * len(TENTH_LABELS)),
     }
     for what, key, count in rows:
+        if key is None:  # a time that is not ISO (a damaged row): SQLite's date math gives NULL
+            continue
         hist = hists[what]
         if what in ("interval", "stability"):
             index = day_bin(int(key))

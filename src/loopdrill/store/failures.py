@@ -4,14 +4,19 @@ command and no screen ever shows a raw `attempt to write a readonly database`.""
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import traceback
 from pathlib import Path
 
 from loopdrill.store.db import StoreError
 
 READ_ONLY, FULL, DISK, DAMAGED, SCHEMA = "read-only", "full", "disk", "damaged", "schema"
+TRIGGER, VALUE = "trigger", "value"
 SHORT = {READ_ONLY: "read-only file", FULL: "disk full", DISK: "disk error",
-         DAMAGED: "damaged file", SCHEMA: "damaged schema"}
+         DAMAGED: "damaged file", SCHEMA: "damaged schema", TRIGGER: "a trigger refused it",
+         VALUE: "unreadable value"}
 _CODES = {sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_FULL: FULL,
           sqlite3.SQLITE_IOERR: DISK, sqlite3.SQLITE_CORRUPT: DAMAGED,
           sqlite3.SQLITE_NOTADB: DAMAGED}
@@ -54,23 +59,29 @@ def cause(kind: str, file: str, detail: str = "") -> str:
     return {READ_ONLY: f"{name} is read-only", FULL: f"the disk holding {name} is full",
             DISK: f"the disk holding {name} could not be written ({detail})",
             DAMAGED: f"{name} is damaged ({detail})",
-            SCHEMA: f"{name} is missing part of its schema ({detail})"}[kind]
+            SCHEMA: f"{name} is missing part of its schema ({detail})",
+            VALUE: f"{name} holds {detail}",
+            TRIGGER: f"a trigger in {name} that loopdrill did not make refused the change "
+                     f"({detail})"}[kind]
 
 
 def remedy(kind: str, file: str) -> str:
-    """What the user can do about it, in a few words."""
+    """What the user can do about it, in a few words. (Not `loopdrill doctor`: it fails on
+    the same damage; the damage campaign, tests/hostile/damage.py, shows it.)"""
     backups = f"a backup in {Path(file).parent / 'backups'}" if file else "a backup"
     return {READ_ONLY: "make it writable (or use --db with a copy)",
             FULL: "free some space", DISK: "check the disk",
-            DAMAGED: f"`loopdrill doctor` checks it and {backups} can replace it",
-            SCHEMA: f"`loopdrill doctor` checks it and {backups} can replace it"}[kind]
+            TRIGGER: f"drop that trigger (sqlite3) or use {backups}"}.get(
+                kind, f"{backups} can replace it")
 
 
 def sentence(kind: str, file: str, detail: str = "") -> str:
     """One sentence for `kind` about the database `file` ('' when unknown)."""
-    if kind in (DAMAGED, SCHEMA):
+    if kind == DAMAGED:
         return f"{cause(kind, file, detail)}, so loopdrill stops writing to it; " \
                f"{remedy(kind, file)}"
+    if kind in (SCHEMA, VALUE):
+        return f"{cause(kind, file, detail)}; {remedy(kind, file)}"
     return f"{cause(kind, file, detail)}, so nothing was saved; {remedy(kind, file)} and try " \
            "again"
 
@@ -82,3 +93,44 @@ def converted(exc: BaseException, file: str) -> StoreError | None:
         return None
     detail = str(exc).splitlines()[0][:120] if str(exc) else kind
     return (CannotWrite if kind in (READ_ONLY, FULL, DISK) else Damaged)(kind, file, detail)
+
+
+def explain(exc: BaseException, file: str) -> str | None:
+    """One sentence for an error that comes from the database file, not from loopdrill: a
+    read-only file, a full disk, a damaged file or schema, a value loopdrill cannot read (a
+    card's JSON, a time, fitted parameters), a trigger someone added; None for any other."""
+    if isinstance(exc, CannotWrite | Damaged):
+        return sentence(exc.kind, exc.file or file, exc.detail)
+    trace = getattr(exc, "trace", None)  # the TUI stopped: its last trace line is the error
+    if isinstance(trace, str):
+        text = str(exc)
+        kind = next((k for key, k in KINDS_BY_TEXT.items() if key in text.lower()), None)
+        return sentence(kind, file, text.partition(": ")[2] or text) if kind else None
+    if isinstance(exc, sqlite3.IntegrityError) and \
+            getattr(exc, "sqlite_errorcode", 0) == sqlite3.SQLITE_CONSTRAINT_TRIGGER:
+        return sentence(TRIGGER, file, str(exc)[:120])
+    if isinstance(exc, sqlite3.Error):
+        problem = converted(exc, file)
+        return sentence(problem.kind, file, problem.detail) \
+            if isinstance(problem, CannotWrite | Damaged) else None
+    detail = _unreadable(exc)
+    return sentence(VALUE, file, detail) if detail else None
+
+
+def _unreadable(exc: BaseException) -> str | None:
+    """What a value read from the database was, when `exc` is its failing to parse in the
+    store (or in the fitted parameters' reading): else None."""
+    if not isinstance(exc, ValueError | TypeError | KeyError | IndexError | OverflowError):
+        return None
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not any(f"loopdrill{os.sep}store{os.sep}" in f.filename or
+               f.filename.endswith(f"services{os.sep}params.py") for f in frames):
+        return None
+    message = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    if any(f.filename.endswith(f"services{os.sep}params.py") for f in frames):
+        return f"fitted FSRS parameters loopdrill cannot use ({message})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"text that is not valid JSON where loopdrill keeps JSON ({message})"
+    if "isoformat" in message:
+        return f"a time that is not an ISO date ({message})"
+    return f"a value loopdrill cannot read ({type(exc).__name__}: {message})"
