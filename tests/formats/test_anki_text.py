@@ -58,7 +58,7 @@ def test_all_headers_together_with_bom_and_crlf(tmp_path: Path) -> None:
     assert list(by_slug) == ["aws::prices", "slo", "fallback"]
     assert by_slug["aws::prices"].title == "AWS::Prices"
     first, second = by_slug["aws::prices"].items
-    assert first == Item("g1", "basic", {"front": "S3 Standard\nper GB?", "back": "$0.023"},
+    assert first == Item("g1", "basic", {"front": "S3 **Standard**\nper GB?", "back": "$0.023"},
                          ("aws", "imported", "pricing"), line=11)
     assert second.fields == {"front": 'quoted field with "quotes"\nand a newline',
                              "back": "back", "reversible": True}

@@ -144,7 +144,7 @@ def test_notes_decks_tags_media_and_revlog(tmp_path: Path, zstd: bool) -> None:
     assert basic == Item("g/A1", "anki", {
         "notetype": "Basic", "fields": {"Front": "S3 <b>Standard</b><br>per GB?",
                                         "Back": "$0.023"},
-        "cards": [{"variant": "", "kind": "basic", "front": "S3 Standard\nper GB?",
+        "cards": [{"variant": "", "kind": "basic", "front": "S3 **Standard**\nper GB?",
                    "back": "$0.023"}],
         "model": {"id": 1, "cloze": False, "sortf": 0, "css": "css" if zstd else "",
                   "templates": [{"name": "Card 1" if zstd else "", "qfmt": "{{Front}}",

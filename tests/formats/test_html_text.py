@@ -10,7 +10,7 @@ from loopdrill.formats.html_text import html_to_text, looks_like_html, media_to_
 
 
 @pytest.mark.parametrize(("html", "text"), [
-    ("S3 <b>Standard</b><br>per GB?", "S3 Standard\nper GB?"),
+    ("S3 <b>Standard</b><br>per GB?", "S3 **Standard**\nper GB?"),
     ("<div>one</div><div>two</div>", "one\ntwo"),
     ("<p>para</p><p>graph</p>", "para\ngraph"),
     ("<ul><li>a</li><li>b</li></ul>", "• a\n• b"),
@@ -26,7 +26,11 @@ from loopdrill.formats.html_text import html_to_text, looks_like_html, media_to_
     ("<span>[sound:y.ogg]</span>", "[sound: y.ogg]"),
     ("  lots   of\n\n   space  ", "lots of\nspace"),
     ("<table><tr><td>a</td><td>b</td></tr><tr><td>c</td></tr></table>", "a b\nc"),
-    ("unclosed <b>bold", "unclosed bold"),
+    ("unclosed <b>bold", "unclosed **bold**"),
+    ("a <strong> x </strong> b", "a **x** b"),  # spaces outside the marks
+    ("<b>a<br>b</b>", "**a**\n**b**"),  # the marks pair up on each line
+    ("<b>a<b>b</b>c</b><b></b>", "**abc**"),  # nested, empty
+    ("stray</b> close", "stray close"),
     ("5 < 6 and 7 > 3", "5 < 6 and 7 > 3"),
     ("", ""),
 ])

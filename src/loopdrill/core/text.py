@@ -16,6 +16,15 @@ from loopdrill.core.model import DeckSpec
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 MAX_SHOWN = 200
+# bold, as Anki's HTML marks it (<b>, <strong>), kept in card text **like this**
+# (formats.html_text); the drill shows it bold. Within a line, no space inside the marks, so
+# `2 ** 10` stays as written.
+BOLD = re.compile(r"\*\*(?=\S)([^\n]*?\S)\*\*")
+
+
+def unbold(text: str) -> str:
+    """`text` without its bold marks (`**x**` -> `x`)."""
+    return BOLD.sub(r"\1", text) if "**" in text else text
 
 
 def clean(text: str) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from loopdrill.core.anki_template import Context, render_card
 from loopdrill.core.cards import NOTE
 from loopdrill.core.model import Item
+from loopdrill.core.text import unbold
 from loopdrill.formats.anki_collection import NoteType
 from loopdrill.formats.html_text import html_to_text
 
@@ -126,9 +127,9 @@ def text_note(notetype: str | None, fields: list[str], raw: list[str]) -> dict[s
     card: dict[str, object]
     if notetype is None:
         names = ["Front", "Back"] + [f"Field {n}" for n in range(3, len(raw) + 1)]
-        answer = fields[1] if len(fields) > 1 and fields[1] else EMPTY
+        answer = unbold(fields[1]) if len(fields) > 1 and fields[1] else EMPTY
         card = {"variant": "", "kind": "text", "front": fields[0], "answer": [answer],
-                "back": answer}
+                "back": fields[1] if len(fields) > 1 and fields[1] else EMPTY}
         notetype = "Basic (type in the answer)"
     else:
         names = [f"Field {n}" for n in range(1, len(raw) + 1)]

@@ -16,6 +16,7 @@ from typing import Any
 
 from loopdrill.core.cards import NOTE, cloze_numbers
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem
+from loopdrill.core.text import unbold
 from loopdrill.formats.anki_notes import text_note
 from loopdrill.formats.anki_text_file import (
     BASIC,
@@ -161,7 +162,7 @@ class _Rows:
             if values is None:
                 continue
             if not guid:
-                guid = derived_id(fields[0])
+                guid = derived_id(unbold(fields[0]) if html else fields[0])  # ids as before bold
                 self.derived += 1
             item_kind = "cloze" if kind == CLOZE else "basic" if kind in (
                 BASIC, REVERSED, OPTIONAL) else NOTE

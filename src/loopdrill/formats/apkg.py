@@ -29,7 +29,7 @@ import zstandard
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem, Rating, ReviewRecord
 from loopdrill.core.options import OptionError, parse_option
-from loopdrill.core.text import clean
+from loopdrill.core.text import clean, unbold
 from loopdrill.formats import anki_cards
 from loopdrill.formats import anki_collection as collection
 from loopdrill.formats.anki_collection import NoteType
@@ -288,7 +288,7 @@ class _Reader:
             values = _text(flds).split("\x1f")
             item_id = _text(guid).strip()
             if not item_id:
-                item_id = derived_id(html_to_text(values[0]))
+                item_id = derived_id(unbold(html_to_text(values[0])))  # as before bold
                 derived += 1
             home = note_cards[0].home
             title = deck_info[home].name if home in deck_info else (

@@ -1,6 +1,7 @@
-"""HTML from Anki fields to readable text: blocks and <br> become line breaks, other tags are
-dropped, <script>/<style> content disappears, entities are unescaped and media is named
-(`[image: x.png]`, `[sound: x.mp3]`)."""
+"""HTML from Anki fields to readable text: blocks and <br> become line breaks, list items
+keep their bullets and numbers, bold (<b>, <strong>) is written **like this** (core.text.BOLD;
+the drill shows it bold), other tags are dropped, <script>/<style> content disappears,
+entities are unescaped and media is named (`[image: x.png]`, `[sound: x.mp3]`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ LOOKS_LIKE_HTML = re.compile(r"<(?:br|div|p|span|b|i|u|em|strong|img|li|ul|ol|ta
 
 ATTR_SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 TAG_NAME = re.compile(r"/?\s*([a-zA-Z][a-zA-Z0-9:-]*)")
+BOLD_TAGS = frozenset({"b", "strong"})
+ON, OFF = "\ue000", "\ue001"  # where bold starts and ends, until _bold writes the marks
+BOLD_RUNS = re.compile(f"([{ON}{OFF}\n])")
 
 
 def html_to_text(html: str) -> str:
@@ -47,7 +51,29 @@ def html_to_text(html: str) -> str:
             parts.append(unescape(html[lt:]))
             break
         at = _tag(html, lower, lt, gt, parts, lists)
-    return _tidy(media_to_text("".join(parts)))
+    return _tidy(_bold(media_to_text("".join(parts))))
+
+
+def _bold(text: str) -> str:
+    """The bold runs (between ON and OFF, nested or not) written **x**, each line's run
+    closed at its end and opened again on the next, spaces kept outside the marks and empty
+    runs dropped, so the marks always pair up on one line."""
+    if ON not in text:
+        return text.replace(OFF, "")
+    out: list[str] = []
+    depth = 0
+    for token in BOLD_RUNS.split(text):
+        if token == ON:
+            depth += 1
+        elif token == OFF:
+            depth = max(0, depth - 1)
+        elif depth and token.strip() and token != "\n":
+            core = token.strip()
+            start = token.index(core[0])
+            out.append(f"{token[:start]}**{core}**{token[start + len(core):]}")
+        else:
+            out.append(token)
+    return "".join(out).replace("** **", " ").replace("****", "")
 
 
 def _tag(html: str, lower: str, lt: int, gt: int, parts: list[str], lists: list[int]) -> int:
@@ -67,7 +93,9 @@ def _tag(html: str, lower: str, lt: int, gt: int, parts: list[str], lists: list[
             return len(html)
         close = html.find(">", end)
         return len(html) if close < 0 else close + 1
-    if closing:
+    if name in BOLD_TAGS:
+        parts.append(OFF if closing else ON)
+    elif closing:
         if name in BLOCKS:
             if name in ("ul", "ol") and lists:
                 lists.pop()

@@ -7,7 +7,7 @@ from rich.text import Text
 
 from loopdrill.core.cards import Span
 from loopdrill.core.model import Rating
-from loopdrill.core.text import clean
+from loopdrill.core.text import BOLD, clean
 from loopdrill.services.decks import is_stale
 from loopdrill.services.session import Shown
 
@@ -18,11 +18,22 @@ VERDICT_WORDS = {Rating.GOOD: ("Right", "green"), Rating.HARD: ("Close", "yellow
 
 
 def spans_text(spans: list[Span]) -> Text:
-    """Card text with the cloze gap or answer emphasised."""
+    """Card text with the cloze gap or answer emphasised, and bold (`**x**`, from Anki's
+    <b>) shown bold without its marks."""
     text = Text()
     for span in spans:
         text.append(clean(span.text), style="bold reverse" if span.mark else "")
-    return text
+    if "**" not in text.plain:
+        return text
+    out, at = Text(), 0
+    for match in BOLD.finditer(text.plain):  # across spans: a cloze gap inside bold
+        out.append_text(text[at:match.start()])
+        inner = text[match.start() + 2:match.end() - 2]
+        inner.stylize("bold")
+        out.append_text(inner)
+        at = match.end()
+    out.append_text(text[at:])
+    return out
 
 
 def answer_text(shown: Shown) -> Text:
