@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import json
 from collections.abc import Sequence
 
 from sqlite_utils import Database
 
 from loopdrill.core.cards import items_from_cards
-from loopdrill.core.model import CardSpec, DeckSpec
+from loopdrill.core.model import DeckSpec
 from loopdrill.core.options import OptionError
 from loopdrill.formats.export import deck_to_yaml, decks_to_tsv
 from loopdrill.formats.full_json import Snapshot, snapshot_to_json
@@ -19,15 +17,13 @@ from loopdrill.services.history import export_reviews
 from loopdrill.store import exported
 from loopdrill.store.decks import no_deck_named
 from loopdrill.store.items import overrides
-from loopdrill.store.rows import tags_from_text
 
 FORMATS = ("yaml", "tsv", "json")
 
 
 def load_decks(db: Database, slugs: Sequence[str] = ()) -> list[DeckSpec]:
     """Decks as specs rebuilt from their live (not retired) cards."""
-    known = {r[0]: r for r in db.conn.execute(
-        "SELECT slug, title, description, options FROM decks ORDER BY slug")}
+    known = exported.deck_headers(db)
     chosen: dict[str, None] = {}
     for wanted in slugs:  # a deck brings the decks under it
         family = [s for s in known if s == wanted or s.startswith(f"{wanted}::")]
@@ -36,22 +32,11 @@ def load_decks(db: Database, slugs: Sequence[str] = ()) -> list[DeckSpec]:
         chosen.update(dict.fromkeys(family))
     decks = []
     for slug in chosen or list(known):
-        _, title, description, options = known[slug]
-        cards = [
-            CardSpec(id=row[0], deck=slug, item=row[1], variant=row[2], kind=row[3],
-                     content=json.loads(row[4]), tags=tags_from_text(row[5]), source=row[6],
-                     as_of=_date(row[7]), position=row[8])
-            for row in db.conn.execute(
-                "SELECT id, item, variant, kind, content, tags, source, as_of, position "
-                "FROM cards WHERE deck = ? AND retired = 0", (slug,))
-        ]
+        title, description, options = known[slug]
+        cards = exported.live_cards(db, slug)
         decks.append(DeckSpec(slug, title, tuple(items_from_cards(cards)), description,
-                              json.loads(options)))
+                              options))
     return decks
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def export_decks(db: Database, fmt: str, slugs: Sequence[str] = (), *,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -21,14 +21,13 @@ from loopdrill.formats.full_json import Snapshot, read_full_json
 from loopdrill.services import restore
 from loopdrill.services.config import options_for
 from loopdrill.services.history import HistoryReport, plan_history, write_history
-from loopdrill.store.decks import SyncReport, sync_deck
+from loopdrill.services.import_anki import ANKI_PACKAGE, ANKI_TEXT, copy_media, follow_guids
+from loopdrill.store.decks import SyncReport, builtin_hashes, sync_deck
 from loopdrill.store.imported import apply_states, set_deck_parameters
 from loopdrill.store.tx import transaction
 
 Progress = Callable[[str, int, int], None]
 NATIVE = (".yaml", ".yml")
-ANKI_TEXT = (".txt", ".csv", ".tsv")
-ANKI_PACKAGE = (".apkg", ".colpkg")
 FULL_JSON = (".json",)
 
 
@@ -146,7 +145,7 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
         with gc_paused(), transaction(db):
             for done, (spec, digest) in enumerate(writes, start=1):
                 if spec.slug in batch.anki:
-                    spec = _follow_guids(db, spec, batch)
+                    spec = follow_guids(db, spec, batch)
                     if not spec.items:
                         continue
                 reports.append(sync_deck(db, spec, now, content_hash=digest))
@@ -170,94 +169,8 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     except _DryRun:
         pass
     if batch.packages and not dry_run:
-        _media(db, batch)
+        copy_media(db, batch)
     return ImportResult(reports, history, dry_run, batch.warnings)
-
-
-def _media(db: Database, batch: Batch) -> None:
-    """The packages' images and sounds, into the media folder beside the database."""
-    from loopdrill import paths
-    from loopdrill.formats.anki_media import extract_media
-
-    row = db.conn.execute("PRAGMA database_list").fetchone()
-    if not row or not row[2]:
-        return  # an in-memory database has no folder
-    folder = paths.media(Path(row[2]))
-    for package in batch.packages:
-        try:
-            written, skipped = extract_media(package, folder)
-        except OSError as exc:
-            batch.warnings.append(Problem(str(package), 0, f"media not copied to {folder} "
-                                          f"({exc.strerror or exc})"))
-            continue
-        if written:
-            batch.warnings.append(Problem(str(package), 0, f"{written:,} media file(s) copied "
-                                          f"to {folder}"))
-        if skipped:
-            batch.warnings.append(Problem(str(package), 0, f"{skipped:,} media file(s) not "
-                                          "copied (already there, unsafe name or too big)"))
-
-
-def _follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
-    """Notes of this deck that are already cards of one other deck move here with their
-    progress (a note moved between decks in Anki: its guid is the same). Not when that deck
-    also holds the note in this batch; and a text file does not take a note from a deck a
-    package put it in (a text export names a card's filtered deck, a package its home deck):
-    the note stays there and leaves this deck. Returns the deck left to write."""
-    from loopdrill.store.moves import elsewhere, ensure_deck, move_items
-
-    places = elsewhere(db, spec.slug, [item.id for item in spec.items])
-    from_text = spec.origin.lower().endswith(ANKI_TEXT)
-    if not places:
-        return _package_notes_kept(db, spec, batch) if from_text else spec
-    in_batch = {s.slug: {i.id for i in s.items} for s, _ in batch.decks}
-    moves, stay = [], set()
-    for item, (other, origin) in places.items():
-        if item in in_batch.get(other, ()):
-            continue
-        if from_text and origin.lower().endswith(ANKI_PACKAGE):
-            stay.add(item)
-        else:
-            moves.append((other, spec.slug, item))
-    if moves:
-        ensure_deck(db, spec.slug, spec.title)
-        moved = move_items(db, moves)
-        if moved:
-            batch.warnings.append(Problem(spec.origin, 0, f"{moved:,} card(s) moved to deck "
-                                          f"{spec.slug!r} with their progress (their notes "
-                                          "were in another deck before)"))
-    spec = _package_notes_kept(db, spec, batch) if from_text else spec
-    if not stay:
-        return spec
-    batch.warnings.append(Problem(spec.origin, 0, f"{len(stay):,} note(s) of deck "
-                                  f"{spec.title!r} stay in the deck their package gave them "
-                                  "(a filtered deck in Anki?)"))
-    return replace(spec, items=tuple(i for i in spec.items if i.id not in stay))
-
-
-def _package_notes_kept(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
-    """Notes a package brought (each card from its own template) are kept as the package
-    gave them when a text file of this deck comes: a text export has no templates, and
-    would leave a 3-card note with one card; and the package's notes the text leaves out
-    (it names a filtered deck instead of their home deck) are not retired."""
-    from loopdrill.services.export import load_decks
-
-    origin = db.conn.execute("SELECT origin FROM decks WHERE slug = ?",
-                             (spec.slug,)).fetchone()
-    if origin is None or not str(origin[0]).lower().endswith(ANKI_PACKAGE):
-        return spec
-    stored = {item.id: item for item in load_decks(db, [spec.slug])[0].items
-              if item.kind == "anki"}
-    kept = [stored.get(item.id, item) for item in spec.items]
-    count = sum(1 for item in spec.items if item.id in stored  # a changed note only
-                and (item.kind, item.fields) != (stored[item.id].kind, stored[item.id].fields))
-    named = {item.id for item in spec.items}
-    kept += [item for item_id, item in stored.items() if item_id not in named]  # not retired
-    if count:
-        batch.warnings.append(Problem(spec.origin, 0, f"{count:,} note(s) of deck "
-                                      f"{spec.title!r} kept as their package gave them (a "
-                                      "text file has no card templates)"))
-    return replace(spec, items=tuple(kept), origin=str(origin[0]))
 
 
 def _deck_parameters(db: Database, batch: Batch) -> None:
@@ -282,7 +195,7 @@ def _builtin_unchanged(db: Database, batch: Batch, now: dt.datetime
     built-in ones (an export of everything imported back); one that differs refuses the
     import, since a built-in deck is synced from its shipped file. Returns those reports and
     the decks left to write."""
-    builtin = {slug for (slug,) in db.conn.execute("SELECT slug FROM decks WHERE builtin = 1")}
+    builtin = set(builtin_hashes(db))
     reports: list[SyncReport] = []
     writes: list[tuple[DeckSpec, str]] = []
     clashes: list[Problem] = []

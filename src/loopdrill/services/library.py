@@ -14,7 +14,7 @@ from loopdrill.core.model import DeckError
 from loopdrill.services.edit import reapply_overrides
 from loopdrill.store.backup import backed_up_today, backup
 from loopdrill.store.db import StoreError, damage, is_read_only, open_db
-from loopdrill.store.decks import deck_hashes, sync_deck
+from loopdrill.store.decks import builtin_hashes, deck_hashes, retire_decks, sync_deck
 from loopdrill.store.failures import DAMAGED, Damaged
 from loopdrill.store.readonly import writable
 from loopdrill.store.schema import REPLAY_PENDING
@@ -107,10 +107,7 @@ def sync_builtins(db: Database, now: dt.datetime, folder: Path | None = None) ->
             sync_deck(db, deck, now, builtin=True, content_hash=digest)
             reapply_overrides(db, deck.slug, now)  # the user's local edits win
         changed.append(deck.slug)
-    gone = [slug for (slug, digest) in db.conn.execute(
-        "SELECT slug, content_hash FROM decks WHERE builtin = 1") if digest not in shipped]
-    if gone:
-        with transaction(db) as tx:  # a built-in deck no longer shipped: retire, keep reviews
-            tx.conn.executemany("UPDATE cards SET retired = 1 WHERE deck = ?",
-                                ((slug,) for slug in gone))
+    gone = [slug for slug, digest in builtin_hashes(db).items() if digest not in shipped]
+    if gone:  # a built-in deck no longer shipped: retired, its reviews kept
+        retire_decks(db, gone)
     return changed

@@ -169,7 +169,7 @@ class SessionQueue:
     def _count(self, now: dt.datetime) -> _Counted:
         today = self.study_day(now)
         until = today.end
-        version, changes = queries.data_version(self.db), self.db.conn.total_changes
+        version, changes = queries.data_version(self.db), queries.own_writes(self.db)
         counted = self._counted
         if counted is None or (counted.until, counted.version, counted.changes) != (
                 until, version, changes):
@@ -191,12 +191,12 @@ class SessionQueue:
         if not self.cram:
             counted.learning += (_learning_due(after, counted.until) and not suspended) - \
                 _learning_due(before, counted.until)
-        counted.changes = self.db.conn.total_changes
+        counted.changes = queries.own_writes(self.db)
 
     def before_answer(self, *, counted: bool) -> None:
         """Called before this session writes an answer: the counts stay only if nothing has
         written through this connection since they were counted, and if the answer will be
         `counted` by `answered` (it is written through this connection, not a worker's)."""
         kept = self._counted
-        if kept is not None and (not counted or kept.changes != self.db.conn.total_changes):
+        if kept is not None and (not counted or kept.changes != queries.own_writes(self.db)):
             self._counted = None

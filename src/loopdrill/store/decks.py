@@ -16,6 +16,7 @@ from loopdrill.core.model import CardSpec, DeckSpec, Item
 from loopdrill.core.timeutil import to_stamp
 from loopdrill.store.bulk import indexes_dropped
 from loopdrill.store.rows import tags_to_text
+from loopdrill.store.tx import transaction
 
 
 @dataclass
@@ -134,6 +135,24 @@ def sync_deck(db: Database, deck: DeckSpec, now: dt.datetime, *, builtin: bool =
 def deck_hashes(db: Database) -> dict[str, str]:
     """The content hash each deck was last synced from."""
     return dict(db.conn.execute("SELECT slug, content_hash FROM decks").fetchall())
+
+
+def builtin_hashes(db: Database) -> dict[str, str]:
+    """The content hash each built-in deck was last synced from."""
+    return dict(db.conn.execute("SELECT slug, content_hash FROM decks WHERE builtin = 1"))
+
+
+def deck_origin(db: Database, slug: str) -> str | None:
+    """The file or package a deck was last imported from (None: no such deck)."""
+    row = db.conn.execute("SELECT origin FROM decks WHERE slug = ?", (slug,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def retire_decks(db: Database, slugs: Iterable[str]) -> None:
+    """Retire every card of these decks (their reviews are kept)."""
+    with transaction(db) as tx:
+        tx.conn.executemany("UPDATE cards SET retired = 1 WHERE deck = ?",
+                            ((slug,) for slug in slugs))
 
 
 def deck_options(db: Database, slug: str) -> dict[str, Any]:

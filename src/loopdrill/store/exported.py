@@ -4,13 +4,15 @@ and the log of manual changes."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.model import REVIEW_COLUMNS
+from loopdrill.core.model import REVIEW_COLUMNS, CardSpec
+from loopdrill.store.rows import tags_from_text
 
 # a card's schedule and flags as stored (the full JSON export holds these per card)
 STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
@@ -19,6 +21,24 @@ CARD_FIELDS = ("id", "deck", "item", "variant", "kind", "content", "tags", "sour
                "position")
 META_KEYS = ("parameters", "exam_date")  # the user's meta values (and parameters:<deck>)
 MANUAL_COLUMNS = ("card_id", "at", "action", "before", "due")
+
+
+def deck_headers(db: Database) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Every deck's (title, description, file options) by slug, in slug order."""
+    return {slug: (title, description, json.loads(options)) for slug, title, description,
+            options in db.conn.execute(
+                "SELECT slug, title, description, options FROM decks ORDER BY slug")}
+
+
+def live_cards(db: Database, deck: str) -> list[CardSpec]:
+    """A deck's cards that are not retired, as specs (what an export writes)."""
+    return [CardSpec(id=card_id, deck=deck, item=item, variant=variant, kind=kind,
+                     content=json.loads(content), tags=tags_from_text(tags), source=source,
+                     as_of=dt.date.fromisoformat(as_of) if as_of else None, position=position)
+            for card_id, item, variant, kind, content, tags, source, as_of, position
+            in db.conn.execute(
+                "SELECT id, item, variant, kind, content, tags, source, as_of, position "
+                "FROM cards WHERE deck = ? AND retired = 0", (deck,))]
 
 
 def retired_ids(db: Database) -> set[str]:

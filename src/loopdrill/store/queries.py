@@ -31,8 +31,13 @@ class Scope:
     decks: tuple[str, ...] = ()
     tag: str | None = None
 
-    def where(self, alias: str = "") -> tuple[str, list[Any]]:
-        """SQL conditions (always starting with AND-able text) and their parameters."""
+    def where(self, alias: str = "", *, hidden: bool = False,
+              tags_of: str | None = None) -> tuple[str, list[Any]]:
+        """SQL conditions (always starting with AND-able text) and their parameters: the one
+        place a scope becomes SQL. On a table aliased `alias` that has `deck` and `tags`;
+        `tags_of`: a table without tags, whose column `tags_of` holds the card id whose tags
+        count. With no decks named, the decks `deck delete` hid are left out unless
+        `hidden` (the stats count them)."""
         prefix = f"{alias}." if alias else ""
         sql, params = "", list[Any]()
         if self.decks:  # each deck with the decks under it (`a` takes `a::b` and `a::b::c`)
@@ -40,10 +45,14 @@ class Scope:
             sql += f" AND ({prefix}deck IN ({', '.join('?' * len(self.decks))}){under})"
             params.extend(self.decks)
             params.extend(f"{d}::%" for d in self.decks)
-        else:  # all decks but those `deck delete` hid
+        elif not hidden:  # all decks but those `deck delete` hid
             sql += f" AND {prefix}deck NOT IN (SELECT slug FROM decks WHERE hidden = 1)"
         if self.tag:  # the tag and the tags under it (`geo` takes `geo::europe`)
-            sql += f" AND ({prefix}tags LIKE ? OR {prefix}tags LIKE ?)"
+            if tags_of is None:
+                sql += f" AND ({prefix}tags LIKE ? OR {prefix}tags LIKE ?)"
+            else:
+                sql += (f" AND EXISTS (SELECT 1 FROM cards t WHERE t.id = {prefix}{tags_of} "
+                        "AND (t.tags LIKE ? OR t.tags LIKE ?))")
             params.extend((f"% {self.tag} %", f"% {self.tag}::%"))
         return sql, params
 
@@ -225,6 +234,12 @@ def data_version(db: Database) -> int:
     """SQLite's data_version: it changes when another connection (another thread's, another
     terminal's) commits to the database, so a screen knows to reload."""
     return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def own_writes(db: Database) -> int:
+    """Rows this connection has written since it opened (SQLite's total_changes): with
+    data_version, whether anything at all changed the database since a count was taken."""
+    return db.conn.total_changes
 
 
 def simulation_cards(db: Database, deck: str | None) -> list[tuple[Any, ...]]:

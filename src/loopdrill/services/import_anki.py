@@ -1,0 +1,106 @@
+"""Anki decks in an import: notes that moved between decks follow their guid with their
+progress, a package's notes stay as it gave them when a text export of the deck comes, and
+a package's media go beside the database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlite_utils import Database
+
+from loopdrill.core.model import DeckSpec, Problem
+from loopdrill.store.backup import database_file
+from loopdrill.store.decks import deck_origin
+
+if TYPE_CHECKING:
+    from loopdrill.services.imports import Batch
+
+ANKI_TEXT = (".txt", ".csv", ".tsv")
+ANKI_PACKAGE = (".apkg", ".colpkg")
+
+
+def copy_media(db: Database, batch: Batch) -> None:
+    """The packages' images and sounds, into the media folder beside the database."""
+    from loopdrill import paths
+    from loopdrill.formats.anki_media import extract_media
+
+    file = database_file(db.conn)
+    if not file:
+        return  # an in-memory database has no folder
+    folder = paths.media(Path(file))
+    for package in batch.packages:
+        try:
+            written, skipped = extract_media(package, folder)
+        except OSError as exc:
+            batch.warnings.append(Problem(str(package), 0, f"media not copied to {folder} "
+                                          f"({exc.strerror or exc})"))
+            continue
+        if written:
+            batch.warnings.append(Problem(str(package), 0, f"{written:,} media file(s) copied "
+                                          f"to {folder}"))
+        if skipped:
+            batch.warnings.append(Problem(str(package), 0, f"{skipped:,} media file(s) not "
+                                          "copied (already there, unsafe name or too big)"))
+
+
+def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
+    """Notes of this deck that are already cards of one other deck move here with their
+    progress (a note moved between decks in Anki: its guid is the same). Not when that deck
+    also holds the note in this batch; and a text file does not take a note from a deck a
+    package put it in (a text export names a card's filtered deck, a package its home deck):
+    the note stays there and leaves this deck. Returns the deck left to write."""
+    from loopdrill.store.moves import elsewhere, ensure_deck, move_items
+
+    places = elsewhere(db, spec.slug, [item.id for item in spec.items])
+    from_text = spec.origin.lower().endswith(ANKI_TEXT)
+    if not places:
+        return _package_notes_kept(db, spec, batch) if from_text else spec
+    in_batch = {s.slug: {i.id for i in s.items} for s, _ in batch.decks}
+    moves, stay = [], set()
+    for item, (other, origin) in places.items():
+        if item in in_batch.get(other, ()):
+            continue
+        if from_text and origin.lower().endswith(ANKI_PACKAGE):
+            stay.add(item)
+        else:
+            moves.append((other, spec.slug, item))
+    if moves:
+        ensure_deck(db, spec.slug, spec.title)
+        moved = move_items(db, moves)
+        if moved:
+            batch.warnings.append(Problem(spec.origin, 0, f"{moved:,} card(s) moved to deck "
+                                          f"{spec.slug!r} with their progress (their notes "
+                                          "were in another deck before)"))
+    spec = _package_notes_kept(db, spec, batch) if from_text else spec
+    if not stay:
+        return spec
+    batch.warnings.append(Problem(spec.origin, 0, f"{len(stay):,} note(s) of deck "
+                                  f"{spec.title!r} stay in the deck their package gave them "
+                                  "(a filtered deck in Anki?)"))
+    return replace(spec, items=tuple(i for i in spec.items if i.id not in stay))
+
+
+def _package_notes_kept(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
+    """Notes a package brought (each card from its own template) are kept as the package
+    gave them when a text file of this deck comes: a text export has no templates, and
+    would leave a 3-card note with one card; and the package's notes the text leaves out
+    (it names a filtered deck instead of their home deck) are not retired."""
+    from loopdrill.services.export import load_decks
+
+    origin = deck_origin(db, spec.slug)
+    if origin is None or not origin.lower().endswith(ANKI_PACKAGE):
+        return spec
+    stored = {item.id: item for item in load_decks(db, [spec.slug])[0].items
+              if item.kind == "anki"}
+    kept = [stored.get(item.id, item) for item in spec.items]
+    count = sum(1 for item in spec.items if item.id in stored  # a changed note only
+                and (item.kind, item.fields) != (stored[item.id].kind, stored[item.id].fields))
+    named = {item.id for item in spec.items}
+    kept += [item for item_id, item in stored.items() if item_id not in named]  # not retired
+    if count:
+        batch.warnings.append(Problem(spec.origin, 0, f"{count:,} note(s) of deck "
+                                      f"{spec.title!r} kept as their package gave them (a "
+                                      "text file has no card templates)"))
+    return replace(spec, items=tuple(kept), origin=origin)
