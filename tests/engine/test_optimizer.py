@@ -56,7 +56,7 @@ def period_histories(rows: Iterable[tuple[str, int, int]]) -> list[History]:
 
 
 def training_items(histories: Sequence[History]) -> list[History]:
-    """One item per review a day or more after the previous one: the history up to it."""
+    """One item per review 24 hours or more after the previous one: the history up to it."""
     return [h[: i + 1] for h in histories for i in range(1, len(h)) if h[i][1] > 0]
 
 

@@ -148,7 +148,7 @@ def test_tiny_history_is_refused_with_how_much_more(db: Database) -> None:
 
 def test_an_empty_history_is_refused_in_words(db: Database) -> None:
     report = opt.fit(db, NOW)
-    assert report.needed == 400 and report.message.startswith("No review came a day or more")
+    assert report.needed == 400 and report.message.startswith("No review came 24 hours or more")
 
 
 @pytest.mark.parametrize(("command", "timeout", "message"), [

@@ -30,10 +30,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import fsrs_rs_python as rs
+
 from loopdrill.engine.curve import next_interval, retrievability_after
 
-FIRST_RATINGS = (0.24, 0.094, 0.495, 0.171)  # fsrs-rs' defaults: Again, Hard, Good, Easy
-RECALL_RATINGS = (0.224, 0.631, 0.145)  # Hard, Good, Easy among recalled reviews
+_DEFAULTS = rs.default_simulator_config()  # fsrs-rs' own rating mix (float32, so rounded)
+FIRST_RATINGS = tuple(round(p, 6) for p in _DEFAULTS.first_rating_prob)  # Again..Easy
+RECALL_RATINGS = tuple(round(p, 6) for p in _DEFAULTS.review_rating_prob)  # Hard..Easy
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,6 @@ class SimResult:
 def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
              setup: SimSetup) -> SimResult:
     """Simulate `setup.days` days of study at `retention` (see the module docstring)."""
-    import fsrs_rs_python as rs  # only the retention simulation needs the Rust model
-
     model, decay = rs.FSRS(list(w)), w[20]
     rng = random.Random(setup.seed)
     rand = rng.random

@@ -59,7 +59,7 @@ class FitReport:
     """A fit and how the current and fitted parameters predict the same history."""
 
     deck: str | None
-    reviews: int  # training items: reviews a day or more after the card's previous one
+    reviews: int  # training items: reviews 24 hours or more after the card's previous one
     cards: int
     skipped: int  # corrupt revlog rows left out
     current: list[float]
@@ -148,7 +148,7 @@ def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
     if items < MIN_REVIEWS:
         return FitReport(deck, items, cards, skipped, current, needed=MIN_REVIEWS - items,
                          message=(
-            f"{_how_many(items)} came a day or more after the card's previous one; a fit "
+            f"{_how_many(items)} came 24 hours or more after the card's previous one; a fit "
             f"needs at least {MIN_REVIEWS}, so {MIN_REVIEWS - items} more. Keeping the "
             "current parameters."))
     try:

@@ -35,7 +35,7 @@ def render_fit(report: FitReport) -> RenderableType:
     verdict = (Text("The fit predicts your history better; apply it to use it.", "green")
                if report.better else
                Text("The fit is no better than the current parameters; keep them.", "yellow"))
-    used = Text(f"{plural(report.reviews, 'review')} used (a day or more after the card's "
+    used = Text(f"{plural(report.reviews, 'review')} used (24 hours or more after the card's "
                 f"previous one), from {plural(report.cards, 'card')}.")
     return Group(table, used, *_skipped(report), verdict)
 
