@@ -93,6 +93,8 @@ def run_doctor(db: Database, *, repair: bool = False) -> DoctorReport:
         report.remaining.append("the file is damaged (restore a backup: `loopdrill where` "
                                 "shows where they are)")
         return report
+    if _impossible_times(db, report, repair):
+        return report  # replaying them fails: nothing more can be checked before a repair
     with transaction(db):
         for what, count in checks.orphans(db):
             report.found.append(f"{count} {what}")
@@ -120,6 +122,25 @@ def run_doctor(db: Database, *, repair: bool = False) -> DoctorReport:
         elif totals:
             report.remaining += totals
     return report
+
+
+def _impossible_times(db: Database, report: DoctorReport, repair: bool) -> bool:
+    """Reviews at times no review was given (before 1970, after 8999; an older loopdrill took
+    them): found, and removed on repair (their cards are then set to the replay of the rest
+    below). True when they stay, which stops the checks that replay."""
+    cards = checks.impossible_reviews(db)
+    if not cards:
+        return False
+    names = ", ".join(sorted(set(cards))[:SHOWN]) + (", ..." if len(set(cards)) > SHOWN else "")
+    what = f"{len(cards)} reviews at impossible times (before 1970 or after 8999) on {names}"
+    report.found.append(what)
+    if not repair:
+        report.remaining.append(f"{len(cards)} reviews at impossible times")
+        return True
+    with transaction(db):
+        checks.delete_impossible_reviews(db)
+    report.repaired.append(f"removed {len(cards)} reviews at impossible times")
+    return False
 
 
 def replay_states(db: Database) -> int:

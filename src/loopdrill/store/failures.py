@@ -13,10 +13,10 @@ from pathlib import Path
 from loopdrill.store.db import StoreError
 
 READ_ONLY, FULL, DISK, DAMAGED, SCHEMA = "read-only", "full", "disk", "damaged", "schema"
-TRIGGER, VALUE = "trigger", "value"
+TRIGGER, VALUE, RANGE = "trigger", "value", "range"
 SHORT = {READ_ONLY: "read-only file", FULL: "disk full", DISK: "disk error",
          DAMAGED: "damaged file", SCHEMA: "damaged schema", TRIGGER: "a trigger refused it",
-         VALUE: "unreadable value"}
+         VALUE: "unreadable value", RANGE: "impossible time"}
 _CODES = {sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_FULL: FULL,
           sqlite3.SQLITE_IOERR: DISK, sqlite3.SQLITE_CORRUPT: DAMAGED,
           sqlite3.SQLITE_NOTADB: DAMAGED}
@@ -61,6 +61,7 @@ def cause(kind: str, file: str, detail: str = "") -> str:
             DAMAGED: f"{name} is damaged ({detail})",
             SCHEMA: f"{name} is missing part of its schema ({detail})",
             VALUE: f"{name} holds {detail}",
+            RANGE: f"{name} holds a time out of range ({detail})",
             TRIGGER: f"a trigger in {name} that loopdrill did not make refused the change "
                      f"({detail})"}[kind]
 
@@ -71,7 +72,8 @@ def remedy(kind: str, file: str) -> str:
     backups = f"a backup in {Path(file).parent / 'backups'}" if file else "a backup"
     return {READ_ONLY: "make it writable (or use --db with a copy)",
             FULL: "free some space", DISK: "check the disk",
-            TRIGGER: f"drop that trigger (sqlite3) or use {backups}"}.get(
+            TRIGGER: f"drop that trigger (sqlite3) or use {backups}",
+            RANGE: "`loopdrill doctor --repair` removes reviews at impossible times"}.get(
                 kind, f"{backups} can replace it")
 
 
@@ -80,7 +82,7 @@ def sentence(kind: str, file: str, detail: str = "") -> str:
     if kind == DAMAGED:
         return f"{cause(kind, file, detail)}, so loopdrill stops writing to it; " \
                f"{remedy(kind, file)}"
-    if kind in (SCHEMA, VALUE):
+    if kind in (SCHEMA, VALUE, RANGE):
         return f"{cause(kind, file, detail)}; {remedy(kind, file)}"
     return f"{cause(kind, file, detail)}, so nothing was saved; {remedy(kind, file)} and try " \
            "again"
@@ -114,6 +116,8 @@ def explain(exc: BaseException, file: str) -> str | None:
         return sentence(problem.kind, file, problem.detail) \
             if isinstance(problem, CannotWrite | Damaged) else None
     detail = _unreadable(exc)
+    if detail and isinstance(exc, OverflowError):  # a year-1 or year-9999 review, stored
+        return sentence(RANGE, file, str(exc)[:120])  # by an older loopdrill
     return sentence(VALUE, file, detail) if detail else None
 
 
