@@ -48,8 +48,8 @@ class StateOff:
 
 
 def _cards_with_logs(db: Database) -> Iterator[Job]:
-    """Every card with its log, read side by side in card-number order: ((number, id,
-    stored memory), number, id, deck, log)."""
+    """Every card with its log, read side by side in card-number order: (stored memory,
+    number, id, deck, log)."""
     logs = card_histories(db)
     pending = next(logs, None)
     for num, card_id, deck, *stored in checks.card_memories(db):
@@ -58,7 +58,7 @@ def _cards_with_logs(db: Database) -> Iterator[Job]:
             pending = next(logs, None)  # the log of no card: an orphan, reported apart
         if pending is not None and pending[0] == num:
             log, pending = pending[1], next(logs, None)
-        yield (num, card_id, tuple(stored)), num, card_id, deck, log
+        yield tuple(stored), num, card_id, deck, log
 
 
 def states_off(db: Database) -> tuple[int, int, list[StateOff]]:
@@ -77,11 +77,25 @@ def states_off(db: Database) -> tuple[int, int, list[StateOff]]:
             reviews += len(job[4])
             yield job
 
-    for (num, card_id, stored), _, memory in Replays(db).run(counted()):
+    replays = Replays(db)
+    for job, _, memory in replays.run(counted()):
+        stored = job[0]
         replayed = stored_memory(memory)
-        if not same_state(stored, replayed):
-            off.append(StateOff(card_id, stored, replayed, (*replayed, num)))
+        if not same_state(stored, replayed) and not _rounded_apart(replays, job, replayed):
+            off.append(StateOff(job[2], stored, replayed, (*replayed, job[1])))
     return cards, reviews, off
+
+
+def _rounded_apart(replays: Replays, job: Job, replayed: tuple[Any, ...]) -> bool:
+    """Whether a stored state is its replay but for a due date that the stored stability
+    (within STATE_TOLERANCE of the replayed one) gives: a stability at a whole number of days
+    and a half, rounded one way in float64 and the other in float32 (6 cards of 20,000 on
+    the 200,000-review workload)."""
+    stored = job[0]
+    skip_due = (*stored[:4], *stored[5:]), (*replayed[:4], *replayed[5:])
+    if stored[2] is None or not same_state(*skip_due):
+        return False
+    return bool(stored_memory(replays.ending_with(job, stored[2]))[4] == stored[4])
 
 
 def run_doctor(db: Database, *, repair: bool = False) -> DoctorReport:

@@ -112,7 +112,7 @@ def _rows(cards: Sequence[tuple[str, str, int, list[Stored]]], replays: Replays,
     study day it was stamped with; a new one is stamped here."""
     jobs = (((num, history), num, card_id, deck, [(row[0], row[2], row[4]) for row in history])
             for card_id, deck, num, history in cards)
-    for (num, history), steps, memory in replays.run(jobs):
+    for ((num, history), *_), steps, memory in replays.run(jobs):
         states.append((*stored_memory(memory), num))
         for (at, stored, rating, ms, cram, *when), step in zip(history, steps, strict=True):
             extra = typed.get(stored, ()) if stored is not None else ()

@@ -107,7 +107,7 @@ def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
             if num in cards)
     updates: list[tuple[Any, ...]] = []
     moved = 0
-    for num, _, memory in Replays(db).run(jobs):
+    for (num, *_), _, memory in Replays(db).run(jobs):
         row = stored_memory(memory)
         moved += row[4] != cards[num][2]
         updates.append((*row, num))

@@ -57,23 +57,35 @@ class Replays:
             self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1])
         return self.by_deck[deck]
 
-    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Any, list[StepRow], MemoryRow]]:
-        """(key, revlog columns of each answer, memory after) per job, in order; the columns
+    def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, list[StepRow], MemoryRow]]:
+        """(job, revlog columns of each answer, memory after) per job, in order; the columns
         of answers before a baseline only with `rows` (empty otherwise)."""
         for chunk in batches(jobs, 4):
             yield from self._chunk(chunk)
 
-    def _chunk(self, jobs: list[Job]) -> Iterator[tuple[Any, list[StepRow], MemoryRow]]:
+    def _split(self, num: int, log: Log) -> tuple[History, History, MemoryRow]:
+        """A card's log as the answers before its newest baseline and those after it, and
+        the state the replay of the latter starts from."""
+        start, since = NEW_MEMORY, -1
+        if num in self.baselines:
+            since, start = self.baselines[num]
+        history = [(at * 1000, rating, bool(cram)) for at, rating, cram in log]
+        after = [h for h in history if h[0] > since] if since >= 0 else history
+        return history[:len(history) - len(after)], after, start
+
+    def ending_with(self, job: Job, stability: float) -> MemoryRow:
+        """The memory a job's replay leaves when its last answer's stability is `stability`
+        (engine.replay.HistoryReplayer.replay's last_stability)."""
+        _, num, card_id, deck, log = job
+        _, after, start = self._split(num, log)
+        return self.replayer(deck).replay(card_id, after, start, stability)[1]
+
+    def _chunk(self, jobs: list[Job]) -> Iterator[tuple[Job, list[StepRow], MemoryRow]]:
         by_deck: dict[str, list[tuple[int, str, History, MemoryRow]]] = defaultdict(list)
         for index, (_, num, card_id, deck, log) in enumerate(jobs):
-            start, since = NEW_MEMORY, -1
-            if num in self.baselines:
-                since, start = self.baselines[num]
-            history = [(at * 1000, rating, bool(cram)) for at, rating, cram in log]
-            after = [h for h in history if h[0] > since] if since >= 0 else history
-            if self.rows and len(after) < len(history):
-                by_deck[deck].append((-1 - index, card_id, history[:len(history) - len(after)],
-                                      NEW_MEMORY))
+            before, after, start = self._split(num, log)
+            if self.rows and before:
+                by_deck[deck].append((-1 - index, card_id, before, NEW_MEMORY))
             by_deck[deck].append((index, card_id, after, start))
         done: dict[int, tuple[list[StepRow], MemoryRow]] = {}
         for deck, work in by_deck.items():
@@ -81,5 +93,5 @@ class Replays:
             done.update(zip((index for index, _, _, _ in work), results, strict=True))
         for index, job in enumerate(jobs):
             rows, memory = done.pop(index)
-            before = done.pop(-1 - index, None)
-            yield job[0], (before[0] + rows) if before else rows, memory
+            earlier = done.pop(-1 - index, None)
+            yield job, (earlier[0] + rows) if earlier else rows, memory
