@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from loopdrill.core.model import DeckError, Rating, ReviewRecord
-from loopdrill.formats.review_csv import read_review_csv, write_review_csv
+from loopdrill.core.timeutil import to_ms
+from loopdrill.formats.review_csv import read_review_csv, review_rows, write_review_csv
 
 HEADER = "card_id,reviewed_at,rating,duration_ms\n"
 UTC = dt.UTC
@@ -163,3 +165,28 @@ def test_any_input_gives_records_or_a_deck_error(tmp_path: Path, data: bytes | s
         read_review_csv(write(tmp_path, data))
     except DeckError as exc:
         assert exc.problems
+
+
+def _outcome(read: Callable[[], list[tuple[object, ...]]]) -> object:
+    try:
+        return read()
+    except DeckError as exc:
+        return [(p.line, p.message) for p in exc.problems]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURE)
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda s: HEADER + s)
+       | st.lists(st.tuples(st.sampled_from(["a/1", "b/2", '"c,3"']),
+                            st.sampled_from(["2026-01-02T03:04:05Z", "2026-01-02T03:04:05.5+02:00",
+                                             "bad", "2026-01-02T03:04:05"]),
+                            st.sampled_from(["1", "4", "5"]), st.sampled_from(["0", "120", "x"])),
+                  max_size=8).map(lambda rows: HEADER + "".join(",".join(r) + "\n"
+                                                                for r in rows)))
+def test_the_streaming_reader_reads_what_the_whole_file_reader_reads(tmp_path: Path,
+                                                                      data: bytes | str) -> None:
+    """review_rows (the history import's reader) gives the same rows, with times in ms, or
+    the same problems."""
+    path = write(tmp_path, data)
+    whole = _outcome(lambda: [(r.card_id, to_ms(r.reviewed_at), int(r.rating), r.duration_ms,
+                               int(r.cram), r.line) for r in read_review_csv(path)])
+    assert _outcome(lambda: list(review_rows(path))) == whole

@@ -75,6 +75,14 @@ def check_slug(file: str, slug: str | None) -> None:
 
 def read_bytes(path: Path, limit: int, what: str) -> bytes:
     """The file's bytes; DeckError for a missing, unreadable or oversized file."""
+    with readable(path, limit, what):
+        return path.read_bytes()
+
+
+@contextmanager
+def readable(path: Path, limit: int, what: str) -> Iterator[None]:
+    """Around reading a file: DeckError for a missing, unreadable or oversized file (checked
+    first) or one that fails while read."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -83,7 +91,7 @@ def read_bytes(path: Path, limit: int, what: str) -> bytes:
         if size > limit:
             raise DeckError([Problem(name, 0, f"is {size:,} bytes, over the {limit:,}-byte "
                                      f"limit for {what}")])
-        return path.read_bytes()
+        yield
     except FileNotFoundError:
         raise DeckError([Problem(name, 0, "no such file")]) from None
     except PermissionError:

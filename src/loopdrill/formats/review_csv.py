@@ -14,15 +14,17 @@ hold a comma or a quote are quoted, as CSV does. `write_review_csv` writes what
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.text import shown
+from loopdrill.core.timeutil import EPOCH, to_ms
 from loopdrill.formats.batch import (
     EARLIEST,
     LATEST,
@@ -30,6 +32,7 @@ from loopdrill.formats.batch import (
     decode_text,
     gc_paused,
     read_bytes,
+    readable,
 )
 
 COLUMNS = ("card_id", "reviewed_at", "rating", "duration_ms")
@@ -44,26 +47,89 @@ def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
     """Every row as a ReviewRecord (with its line); DeckError lists every bad row."""
     name = str(path)
     text = decode_text(read_bytes(path, MAX_BYTES, "a review CSV"), name)
-    rows = _rows(text)
+    new = tuple.__new__
+    with gc_paused():
+        return tuple(new(ReviewRecord, row) for row in _checked(_rows(text), name))
+
+
+# a review as the history import takes it: card id, time in ms (core.timeutil.to_ms), rating,
+# duration ms, cram (0 or 1), line
+RawReview = tuple[str, int, int, int, int, int]
+
+
+def review_rows(path: Path) -> Iterator[RawReview]:
+    """The rows of a review CSV read as the file is read (a million rows are never held at
+    once), times in ms; after the last row, DeckError lists every bad one, as read_review_csv
+    does. The file's encoding is checked first, in blocks."""
+    name = str(path)
+    if _utf16(path):  # rare: read whole
+        for card_id, when, grade, ms, cram, line in read_review_csv(path):
+            yield card_id, to_ms(when), int(grade), ms, int(cram), line
+        return
+    with readable(path, MAX_BYTES, "a review CSV"), \
+            path.open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.reader(stream, strict=True)
+        epoch, millisecond = EPOCH, dt.timedelta(milliseconds=1)
+        for card_id, when, grade, ms, cram, line in _checked(_csv_records(reader), name):
+            yield card_id, (when - epoch) // millisecond, int(grade), ms, int(cram), line
+
+
+def _utf16(path: Path) -> bool:
+    """Whether the file is UTF-16 (with its byte-order mark); DeckError for a file that is
+    missing, too big, binary or not UTF-8, read in blocks."""
+    with readable(path, MAX_BYTES, "a review CSV"), path.open("rb") as stream:
+        return _check_blocks(stream, str(path))
+
+
+def _check_blocks(stream: BinaryIO, name: str) -> bool:
+    """decode_text's checks a block at a time (a NUL byte anywhere first, then the first
+    byte that is not UTF-8): True for UTF-16 (not checked further)."""
+    head = stream.read(2)
+    if head in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    lines, block = 1, head
+    bad: int | None = None  # the line of the first byte that is not UTF-8
+    while block:
+        if b"\x00" in block:
+            lines += block[:block.index(b"\x00")].count(b"\n")
+            raise DeckError([Problem(name, lines, "binary data (a NUL byte), not a text file")])
+        if bad is None:
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                bad = lines + block[:max(exc.start, 0)].count(b"\n")
+        lines += block.count(b"\n")
+        block = stream.read(1 << 20)
+    if bad is None:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad = lines
+    if bad is not None:
+        raise DeckError([Problem(name, bad, "not UTF-8 text (save the file as UTF-8)")])
+    return False
+
+
+def _checked(rows: Iterator[tuple[int, list[str], str]], name: str
+             ) -> Iterator[tuple[str, dt.datetime, Rating, int, bool, int]]:
+    """The header read, then each good row as (card id, time, rating, duration ms, cram,
+    line); DeckError after the last row when any was bad."""
     header_line, header, error = next(rows, (0, [], "the file is empty"))
     if error:
         raise DeckError([Problem(name, header_line, f"{error}; the first line must be the "
                                  "header " + ",".join(COLUMNS))])
     order = _order(header, name, header_line)
-    width = len(header)
     problems: list[Problem] = []
-    records: list[ReviewRecord] = []
-    with gc_paused():
-        _read_rows(rows, order, width, name, records, problems)
+    yield from _read_rows(rows, order, len(header), name, problems)
     if problems:
         raise DeckError(problems)
-    return tuple(records)
 
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
-               width: int, name: str, records: list[ReviewRecord],
-               problems: list[Problem]) -> None:
-    add, fromiso, ratings, new = records.append, dt.datetime.fromisoformat, RATINGS, tuple.__new__
+               width: int, name: str, problems: list[Problem]
+               ) -> Iterator[tuple[str, dt.datetime, Rating, int, bool, int]]:
+    fromiso, ratings = dt.datetime.fromisoformat, RATINGS
     ids: dict[str, str] = {}  # one string per card id, not one per row
     when: dt.datetime | None
     for line, row, error in rows:
@@ -93,8 +159,7 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
                 problems.append(found)
                 continue
             card_id, when, grade, duration = found
-        add(new(ReviewRecord, (ids.setdefault(card_id, card_id), when, grade, int(duration),
-                               cram, line)))
+        yield ids.setdefault(card_id, card_id), when, grade, int(duration), cram, line
 
 
 def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:
@@ -118,7 +183,11 @@ def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:
             if line and not line.isspace():
                 yield number, line.split(","), ""
         return
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    yield from _csv_records(csv.reader(io.StringIO(text, newline=""), strict=True))
+
+
+def _csv_records(reader: Any) -> Iterator[tuple[int, list[str], str]]:
+    """_rows' records from a csv.reader."""
     start = 1
     while True:
         try:

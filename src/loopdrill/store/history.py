@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -9,30 +10,62 @@ from typing import Any
 from sqlite_utils import Database
 
 
-def _chunks(values: Iterable[Any], size: int = 500) -> Iterator[list[Any]]:
-    items = list(values)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _json(values: Iterable[Any]) -> str:
+    return json.dumps(list(values))
 
 
-def stored_history(db: Database, card_ids: Iterable[str]) -> Iterator[tuple[Any, ...]]:
-    """The revlog rows of these cards, each card's oldest first: (card id, time ms, review id,
-    rating, duration ms, cram, study day, local hour)."""
-    for chunk in _chunks(card_ids):
-        yield from db.conn.execute(
-            "SELECT c.id, r.at, r.id, r.rating, r.ms, r.cram, r.day, r.hour FROM cards c "
-            "JOIN revlog r ON r.card = c.num "
-            f"WHERE c.id IN ({', '.join('?' * len(chunk))}) ORDER BY r.card, r.at, r.id", chunk)
+def cards_by_id(db: Database, ids: Iterable[str]) -> Iterator[tuple[str, str, int]]:
+    """(card id, deck, number) of the cards with these ids."""
+    yield from db.conn.execute(
+        "SELECT id, deck, num FROM cards WHERE id IN (SELECT value FROM json_each(?))",
+        (_json(ids),))
 
 
-def typed_answers(db: Database, card_ids: Iterable[str]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    """What was typed in these cards' answers: (review id, (answer, proposed, verdict))."""
-    for chunk in _chunks(card_ids):
-        for review_id, *typed in db.conn.execute(
-                "SELECT t.id, t.answer, t.proposed, t.verdict FROM cards c "
-                "JOIN revlog r ON r.card = c.num JOIN revlog_typed t ON t.id = r.id "
-                f"WHERE c.id IN ({', '.join('?' * len(chunk))})", chunk):
-            yield review_id, tuple(typed)
+def cards_by_item(db: Database, items: Iterable[str]) -> Iterator[tuple[str, str, str, int]]:
+    """(card id, item id, deck, number) of each deck's first card of each of these items
+    (every deck's (deck, item) index searched for each)."""
+    yield from db.conn.execute(
+        "SELECT c.id, c.item, c.deck, c.num FROM decks d CROSS JOIN json_each(?) j "
+        "CROSS JOIN cards c ON c.deck = d.slug AND c.item = j.value "
+        "WHERE c.variant IN ('', 'c1')", (_json(items),))
+
+
+def stored_times(db: Database, nums: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """(card number, time ms) of every revlog row of these cards."""
+    yield from db.conn.execute(
+        "SELECT card, at FROM revlog WHERE card IN (SELECT value FROM json_each(?))",
+        (_json(nums),))
+
+
+STASH = "temp.history_stash"
+
+
+def stash_reviews(db: Database, nums: Iterable[int]) -> None:
+    """Set aside a copy of these cards' revlog rows and what was typed in them (a temporary
+    table of this connection: `stashed` reads it, `unstash` drops it)."""
+    conn = db.conn
+    conn.execute(f"DROP TABLE IF EXISTS {STASH}")
+    conn.execute(f"CREATE TABLE {STASH} AS SELECT r.card, r.at, r.id, r.rating, r.ms, r.cram, "
+                 "r.day, r.hour, t.id IS NOT NULL AS typed, t.answer, t.proposed, t.verdict "
+                 "FROM revlog r LEFT JOIN revlog_typed t ON t.id = r.id "
+                 "WHERE r.card IN (SELECT value FROM json_each(?))", (_json(nums),))
+    conn.execute(f"CREATE INDEX {STASH}_card ON history_stash(card, at, id)")
+
+
+def stashed(db: Database, nums: Iterable[int]) -> Iterator[tuple[Any, ...]]:
+    """The stashed rows of these cards, each card's oldest first: (card number, time ms,
+    review id, rating, duration ms, cram, study day, local hour, (answer, proposed, verdict)
+    or () when nothing was typed)."""
+    for *row, typed, answer, proposed, verdict in db.conn.execute(
+            f"SELECT card, at, id, rating, ms, cram, day, hour, typed, answer, proposed, "
+            f"verdict FROM {STASH} WHERE card IN (SELECT value FROM json_each(?)) "
+            "ORDER BY card, at, id", (_json(nums),)):
+        yield (*row, (answer, proposed, verdict) if typed else ())
+
+
+def unstash(db: Database) -> None:
+    """Drop what stash_reviews set aside."""
+    db.conn.execute(f"DROP TABLE IF EXISTS {STASH}")
 
 
 def all_reviews(db: Database) -> Iterator[tuple[str, int, int, int, int]]:
