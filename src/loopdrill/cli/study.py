@@ -126,14 +126,16 @@ def decks(db_path: Path | None, as_json: bool) -> None:
 
 @cli.command()
 @db_option
-@click.option("--deck", default=None, help="Show or set the options of this deck.")
+@click.option("--deck", default=None,
+              help="Show or set the options of this deck (a parent: of each deck under it).")
 @click.option("--unset", is_flag=True, help="Remove KEY's value from this scope.")
 @click.argument("key", required=False)
 @click.argument("value", required=False)
 @click.argument("extra", required=False)
 def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
            value: str | None, extra: str | None) -> None:
-    """Show options, or set KEY to VALUE (globally, or for one deck with --deck).
+    """Show options, or set KEY to VALUE (globally, or with --deck for a deck and the decks
+    under it).
     `config set KEY VALUE` works too. Changing retention, steps or the maximum interval
     reschedules the cards it affects."""
     if key == "set":
@@ -142,22 +144,29 @@ def config(db_path: Path | None, deck: str | None, unset: bool, key: str | None,
             raise UserError("usage: loopdrill config set KEY VALUE")
     lib = library(db_path)
     try:
+        decks = config_service.deck_scope(lib.db, deck)  # a parent: each deck under it
+        scopes: list[str | None] = [*decks] or [None]
         if key is None:
-            for name, current, origin in config_service.describe(lib.db, deck):
-                echo(f"{name:22} {as_text(name, current):12} ({origin})")
+            for slug in scopes:
+                if len(decks) > 1:
+                    echo(f"deck {slug}:")
+                for name, current, origin in config_service.describe(lib.db, slug):
+                    echo(f"{name:22} {as_text(name, current):12} ({origin})")
         elif unset:
             removed = config_service.unset_value(lib.db, key, deck)
             echo(f"{key} unset" if removed else f"{key} was not set here")
         elif value is None:
-            for name, current, origin in config_service.describe(lib.db, deck):
-                if name == key:
-                    echo(f"{as_text(name, current)} ({origin})")
-                    break
-            else:
-                raise OptionError(f"unknown option {shown(key, 40)}; `loopdrill config` lists them")
+            for slug in scopes:
+                found = [(c, o) for n, c, o in config_service.describe(lib.db, slug) if n == key]
+                if not found:
+                    raise OptionError(f"unknown option {shown(key, 40)}; `loopdrill config` "
+                                      "lists them")
+                where = f"{slug}: " if len(decks) > 1 else ""
+                echo(f"{where}{as_text(key, found[0][0])} ({found[0][1]})")
         else:
             stored = config_service.set_value(lib.db, key, value, deck)
-            scope = f"deck {deck}" if deck else "global"
+            scope = f"deck {deck}" if decks == [deck] else \
+                f"decks {', '.join(decks)}" if decks else "global"
             echo(f"{key} = {as_text(key, stored)} ({scope})")
             if key in config_service.RESCHEDULING:
                 from loopdrill.services.optimize_reschedule import reschedule_all

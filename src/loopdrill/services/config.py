@@ -10,7 +10,7 @@ from sqlite_utils import Database
 from loopdrill.core.options import GLOBAL_ONLY, NAMES, OptionError, Options, merge, parse_option
 from loopdrill.core.text import shown
 from loopdrill.store import settings
-from loopdrill.store.decks import deck_options, deck_slugs, no_deck_named
+from loopdrill.store.decks import deck_family, deck_options, no_deck_named
 
 RESCHEDULING = frozenset({"desired_retention", "learning_steps", "relearning_steps",
                           "maximum_interval"})
@@ -32,8 +32,11 @@ def options_for(db: Database, deck: str | None) -> Options:
 
 
 def describe(db: Database, deck: str | None) -> list[tuple[str, Any, str]]:
-    """Every option with its value in force and where that value comes from."""
-    _require_deck(db, deck)
+    """Every option with its value in force for one deck (or globally) and where that value
+    comes from."""
+    if deck is not None and deck not in deck_scope(db, deck):
+        raise OptionError(f"--deck: {deck!r} is not a deck itself; its decks are "
+                          + ", ".join(deck_scope(db, deck)))
     defaults = asdict(Options())
     layers = [("global", settings.get_options(db))]
     if deck is not None:
@@ -48,25 +51,36 @@ def describe(db: Database, deck: str | None) -> list[tuple[str, Any, str]]:
     return out
 
 
+def deck_scope(db: Database, deck: str | None) -> list[str]:
+    """The decks `--deck DECK` reaches: the deck and every deck under it in its tree (a
+    parent need not be a deck of its own), as every other command reads it; [] for the global
+    scope (no --deck). OptionError when no deck has that name."""
+    if deck is None:
+        return []
+    family = deck_family(db, deck)
+    if not family:
+        raise OptionError(no_deck_named(deck))
+    return family
+
+
 def set_value(db: Database, key: str, raw: str, deck: str | None) -> Any:
-    """Check and store one option; returns the value as stored."""
-    _require_deck(db, deck)
+    """Check and store one option, globally or for every deck `deck` reaches (deck_scope);
+    returns the value as stored."""
+    decks = deck_scope(db, deck)
     value = parse_option(key, raw)
     if deck is not None and key in GLOBAL_ONLY:
         raise OptionError(f"option {key} is global; set it without --deck")
     stored = list(value) if isinstance(value, tuple) else value
-    settings.set_option(db, key, stored, deck or settings.GLOBAL)
+    for scope in decks or [settings.GLOBAL]:
+        settings.set_option(db, key, stored, scope)
     return value
 
 
 def unset_value(db: Database, key: str, deck: str | None) -> bool:
-    """Remove one option from a scope."""
-    _require_deck(db, deck)
+    """Remove one option from a scope (from every deck `deck` reaches); whether it was set
+    in any."""
+    decks = deck_scope(db, deck)
     if key not in NAMES:
         raise OptionError(f"unknown option {shown(key, 40)}; known options: {', '.join(NAMES)}")
-    return settings.unset_option(db, key, deck or settings.GLOBAL)
-
-
-def _require_deck(db: Database, deck: str | None) -> None:
-    if deck is not None and deck not in deck_slugs(db):
-        raise OptionError(no_deck_named(deck))
+    removed = [settings.unset_option(db, key, scope) for scope in decks or [settings.GLOBAL]]
+    return any(removed)

@@ -38,7 +38,7 @@ from loopdrill.services.optimize_reschedule import (
 from loopdrill.services.optimize_retention import RetentionRow, simulate_retention
 from loopdrill.services.params import parameters_for
 from loopdrill.store.backup import backup
-from loopdrill.store.decks import deck_slugs, no_deck_named
+from loopdrill.store.decks import deck_family, no_deck_named
 from loopdrill.store.history import fit_rows
 from loopdrill.store.settings import get_meta, set_meta
 from loopdrill.store.tx import transaction
@@ -140,7 +140,7 @@ def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
     has no fit. OptimizeError (one sentence) when the deck is unknown or a worker fails, dies
     or times out; nothing is stored either way (`apply` stores a fit)."""
     del now  # the fit depends on the history only; kept for a uniform service signature
-    if deck is not None and deck not in deck_slugs(db):
+    if deck is not None and not deck_family(db, deck):  # a parent: its decks' reviews
         raise OptimizeError(no_deck_named(deck))
     current = parameters_for(db, deck) or [float(w) for w in fsrs.Scheduler().parameters]
     fitted, skipped = _run_worker(db, deck, current, timeout, command)
@@ -163,7 +163,8 @@ def fit(db: Database, now: dt.datetime, deck: str | None = None, *,
 
 def apply(db: Database, now: dt.datetime, report: FitReport, deck: str | None = None, *,
           backup_dir: Path | None) -> ApplyReport:
-    """Store the fitted parameters (rounded to 6 places; `parameters` or `parameters:<deck>`)
+    """Store the fitted parameters (rounded to 6 places; `parameters`, or `parameters:<deck>`
+    for the deck and each deck under it)
     and reschedule every affected card by replaying its history, after a backup, in one
     transaction. `deck` defaults to the report's and must match it."""
     deck = report.deck if deck is None else deck
@@ -184,7 +185,8 @@ def apply(db: Database, now: dt.datetime, report: FitReport, deck: str | None = 
                             "nothing was changed.") from None
     with transaction(db):
         before = due_counts(db, now, deck)
-        set_meta(db, _key(deck), json.dumps(fitted))
+        for scope in deck_family(db, deck) if deck else [None]:  # each deck of a tree
+            set_meta(db, _key(scope), json.dumps(fitted))
         _mark_fit(db, now)
         started = time.perf_counter()
         cards, moved = replay_cards(db, deck)

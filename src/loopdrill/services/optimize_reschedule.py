@@ -16,6 +16,7 @@ from loopdrill.core.timeutil import day_start, study_day, to_stamp
 from loopdrill.services.config import global_options
 from loopdrill.services.replays import Replays, stored_memory
 from loopdrill.store.bulk import set_memories
+from loopdrill.store.decks import deck_family, deck_filter
 from loopdrill.store.history import card_histories, orphan_reviews, studied_cards
 from loopdrill.store.tx import transaction
 
@@ -56,18 +57,18 @@ def due_counts(db: Database, now: dt.datetime, deck: str | None) -> tuple[int, i
     rollover = global_options(db).rollover_hour
     today = study_day(now, rollover)
     ends = [to_stamp(day_start(today + dt.timedelta(days=n), rollover)) for n in (1, 8)]
-    where = " AND deck = ?" if deck else ""
+    where, args = deck_filter("deck", deck)  # the deck and the decks under it
     row = db.conn.execute(
         "SELECT coalesce(SUM(due < ?), 0), coalesce(SUM(due < ?), 0) FROM cards "
         f"WHERE state IN (1, 2, 3) AND retired = 0 AND suspended = 0{where}",
-        (*ends, *((deck,) if deck else ()))).fetchone()
+        (*ends, *args)).fetchone()
     return int(row[0]), int(row[1])
 
 
 def _decks(db: Database, deck: str | None) -> list[str]:
     """The decks a global fit reaches: those without parameters of their own."""
     if deck is not None:
-        return [deck]
+        return deck_family(db, deck)
     own = {key.split(":", 1)[1] for (key,) in db.conn.execute(
         "SELECT key FROM meta WHERE key LIKE 'parameters:%'")}
     return [slug for (slug,) in db.conn.execute("SELECT slug FROM decks") if slug not in own]

@@ -174,6 +174,15 @@ def deck_family(db: Database, slug: str) -> list[str]:
         (slug, f"{slug}::%"))]
 
 
+def deck_filter(column: str, deck: str | None,
+                prefix: str = " AND ") -> tuple[str, tuple[str, ...]]:
+    """`prefix` and the SQL condition (with its parameters) that `column` is `deck` or a deck
+    under it (`--deck` reaches the whole tree, as deck_family); ('', ()) for every deck."""
+    if deck is None:
+        return "", ()
+    return f"{prefix}({column} = ? OR {column} LIKE ?)", (deck, f"{deck}::%")
+
+
 def deck_slugs(db: Database, *, shown: bool = False) -> list[str]:
     """Every deck's slug (only those not hidden by `deck delete` with `shown`), sorted."""
     where = " WHERE hidden = 0" if shown else ""

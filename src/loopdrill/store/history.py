@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from loopdrill.store.decks import deck_filter
+
 
 def _json(values: Iterable[Any]) -> str:
     return json.dumps(list(values))
@@ -111,8 +113,9 @@ def fit_rows_query(deck: str | None) -> tuple[str, tuple[str, ...]]:
     """(card number, time in ms, rating) of every non-cram review, by card then time."""
     if deck is None:
         return ("SELECT card, at, rating FROM revlog WHERE cram = 0 ORDER BY card, at, id", ())
+    family, args = deck_filter("deck", deck, "")  # the deck and the decks under it
     return ("SELECT card, at, rating FROM revlog WHERE cram = 0 AND card IN "
-            "(SELECT num FROM cards WHERE deck = ?) ORDER BY card, at, id", (deck,))
+            f"(SELECT num FROM cards WHERE {family}) ORDER BY card, at, id", args)
 
 
 def fit_rows(db: Database, deck: str | None) -> sqlite3.Cursor:
@@ -123,7 +126,7 @@ def fit_rows(db: Database, deck: str | None) -> sqlite3.Cursor:
 def rating_mix(db: Database, deck: str | None, first: bool) -> dict[int, int]:
     """Counts per rating of first answers, or of recalled review-state answers (not cram)."""
     condition = "r.state = 0" if first else "r.state = 2 AND r.rating > 1"
-    join, args = ("JOIN cards c ON c.num = r.card AND c.deck = ?", (deck,)) if deck else ("", ())
+    join, args = _deck_join(deck)
     return dict(db.conn.execute(
         f"SELECT r.rating, COUNT(*) FROM revlog r {join} WHERE r.cram = 0 AND {condition} "
         "GROUP BY r.rating", args).fetchall())
@@ -131,10 +134,18 @@ def rating_mix(db: Database, deck: str | None, first: bool) -> dict[int, int]:
 
 def mean_answer_ms(db: Database, deck: str | None) -> float | None:
     """The mean time taken by a non-cram answer (those with a time)."""
-    join, args = ("JOIN cards c ON c.num = r.card AND c.deck = ?", (deck,)) if deck else ("", ())
+    join, args = _deck_join(deck)
     value = db.conn.execute(f"SELECT AVG(r.ms) FROM revlog r {join} WHERE r.cram = 0 "
                             "AND r.ms > 0", args).fetchone()[0]
     return None if value is None else float(value)
+
+
+def _deck_join(deck: str | None) -> tuple[str, tuple[str, ...]]:
+    """The join that keeps the revlog rows of a deck and the decks under it (all: none)."""
+    if deck is None:
+        return "", ()
+    family, args = deck_filter("c.deck", deck)
+    return f"JOIN cards c ON c.num = r.card{family}", args
 
 
 def manual_baselines(db: Database) -> Iterator[tuple[int, str, str, str, str | None]]:

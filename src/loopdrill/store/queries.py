@@ -14,6 +14,7 @@ from loopdrill.core.timeutil import study_day, to_stamp
 from loopdrill.engine.answer import Memory
 from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
+from loopdrill.store.decks import deck_filter
 from loopdrill.store.rows import (
     CARD_COLUMNS,
     MEMORY_COLUMNS,
@@ -245,18 +246,17 @@ def own_writes(db: Database) -> int:
 def simulation_cards(db: Database, deck: str | None) -> list[tuple[Any, ...]]:
     """(stability, difficulty, last_review, due) of every active studied card with a memory
     state, by id: what the retention simulation starts from."""
-    where = " AND deck = ?" if deck else ""
+    where, args = deck_filter("deck", deck)
     return db.conn.execute(
         "SELECT stability, difficulty, last_review, due FROM cards WHERE state > 0 AND "
         "retired = 0 AND suspended = 0 AND stability IS NOT NULL AND difficulty IS NOT NULL "
-        f"AND last_review IS NOT NULL AND due IS NOT NULL{where} ORDER BY id",
-        (deck,) if deck else ()).fetchall()
+        f"AND last_review IS NOT NULL AND due IS NOT NULL{where} ORDER BY id", args).fetchall()
 
 
 def active_new_cards(db: Database, deck: str | None) -> int:
     """How many new cards are neither retired nor suspended (in `deck`, or everywhere)."""
-    where = " AND deck = ?" if deck else ""
+    where, args = deck_filter("deck", deck)
     row = db.conn.execute(
         f"SELECT COUNT(*) FROM cards WHERE state = 0 AND retired = 0 AND suspended = 0{where}",
-        (deck,) if deck else ()).fetchone()
+        args).fetchone()
     return int(row[0])
