@@ -307,7 +307,14 @@ async def test_the_drill_on_a_read_only_file_says_so_and_keeps_the_answer(
         assert isinstance(screen, DrillScreen)
         assert "Not saved (read-only file)" in str(screen.query_one("#status").render())
         assert screen.unsaved == Rating.EASY
+        await pilot.press("r")  # still read-only: still kept
+        assert screen.unsaved == Rating.EASY
+        path.chmod(0o644)
+        await pilot.press("r")  # made writable: saved on a new connection
+        await pilot.pause()
+        assert screen.unsaved is None
         await pilot.press("q")
+    assert sqlite3.connect(path).execute("SELECT rating FROM revlog").fetchall() == [(4,)]
     with pytest.raises(sqlite3.OperationalError):
         db.conn.execute("CREATE TABLE x(y)")
     assert READ_ONLY == "read-only"

@@ -58,7 +58,7 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None,
                                isolation_level=None, check_same_thread=not memory)
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open the database {path}: {exc}") from None
-    try:
+    with _closed_on_error(conn, path):
         _configure(conn, memory)
         db = Database(conn)
         _check_version(db, path)
@@ -71,12 +71,6 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None,
                     raise StoreError(f"cannot back up {path} into {backup_dir} before upgrading "
                                      f"it ({exc.strerror}); nothing was changed") from None
             migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise _unusable(path, exc) from None
-    except StoreError:
-        conn.close()
-        raise
     _files[db] = "" if memory else str(Path(path).resolve())
     return db
 
@@ -84,6 +78,15 @@ def open_db(path: Path | str, *, backup_dir: Path | None = None,
 def is_read_only(db: Database) -> bool:
     """Whether `db` was opened read-only (open_db): nothing written through it can succeed."""
     return db in _read_only
+
+
+def writable_again(db: Database) -> Database | None:
+    """A new connection to the file of `db`, opened read-only, when the file can be written
+    now (made writable since: the open file stays read-only); else None."""
+    file = _files.get(db)
+    if not file or not is_read_only(db) or not readonly.writable(file):
+        return None
+    return open_db(file)
 
 
 def damage(db: Database) -> str | None:
@@ -118,7 +121,7 @@ def _open_read_only(path: Path) -> Database | None:
         conn = readonly.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
     except sqlite3.Error as exc:
         raise _unusable(path, exc) from None
-    try:
+    with _closed_on_error(conn, path):
         _configure(conn, memory=False, read_only=True)
         db = Database(conn)
         _check_version(db, path)
@@ -129,15 +132,22 @@ def _open_read_only(path: Path) -> Database | None:
             raise StoreError(f"{path} was written by an older loopdrill and must be upgraded "
                              "before it can be read, but it is read-only; make it writable and "
                              "run any loopdrill command once")
+    _files[db] = str(path.resolve())
+    _read_only.add(db)
+    return db
+
+
+@contextmanager
+def _closed_on_error(conn: sqlite3.Connection, path: Path | str) -> Iterator[None]:
+    """`conn` closed when what follows fails; an SQLite error becomes one naming the file."""
+    try:
+        yield
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise _unusable(path, exc) from None
     except StoreError:
         conn.close()
         raise
-    _files[db] = str(path.resolve())
-    _read_only.add(db)
-    return db
 
 
 def _unusable(path: Path | str, exc: sqlite3.Error) -> StoreError:

@@ -17,7 +17,7 @@ from loopdrill.core.model import Rating
 from loopdrill.core.text import clean
 from loopdrill.services.media import open_media
 from loopdrill.services.session import AnsweredSince
-from loopdrill.store.db import StoreError, own_connection
+from loopdrill.store.db import StoreError, own_connection, writable_again
 from loopdrill.store.failures import SHORT, CannotWrite, Damaged, cause, remedy
 from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.card_view import GRADE_NAMES
@@ -176,6 +176,7 @@ class DrillScreen(DrillView):
 
     def action_retry(self) -> None:
         if self.unsaved is not None:
+            self.session.db = writable_again(self.session.db) or self.session.db  # chmod +w
             self.action_grade(int(self.unsaved))
 
     @work(thread=True, exclusive=True, group="answer")
