@@ -1,31 +1,21 @@
 """Anki packages (.apkg, .colpkg): notes become items, decks become decks, and the revlog comes
 along as review history.
 
-The collection inside (`collection.anki21b`, zstd; else `collection.anki21`, else
-`collection.anki2`) is unpacked with a size cap into a temporary file and opened read-only. Both
-schemas are read: the legacy one (note types and decks as JSON in `col`) and schema 18
-(`notetypes`, `fields`, `templates`, `decks` tables). A note type is cloze when Anki says so (its
-kind, or a `{{cloze:` template); otherwise one with one or two card templates is basic, and a
-note is reversible when the package holds its second card. Other note types (three or more
-templates, a single field, Image Occlusion) are problems naming the note.
+The collection inside is unpacked with a size cap and opened read-only and bounded
+(formats.apkg_open). Both schemas are read: the legacy one (note types and decks as JSON in
+`col`) and schema 18 (`notetypes`, `fields`, `templates`, `decks` tables). Every note becomes
+an item of kind `anki`, each card rendered from its own template (formats.anki_notes); notes
+of Image Occlusion are skipped with a warning and a count.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import lzma
 import sqlite3
-import time
-import zipfile
-import zlib
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
-
-import zstandard
 
 from loopdrill.core.model import DeckError, DeckSpec, Item, Problem, Rating, ReviewRecord
 from loopdrill.core.options import OptionError, parse_option
@@ -34,6 +24,7 @@ from loopdrill.formats import anki_cards
 from loopdrill.formats import anki_collection as collection
 from loopdrill.formats.anki_collection import NoteType
 from loopdrill.formats.anki_notes import note_item, variant
+from loopdrill.formats.apkg_open import Deadline, bound, unpacked_collection
 from loopdrill.formats.apkg_rows import read_note_data
 from loopdrill.formats.batch import (
     EARLIEST,
@@ -47,23 +38,13 @@ from loopdrill.formats.batch import (
     slugify,
 )
 from loopdrill.formats.html_text import html_to_text
-from loopdrill.processes import scratch_dir
 
 SUFFIXES = (".apkg", ".colpkg")
-COLLECTIONS = ("collection.anki21b", "collection.anki21", "collection.anki2")
 MAX_UNPACKED = 512 * 1024 * 1024  # refuse a collection that unpacks to more (tests lower it)
-CHUNK = 1 << 20
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, lzma.LZMAError, EOFError,
-              OSError, NotImplementedError, RuntimeError, ValueError)
 SHAPE_ERRORS = (ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
-# a stranger's database runs its own SQL (generated columns, a huge zeroblob): every string or
-# blob is capped, and reading stops after READ_SECONDS
-MAX_VALUE_BYTES = 128 * 1024 * 1024
-READ_SECONDS = 300.0
+READ_SECONDS = 300.0  # reading a stranger's collection stops after this (apkg_open.Deadline)
 PROGRESS_OPS = 1000  # SQLite instructions between two looks at the clock
-ANKI_TABLES = ("col", "notes", "cards", "revlog", "notetypes", "templates", "fields", "decks",
-               "deck_config", "config", "graves", "tags")
 
 
 @dataclass(frozen=True)
@@ -89,12 +70,12 @@ def read_apkg(path: Path, *, deck: str | None = None, limit: int | None = None) 
     if path.suffix.lower() not in SUFFIXES:
         raise DeckError([Problem(name, 0, "not an Anki package: expected .apkg or .colpkg, not "
                                  f"{path.suffix or 'no extension'}")])
-    with _collection(path, MAX_UNPACKED if limit is None else limit) as db_path:
-        clock = _Deadline(READ_SECONDS)
+    with unpacked_collection(path, MAX_UNPACKED if limit is None else limit) as db_path:
+        clock = Deadline(READ_SECONDS)
         try:
             uri = f"file:{quote(str(db_path))}?mode=ro"
             with closing(sqlite3.connect(uri, uri=True)) as conn, gc_paused():
-                _bounded(conn, name, clock)
+                bound(conn, name, clock, PROGRESS_OPS)
                 return _Reader(conn, name, deck, path.stem).read()
         except sqlite3.Error as exc:
             if clock.timed_out:
@@ -107,88 +88,6 @@ def read_apkg(path: Path, *, deck: str | None = None, limit: int | None = None) 
             raise DeckError([Problem(name, 0, "the collection inside is not in a shape "
                                      f"loopdrill knows ({type(exc).__name__}: "
                                      f"{clean(str(exc))[:200]})")]) from None
-
-
-class _Deadline:
-    """A progress handler: stops any statement once the read has run `seconds`."""
-
-    def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
-        self.timed_out = False
-
-    def __call__(self) -> int:
-        if time.monotonic() > self.end:
-            self.timed_out = True
-            return 1
-        return 0
-
-
-def _bounded(conn: sqlite3.Connection, name: str, deadline: _Deadline) -> None:
-    """Bound what reading a stranger's collection may cost; DeckError when the tables it
-    reads are views or virtual tables (SQL that runs when read: an endless recursive CTE)."""
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
-    conn.execute("PRAGMA trusted_schema = OFF")
-    conn.set_progress_handler(deadline, PROGRESS_OPS)
-    marks = ",".join("?" * len(ANKI_TABLES))
-    odd = conn.execute(f"SELECT name FROM sqlite_master WHERE name IN ({marks}) AND (type != "
-                       "'table' OR sql LIKE 'CREATE VIRTUAL%')", ANKI_TABLES).fetchall()
-    if odd:
-        raise DeckError([Problem(name, 0, f"the collection's {clean(str(odd[0][0]))} is not "
-                                 "a plain table; not an Anki collection loopdrill can import")])
-
-
-@contextmanager
-def _collection(path: Path, limit: int) -> Iterator[Path]:
-    """The package's collection, unpacked into a temporary file: refused when the zip says it
-    is bigger than `limit`, and cut off as soon as unpacking passes `limit`."""
-    name = str(path)
-    if not path.is_file():
-        raise DeckError([Problem(name, 0, "is a directory, not an Anki package" if path.is_dir()
-                                 else "no such file")])
-    try:
-        archive = zipfile.ZipFile(path)
-    except ZIP_ERRORS as exc:
-        raise DeckError([Problem(name, 0, f"not an Anki package (not a zip file: {exc})")]
-                        ) from None
-    with archive, scratch_dir("loopdrill-apkg-") as tmp:
-        members = {info.filename: info for info in archive.infolist()}
-        member = next((members[n] for n in COLLECTIONS if n in members), None)
-        if member is None:
-            raise DeckError([Problem(name, 0, "a zip file, but not an Anki package (no "
-                                     "collection.anki21b, .anki21 or .anki2 inside)")])
-        if member.file_size > limit:
-            raise DeckError([Problem(name, 0, f"{member.filename} would unpack to "
-                                     f"{member.file_size:,} bytes, over the {limit:,}-byte "
-                                     "limit")])
-        target = tmp / "collection.sqlite"
-        try:
-            _unpack(archive, member, target, limit, name)
-        except zstandard.ZstdError as exc:
-            raise DeckError([Problem(name, 0, f"{member.filename} is not valid zstd data "
-                                     f"({exc})")]) from None
-        except ZIP_ERRORS as exc:
-            raise DeckError([Problem(name, 0, f"the package is damaged ({exc})")]) from None
-        yield target
-
-
-def _unpack(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Path, limit: int,
-            name: str) -> None:
-    written = 0
-    with archive.open(member) as source, target.open("wb") as out:
-        stream: Any = source
-        if member.filename.endswith("anki21b"):
-            stream = zstandard.ZstdDecompressor().stream_reader(source, read_across_frames=True)
-        while chunk := stream.read(CHUNK):
-            written += len(chunk)
-            if written > limit:
-                raise DeckError([Problem(name, 0, f"{member.filename} unpacks to more than the "
-                                         f"{limit:,}-byte limit")])
-            out.write(chunk)
-    with target.open("r+b") as db:  # a WAL-mode file cannot be opened read-only on its own
-        header = db.read(20)
-        if header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02":
-            db.seek(18)
-            db.write(b"\x01\x01")
 
 
 class _Reader:
