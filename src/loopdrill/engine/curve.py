@@ -18,13 +18,15 @@ STABILITY_FLOOR = 1e-6  # a stored stability of 0 must not divide by zero
 
 def curve_factor(decay: float) -> float:
     """The curve's factor for a decay w[20]: R(S) is 0.9 exactly."""
-    return float(0.9 ** (1 / -decay) - 1)
+    factor: float = 0.9 ** (1 / -decay) - 1
+    return factor
 
 
 def retrievability_after(days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
     """R after `days` (negative counts as 0) for a card of stability `stability`."""
-    return float((1 + curve_factor(decay) * max(0.0, days) / max(stability, STABILITY_FLOOR))
-                 ** -decay)
+    r: float = (1 + curve_factor(decay) * (days if days > 0 else 0.0)
+                / (stability if stability > STABILITY_FLOOR else STABILITY_FLOOR)) ** -decay
+    return r
 
 
 def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,

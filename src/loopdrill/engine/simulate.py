@@ -2,7 +2,7 @@
 
 fsrs-rs-python's `simulate` starts from an empty deck (its Python binding takes no existing
 cards); this one starts from the learner's cards as they stand, and takes every FSRS formula
-from the library (next_states) or engine.curve (the forgetting curve and the interval).
+from the library (next_states: memory and interval) or engine.curve (the forgetting curve).
 Per day, in order:
 
 1. Review cards whose due day has come, oldest due first, up to the daily review limit if
@@ -15,8 +15,8 @@ Per day, in order:
    short-term step) before its next interval.
 2. Introduce new cards up to the daily new-card limit while any remain: the first rating is
    drawn from the learner's mix; after Again or Hard one more same-day review (Good).
-3. The next interval is py-fsrs' for the desired retention, capped at the maximum interval
-   (no fuzz).
+3. The next interval is fsrs-rs' for the desired retention (next_states), in whole days as
+   py-fsrs rounds it, capped at the maximum interval (no fuzz).
 
 Every review (learning steps included) costs the learner's mean answer time. Knowledge at the
 end is the sum of retrievability over every studied card on the last day. The generator is
@@ -32,11 +32,12 @@ from typing import Any
 
 import fsrs_rs_python as rs
 
-from loopdrill.engine.curve import next_interval, retrievability_after
+from loopdrill.engine.curve import retrievability_after
 
 _DEFAULTS = rs.default_simulator_config()  # fsrs-rs' own rating mix (float32, so rounded)
 FIRST_RATINGS = tuple(round(p, 6) for p in _DEFAULTS.first_rating_prob)  # Again..Easy
 RECALL_RATINGS = tuple(round(p, 6) for p in _DEFAULTS.review_rating_prob)  # Hard..Easy
+RATING_NAMES = ("", "again", "hard", "good", "easy")  # NextStates' attribute per rating
 
 
 @dataclass(frozen=True)
@@ -80,13 +81,17 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
     rng = random.Random(setup.seed)
     rand = rng.random
 
-    def answer(memory: Any, rating: int, elapsed: int) -> Any:
-        """The memory after answering `rating` `elapsed` whole days after the last review."""
-        states = model.next_states(memory, retention, elapsed)
-        return (states.again, states.hard, states.good, states.easy)[rating - 1].memory
+    next_states = model.next_states
 
-    def interval(memory: Any) -> int:
-        return next_interval(memory.stability, retention, decay, setup.maximum_interval)
+    def answer(memory: Any, rating: int, elapsed: int) -> Any:
+        """fsrs-rs' state (memory, interval) after answering `rating` `elapsed` whole days
+        after the last review."""
+        return getattr(next_states(memory, retention, elapsed), RATING_NAMES[rating])
+
+    def due_day(day: int, state: Any) -> int:
+        """The day the state's interval (whole days, 1 to the maximum) comes back on."""
+        whole = min(max(round(float(state.interval)), 1), setup.maximum_interval)
+        return min(day + whole, setup.days)
 
     def pick(weights: Sequence[float], offset: int) -> int:
         x, total = rand() * sum(weights), 0.0
@@ -112,23 +117,23 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
             elapsed = max(int(day - last[i]), 0)
             reviews += 1
             if rand() < retrievability_after(elapsed, memories[i].stability, decay):
-                memory = answer(memories[i], pick(setup.recall_ratings, 2), elapsed)
+                state = answer(memories[i], pick(setup.recall_ratings, 2), elapsed)
             else:
-                memory = answer(answer(memories[i], 1, elapsed), 3, 0)
+                state = answer(answer(memories[i], 1, elapsed).memory, 3, 0)
                 reviews += 1
-            memories[i], last[i] = memory, day
-            buckets[min(day + interval(memory), setup.days)].append(i)
+            memories[i], last[i] = state.memory, day
+            buckets[due_day(day, state)].append(i)
         owed += setup.new_per_day
         fresh = min(int(owed) - learned, setup.new_cards - learned)
         for _ in range(max(fresh, 0)):
             rating = pick(setup.first_ratings, 1)
-            memory = answer(None, rating, 0)
+            state = answer(None, rating, 0)
             reviews += 1
             if rating < 3:
-                memory, reviews = answer(memory, 3, 0), reviews + 1
-            memories.append(memory)
+                state, reviews = answer(state.memory, 3, 0), reviews + 1
+            memories.append(state.memory)
             last.append(day)
-            buckets[min(day + interval(memory), setup.days)].append(len(memories) - 1)
+            buckets[due_day(day, state)].append(len(memories) - 1)
             learned += 1
     end = setup.days
     knowledge = sum(retrievability_after(end - t, m.stability, decay)
