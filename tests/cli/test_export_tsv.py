@@ -139,3 +139,21 @@ def test_notes_from_anki_go_back_as_anki_exported_them(db_path: Path, tmp_path: 
             assert row[2] == anki[2], row[0]
         compared += 1
     assert compared == 29  # every note but the Image Occlusion one
+
+
+def test_a_file_without_the_item_column_says_which_kinds_change(
+        db_path: Path, tmp_path: Path) -> None:
+    """A TSV that went through Anki (which writes only its own columns) cannot say a card's
+    kind: the import says how many cards change kind, and to what."""
+    (tmp_path / "kinds.yaml").write_text(DECKS["kinds.yaml"])
+    run("import", str(tmp_path / "kinds.yaml"))
+    labels, found = records(run("export", "--deck", "kinds", "--format", "tsv").output)
+    width = labels.index("loopdrill source")
+    through_anki = tmp_path / "anki.txt"
+    through_anki.write_text("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+                            "#deck column:3\n#tags column:4\n" + "".join(
+                                "\t".join(row[:width]) + "\n" for row in found))
+    result = run("import", "--deck", "kinds", str(through_anki))
+    assert result.exit_code == 0, result.output
+    assert "4 card(s) of deck 'Every kind' change kind (calc -> basic: 1, choice -> basic: 1, " \
+        "numeric -> basic: 1, text -> basic: 1)" in result.output.replace("\n", " ")

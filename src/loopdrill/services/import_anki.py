@@ -10,15 +10,17 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from loopdrill.core.model import DeckSpec, Problem
+from loopdrill.core.cards import NOTE
+from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Problem
 from loopdrill.store.backup import database_file
-from loopdrill.store.decks import deck_origin
+from loopdrill.store.decks import deck_origin, item_kinds
 
 if TYPE_CHECKING:
     from loopdrill.services.imports import Batch
 
 ANKI_TEXT = (".txt", ".csv", ".tsv")
 ANKI_PACKAGE = (".apkg", ".colpkg")
+AUTO_GRADED = frozenset(KINDS) - SELF_GRADED  # numeric, choice, text, calc
 
 
 def copy_media(db: Database, batch: Batch) -> None:
@@ -55,6 +57,8 @@ def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
 
     places = elsewhere(db, spec.slug, [item.id for item in spec.items])
     from_text = spec.origin.lower().endswith(ANKI_TEXT)
+    if from_text:
+        _kind_changes(db, spec, batch)
     if not places:
         return _package_notes_kept(db, spec, batch) if from_text else spec
     in_batch = {s.slug: {i.id for i in s.items} for s, _ in batch.decks}
@@ -80,6 +84,26 @@ def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
                                   f"{spec.title!r} stay in the deck their package gave them "
                                   "(a filtered deck in Anki?)"))
     return replace(spec, items=tuple(i for i in spec.items if i.id not in stay))
+
+
+def _kind_changes(db: Database, spec: DeckSpec, batch: Batch) -> None:
+    """One warning line when a text file makes auto-graded cards (numeric, choice, calc,
+    text) another kind: a file that went through Anki has lost the `loopdrill item` column
+    that kept their kind."""
+    stored = item_kinds(db, spec.slug)
+    changes: dict[str, int] = {}
+    for item in spec.items:
+        before = stored.get(item.id)
+        cards = item.fields.get("cards") if item.kind == NOTE else None
+        after = str(cards[0].get("kind")) if isinstance(cards, list) and cards else item.kind
+        if before in AUTO_GRADED and after != before:
+            changes[f"{before} -> {after}"] = changes.get(f"{before} -> {after}", 0) + 1
+    if changes:
+        what = ", ".join(f"{change}: {count:,}" for change, count in sorted(changes.items()))
+        batch.warnings.append(Problem(spec.origin, 0, f"{sum(changes.values()):,} card(s) of "
+                                      f"deck {spec.title!r} change kind ({what}): the file "
+                                      "does not say their kind (loopdrill's TSV export keeps "
+                                      "it in its `loopdrill item` column)"))
 
 
 def _package_notes_kept(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:

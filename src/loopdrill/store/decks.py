@@ -148,6 +148,13 @@ def deck_origin(db: Database, slug: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def item_kinds(db: Database, slug: str) -> dict[str, str]:
+    """The kind of each live item's first card in a deck (item id -> card kind)."""
+    return dict(db.conn.execute(
+        "SELECT item, kind FROM cards WHERE deck = ? AND retired = 0 ORDER BY position, item, "
+        "variant DESC", (slug,)).fetchall())
+
+
 def retire_decks(db: Database, slugs: Iterable[str]) -> None:
     """Retire every card of these decks (their reviews are kept)."""
     with transaction(db) as tx:
