@@ -57,10 +57,11 @@ def rename_column(conn: sqlite3.Connection, rng: random.Random) -> str:
 
 
 def bad_card_json(conn: sqlite3.Connection, rng: random.Random) -> str:
-    bad = rng.choice(['{not json', '[]', '"text"', '', '{"front": 3'])
+    bad = rng.choice(['{not json', '[]', '"text"', '', '{"front": 3', '{}', '{"front": null}'])
+    many = rng.choice([3, 1000])  # a few cards (rarely met), or nearly all
     conn.execute("UPDATE cards SET content = ? WHERE rowid IN "
-                 "(SELECT rowid FROM cards ORDER BY random() LIMIT 3)", (bad,))
-    return f"card content {bad!r}"
+                 "(SELECT rowid FROM cards ORDER BY random() LIMIT ?)", (bad, many))
+    return f"content {bad!r} in {min(many, 1000)} cards"
 
 
 def bad_parameters(conn: sqlite3.Connection, rng: random.Random) -> str:

@@ -22,7 +22,7 @@ SAYS = {  # what each kind of damage may say, when it says anything
     "drop_table": ("is missing part of its schema (no such table",),
     "rename_column": ("is missing part of its schema (no such column",
                       "is missing part of its schema (table"),
-    "bad_card_json": ("holds text that is not valid JSON",),
+    "bad_card_json": ("holds a card whose content",),
     "bad_parameters": ("holds fitted FSRS parameters loopdrill cannot use",),
     "non_iso_time": ("holds a time that is not an ISO date", "holds a value loopdrill cannot"),
     "raising_trigger": ("a trigger in", "that loopdrill did not make refused the change"),

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.model import REVIEW_COLUMNS, CardSpec
-from loopdrill.store.rows import tags_from_text
+from loopdrill.store.rows import card_content, tags_from_text
 
 # a card's schedule and flags as stored (the full JSON export holds these per card)
 STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
@@ -33,7 +33,8 @@ def deck_headers(db: Database) -> dict[str, tuple[str, str, dict[str, Any]]]:
 def live_cards(db: Database, deck: str) -> list[CardSpec]:
     """A deck's cards that are not retired, as specs (what an export writes)."""
     return [CardSpec(id=card_id, deck=deck, item=item, variant=variant, kind=kind,
-                     content=json.loads(content), tags=tags_from_text(tags), source=source,
+                     content=card_content(card_id, kind, content), tags=tags_from_text(tags),
+                     source=source,
                      as_of=dt.date.fromisoformat(as_of) if as_of else None, position=position)
             for card_id, item, variant, kind, content, tags, source, as_of, position
             in db.conn.execute(

@@ -131,6 +131,8 @@ def _unreadable(exc: BaseException) -> str | None:
                f.filename.endswith(f"services{os.sep}params.py") for f in frames):
         return None
     message = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    if message.startswith("a card whose"):  # store.rows.card_content
+        return message
     if any(f.filename.endswith(f"services{os.sep}params.py") for f in frames):
         return f"fitted FSRS parameters loopdrill cannot use ({message})"
     if isinstance(exc, json.JSONDecodeError):

@@ -37,13 +37,37 @@ class StoredCard:
     memory: Memory
 
 
+# the fields every card of a kind has, and those of them that are text
+REQUIRED = {"basic": ("front", "back"), "cloze": ("text", "ord"), "numeric": ("front", "answer"),
+            "choice": ("front", "choices", "answer"), "text": ("front", "answer"),
+            "calc": ("front", "vars", "answer")}
+TEXT_FIELDS = ("front", "back", "text")
+
+
+def card_content(card_id: str, kind: str, text: str) -> dict[str, Any]:
+    """A card's content column: a JSON object with the fields of its kind (ValueError naming
+    the card when a damaged row holds anything else; a cheap check, no parsing of values)."""
+    try:
+        content = json.loads(text)
+    except ValueError:
+        content = None
+    if not isinstance(content, dict):
+        raise ValueError(f"a card whose content is not a JSON object ({card_id})")
+    missing = [key for key in REQUIRED.get(kind, ()) if key not in content or
+               (key in TEXT_FIELDS and not isinstance(content[key], str))]
+    if missing:
+        raise ValueError(f"a card whose content lacks its {kind} field {missing[0]!r} "
+                         f"({card_id})")
+    return content
+
+
 def card_from_row(row: tuple[Any, ...]) -> StoredCard:
     """Build a StoredCard from a row selected with CARD_COLUMNS."""
     (id_, deck, item, variant, kind, content, tags, source, as_of, suspended, buried,
      retired, state, step, stability, difficulty, due, last_review, reps, lapses) = row
     return StoredCard(
         id=id_, deck=deck, item=item, variant=variant, kind=kind,
-        content=json.loads(content), tags=tags_from_text(tags), source=source,
+        content=card_content(id_, kind, content), tags=tags_from_text(tags), source=source,
         as_of=dt.date.fromisoformat(as_of) if as_of else None,
         suspended=bool(suspended), buried_until=from_stamp(buried) if buried else None,
         retired=bool(retired),
