@@ -29,7 +29,7 @@ def library(path: Path) -> Database:
             db.conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?)", (deck, deck))
             db.conn.executemany(
                 "INSERT INTO cards (id, deck, item, kind, content, position) "
-                "VALUES (?, ?, ?, 'basic', '{}', ?)",
+                "VALUES (?, ?, ?, 'basic', '{\"front\": \"\", \"back\": \"\"}', ?)",
                 [(f"{deck}/c{i}", deck, f"c{i}", i) for i in range(40)])
     return db
 

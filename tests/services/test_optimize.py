@@ -38,7 +38,7 @@ def make_decks(db: Database, decks: dict[str, int]) -> None:
             db.conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?)", (slug, slug))
             db.conn.executemany(
                 "INSERT INTO cards (id, deck, item, kind, content, position) "
-                "VALUES (?, ?, ?, 'basic', '{}', ?)",
+                "VALUES (?, ?, ?, 'basic', '{\"front\": \"\", \"back\": \"\"}', ?)",
                 [(f"{slug}/c{i}", slug, f"c{i}", i) for i in range(cards)])
 
 
