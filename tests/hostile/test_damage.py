@@ -75,3 +75,15 @@ def test_damage_is_one_sentence_or_nothing(kind: str, base: Path, tmp_path: Path
             assert result.exit_code == 1
         if name == "drill" and not damage.integrity(damaged):
             assert hashlib.sha256(target.read_bytes()).hexdigest() == before
+
+
+def test_a_tui_stopped_by_a_damaged_file_is_one_sentence() -> None:
+    from loopdrill.crash import Crashed
+    from loopdrill.store.failures import explain
+
+    trace = ("Traceback (most recent call last):\n  File \"x.py\", line 1, in next_card\n"
+             "sqlite3.DatabaseError: database disk image is malformed\n")
+    said = explain(Crashed(trace), "/data/l.db")
+    assert said == ("/data/l.db is damaged (database disk image is malformed), so loopdrill "
+                    "stops writing to it; a backup in /data/backups can replace it")
+    assert explain(Crashed("Traceback:\nZeroDivisionError: x\n"), "/data/l.db") is None

@@ -1,6 +1,7 @@
-"""SQLite errors that are about the file, not the program: a read-only file, a full disk, a
-failing disk, a damaged file or schema. Each becomes one sentence naming the file, so no
-command and no screen ever shows a raw `attempt to write a readonly database`."""
+"""Errors that are about the database file, not the program: a read-only file, a full disk,
+a failing disk, a damaged file or schema, a value no loopdrill wrote (a card's content, a
+time, fitted parameters), a trigger someone added. Each becomes one sentence naming the file,
+so no command and no screen ever shows a raw `attempt to write a readonly database`."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ _CODES = {sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_FULL: FULL,
           sqlite3.SQLITE_IOERR: DISK, sqlite3.SQLITE_CORRUPT: DAMAGED,
           sqlite3.SQLITE_NOTADB: DAMAGED}
 KINDS_BY_TEXT = {"readonly": READ_ONLY, "disk is full": FULL, "disk i/o error": DISK,
-          "malformed": DAMAGED, "not a database": DAMAGED, "no such table": SCHEMA,
-          "no such column": SCHEMA, "has no column named": SCHEMA}
+                 "malformed": DAMAGED, "not a database": DAMAGED, "no such table": SCHEMA,
+                 "no such column": SCHEMA, "has no column named": SCHEMA}
 
 
 class CannotWrite(StoreError):
