@@ -47,6 +47,29 @@ def copy_media(db: Database, batch: Batch) -> None:
                                           "copied (already there, unsafe name or too big)"))
 
 
+def known_decks(db: Database, batch: Batch) -> None:
+    """A deck of a text file named as Anki shows one of ours (its title path, as loopdrill's
+    TSV export writes it: `AWS SLAs and limits`, `Every kind::Sub deck`) goes back to that
+    deck, with its title, rather than to a new deck slugged from the name (a built-in deck
+    then refuses a file that changes it, as always); a slug already in use stays."""
+    from loopdrill.formats.export import anki_deck_names
+    from loopdrill.store.exported import deck_headers
+
+    texts = [n for n, (spec, _) in enumerate(batch.decks) if spec.slug in batch.anki
+             and spec.origin.lower().endswith(ANKI_TEXT) and deck_origin(db, spec.slug) is None]
+    if not texts:
+        return
+    known = deck_headers(db)
+    names = anki_deck_names([DeckSpec(slug, title, ()) for slug, (title, _, _) in
+                             known.items()])
+    for n in texts:
+        spec, digest = batch.decks[n]
+        found = [slug for slug, name in names.items() if name == spec.title]
+        if len(found) == 1 and found[0] not in {s.slug for s, _ in batch.decks}:
+            batch.anki.add(found[0])
+            batch.decks[n] = (replace(spec, slug=found[0], title=known[found[0]][0]), digest)
+
+
 def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
     """Notes of this deck that are already cards of one other deck move here with their
     progress (a note moved between decks in Anki: its guid is the same). Not when that deck

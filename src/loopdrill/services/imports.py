@@ -21,7 +21,13 @@ from loopdrill.formats.full_json import Snapshot, read_full_json
 from loopdrill.services import restore
 from loopdrill.services.config import options_for
 from loopdrill.services.history import HistoryReport, plan_history, write_history
-from loopdrill.services.import_anki import ANKI_PACKAGE, ANKI_TEXT, copy_media, follow_guids
+from loopdrill.services.import_anki import (
+    ANKI_PACKAGE,
+    ANKI_TEXT,
+    copy_media,
+    follow_guids,
+    known_decks,
+)
 from loopdrill.store.decks import SyncReport, builtin_hashes, sync_deck
 from loopdrill.store.imported import apply_states, set_deck_parameters
 from loopdrill.store.tx import transaction
@@ -138,6 +144,7 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
     """Write a batch in one transaction: its decks, then its review history replayed through
     FSRS. Any error rolls all of it back; a dry run rolls back what it would have done."""
     report = progress or (lambda stage, done, total: None)
+    known_decks(db, batch)  # a text file naming our decks as Anki shows them
     reports, writes = _builtin_unchanged(db, batch, now)
     total = len(writes) + (1 if batch.reviews else 0)
     history: HistoryReport | None = None
