@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,9 +14,18 @@ from loopdrill.core.timeutil import day_start, study_day, to_stamp
 from loopdrill.services.config import global_options
 from loopdrill.services.replays import Replays, stored_memory
 from loopdrill.store.bulk import set_memories
-from loopdrill.store.decks import deck_family, deck_filter
+from loopdrill.store.decks import deck_family
 from loopdrill.store.history import card_histories, orphan_reviews, studied_cards
+from loopdrill.store.schedule import (
+    decks_without_parameters,
+    due_before,
+    memory_indexes_dropped,
+    review_total,
+)
 from loopdrill.store.tx import transaction
+
+__all__ = ["ApplyReport", "OptimizeError", "due_counts", "replay_cards", "reschedule_all",
+           "review_total", "skipped_rows"]
 
 
 class OptimizeError(ValueError):
@@ -46,61 +53,19 @@ def skipped_rows(db: Database, deck: str | None) -> int:
     return 0 if deck else orphan_reviews(db)
 
 
-def review_total(db: Database) -> int:
-    """Non-cram reviews in the revlog (from the trigger-kept hourly totals)."""
-    row = db.conn.execute("SELECT coalesce(SUM(n), 0) FROM review_days WHERE cram = 0")
-    return int(row.fetchone()[0])
-
-
 def due_counts(db: Database, now: dt.datetime, deck: str | None) -> tuple[int, int]:
     """(cards due by the end of today's study day, by the end of the next 7 study days)."""
     rollover = global_options(db).rollover_hour
     today = study_day(now, rollover)
-    ends = [to_stamp(day_start(today + dt.timedelta(days=n), rollover)) for n in (1, 8)]
-    where, args = deck_filter("deck", deck)  # the deck and the decks under it
-    row = db.conn.execute(
-        "SELECT coalesce(SUM(due < ?), 0), coalesce(SUM(due < ?), 0) FROM cards "
-        f"WHERE state IN (1, 2, 3) AND retired = 0 AND suspended = 0{where}",
-        (*ends, *args)).fetchone()
-    return int(row[0]), int(row[1])
-
-
-def _decks(db: Database, deck: str | None) -> list[str]:
-    """The decks a global fit reaches: those without parameters of their own."""
-    if deck is not None:
-        return deck_family(db, deck)
-    own = {key.split(":", 1)[1] for (key,) in db.conn.execute(
-        "SELECT key FROM meta WHERE key LIKE 'parameters:%'")}
-    return [slug for (slug,) in db.conn.execute("SELECT slug FROM decks") if slug not in own]
-
-
-MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
-                  "lapses")
-BULK = 20_000
-
-
-@contextmanager
-def _memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
-    """For a big batch of memory updates: drop the card indexes over memory columns and build
-    them again after, several times faster than updating them row by row (the caller holds
-    the transaction, so nobody sees the cards without them)."""
-    ddl: list[str] = []
-    if rows > BULK:
-        ddl = [sql for (sql,) in db.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
-            "AND sql IS NOT NULL") if any(c in sql for c in MEMORY_COLUMNS)]
-        for sql in ddl:
-            db.conn.execute(f"DROP INDEX {sql.split()[2]}")
-    yield
-    for sql in ddl:
-        db.conn.execute(sql)
+    first, week = (to_stamp(day_start(today + dt.timedelta(days=n), rollover)) for n in (1, 8))
+    return due_before(db, (first, week), deck)
 
 
 def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
     """Rebuild every affected card's memory by replaying its log, from its newest manual
     baseline, with the parameters and options now stored (the caller holds the transaction).
     Returns (cards, due dates moved)."""
-    decks = _decks(db, deck)
+    decks = deck_family(db, deck) if deck is not None else decks_without_parameters(db)
     if not decks:
         return 0, 0
     cards = studied_cards(db, decks)
@@ -112,7 +77,7 @@ def replay_cards(db: Database, deck: str | None) -> tuple[int, int]:
         row = stored_memory(memory)
         moved += row[4] != cards[num][2]
         updates.append((*row, num))
-    with _memory_indexes_dropped(db, len(updates)):
+    with memory_indexes_dropped(db, len(updates)):
         set_memories(db, updates)
     return len(updates), moved
 
