@@ -11,6 +11,7 @@ searches over every card) is store.db.retrievability_sql, built on curve_factor.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 DEFAULT_DECAY = 0.1542  # py-fsrs' FSRS_DEFAULT_DECAY: w[20] of the default parameters
 STABILITY_FLOOR = 1e-6  # a stored stability of 0 must not divide by zero
@@ -24,9 +25,19 @@ def curve_factor(decay: float) -> float:
 
 def retrievability_after(days: float, stability: float, decay: float = DEFAULT_DECAY) -> float:
     """R after `days` (negative counts as 0) for a card of stability `stability`."""
-    r: float = (1 + curve_factor(decay) * (days if days > 0 else 0.0)
-                / (stability if stability > STABILITY_FLOOR else STABILITY_FLOOR)) ** -decay
-    return r
+    return forgetting_curve(decay)(days, stability)
+
+
+def forgetting_curve(decay: float) -> Callable[[float, float], float]:
+    """retrievability_after for one decay, its factor computed once (a replay asks a million
+    times): R of (days, stability)."""
+    factor = curve_factor(decay)
+
+    def after(days: float, stability: float) -> float:
+        r: float = (1 + factor * (days if days > 0 else 0.0)
+                    / (STABILITY_FLOOR if stability < STABILITY_FLOOR else stability)) ** -decay
+        return r
+    return after
 
 
 def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,
@@ -37,6 +48,16 @@ def retrievability(stability: float, last_review: dt.datetime, now: dt.datetime,
 
 def next_interval(stability: float, retention: float, decay: float, maximum: int) -> int:
     """py-fsrs' next interval in whole days for a stability and desired retention."""
-    power = -decay
-    days = (stability / curve_factor(decay)) * ((retention ** (1 / power)) - 1)
-    return int(min(max(round(days), 1), maximum))
+    return interval_rule(retention, decay, maximum)(stability)
+
+
+def interval_rule(retention: float, decay: float, maximum: int) -> Callable[[float], int]:
+    """next_interval for one retention, decay and maximum, its constants computed once (the
+    same float operations: a replay asks a million times)."""
+    factor = curve_factor(decay)
+    term = (retention ** (1 / -decay)) - 1
+
+    def interval(stability: float) -> int:
+        days = round((stability / factor) * term)
+        return int(1 if days < 1 else maximum if days > maximum else days)
+    return interval

@@ -5,7 +5,7 @@ Memory states (stability, difficulty) come from fsrs-rs-python in one batch call
 cards (`FSRS.historical_memory_state_batch`), with elapsed days counted as py-fsrs counts them:
 whole 24-hour periods since the previous answer. On top of them, once, what the drill does
 with py-fsrs (`fsrs.Scheduler`): the learning-step state machine, the interval from stability
-(engine.curve.next_interval), and on the last answer the fuzz (engine.fuzz) and the
+(engine.curve.interval_rule), and on the last answer the fuzz (engine.fuzz) and the
 Hard < Good < Easy order (engine.answer.in_order). Earlier answers are replayed unfuzzed (no
 due date but the last affects a card's state). Cram answers are kept as rows and leave the
 state alone.
@@ -30,7 +30,7 @@ import fsrs_rs_python as rs
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.timeutil import from_stamp
 from loopdrill.engine.answer import Memory, Outcome, in_order
-from loopdrill.engine.curve import next_interval, retrievability_after
+from loopdrill.engine.curve import forgetting_curve, interval_rule
 from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
@@ -105,12 +105,10 @@ class HistoryReplayer:
         self.retention = scheduler.desired_retention
         self.maximum = scheduler.maximum_interval
         self.decay = float(scheduler.parameters[20])
+        self.interval = interval_rule(self.retention, self.decay, self.maximum)
+        self.recall = forgetting_curve(self.decay)
         self.learning = _steps(scheduler.learning_steps)
         self.relearning = _steps(scheduler.relearning_steps)
-
-    def interval(self, stability: float) -> int:
-        """Whole days to the next review for a stability (py-fsrs' next interval)."""
-        return next_interval(stability, self.retention, self.decay, self.maximum)
 
     def replay(self, card_id: str, history: History, start: MemoryRow = NEW_MEMORY,
                last_stability: float | None = None) -> tuple[list[StepRow], MemoryRow]:
@@ -155,7 +153,7 @@ class HistoryReplayer:
     def _card(self, card_id: str, history: History, start: MemoryRow,
               memories: list[tuple[float, float]]) -> tuple[list[StepRow], MemoryRow]:
         """py-fsrs' state machine over one card's answers, with their memory states."""
-        decay, interval, fuzz = self.decay, self.interval, self.fuzz
+        recall, interval, fuzz = self.recall, self.interval, self.fuzz
         learning, hard_learning = self.learning
         relearning, hard_relearning = self.relearning
         state, step, s, d, due, last, reps, lapses = start
@@ -169,8 +167,7 @@ class HistoryReplayer:
             if last is not None and state != NEW:
                 whole = (now - last) // US_PER_DAY
                 if s is not None:
-                    r = round(retrievability_after((now - last) / 1_000_000 / 86400, s, decay)
-                              * 1e6)
+                    r = round(recall((now - last) / 1_000_000 / 86400, s) * 1e6)
             rows.append((state, reps, lapses, ivl, whole, r))
             if cram:
                 continue
