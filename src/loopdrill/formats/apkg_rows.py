@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Any
 
 from loopdrill.core.cards import valid_item_id
 from loopdrill.core.model import CardState, Item
-from loopdrill.core.timeutil import EPOCH, from_stamp, next_day_start, study_day, to_ms
+from loopdrill.core.timeutil import from_stamp, next_day_start, study_day, to_ms
 from loopdrill.formats.export import item_mapping
 from loopdrill.formats.loopdrill_columns import (
     AS_OF,
@@ -104,37 +105,25 @@ def card_row(cid: int, nid: int, did: int, ord_: int, position: int,
             left, 0, 0, flag, json.dumps(data, separators=(",", ":")) if data else "")
 
 
-def revlog_rows(reviews: list[tuple[Any, ...]], card_ids: Mapping[str, int],
-                current: Mapping[str, int]) -> list[tuple[Any, ...]]:
-    """`revlog` rows of reviews (REVIEW_COLUMNS) of the exported cards: the interval after
-    each answer is the next answer's interval before (the card's current one for its last),
-    negative seconds while learning; ids are the answer times in ms, made unique."""
-    by_card: dict[str, list[tuple[Any, ...]]] = {}
-    for row in reviews:
-        if row[0] in card_ids:
-            by_card.setdefault(row[0], []).append(row)
-    out: list[tuple[Any, ...]] = []
-    for card, rows in by_card.items():
-        for n, row in enumerate(rows):
-            at, rating, ms, cram, state, last_ivl = row[1], row[2], row[3], row[4], row[7], \
-                row[10]
-            if n + 1 < len(rows):
-                after = rows[n + 1][10] or -max(1, (rows[n + 1][1] - at) // 1000)
+def revlog_rows(reviews: Iterable[tuple[Any, ...]], card_ids: Mapping[str, int],
+                current: Mapping[str, int]) -> Iterator[tuple[Any, ...]]:
+    """`revlog` rows of the exported cards' reviews ((card id, at, rating, ms, cram, state
+    before, interval before), a card's together and in order): the interval after each answer
+    is the next answer's interval before (the card's current one after its last), negative
+    seconds while learning; ids are the answer times in ms, made unique."""
+    ids = Ids()
+    for card, group in groupby(reviews, key=lambda r: r[0]):
+        if card not in card_ids:
+            continue
+        answers = list(group)
+        for n, (_, at, rating, ms, cram, state, last_ivl) in enumerate(answers):
+            if n + 1 < len(answers):
+                after = answers[n + 1][6] or -max(1, (answers[n + 1][1] - at) // 1000)
             else:
                 after = current.get(card, 0)
             kind = 3 if cram else REVLOG_TYPE.get(CardState(int(state)), 1)
-            out.append((int(at), card_ids[card], -1, int(rating), int(after), int(last_ivl),
-                        0 if kind == 0 else 2500, int(ms), kind))
-    out.sort(key=lambda r: r[0])  # stable: a card's answers in one millisecond keep order
-    taken: set[int] = set()
-    unique = []
-    for row in out:
-        rid = row[0]
-        while rid in taken:
-            rid += 1
-        taken.add(rid)
-        unique.append((rid, *row[1:]))
-    return unique
+            yield (ids.take(int(at)), card_ids[card], -1, int(rating), int(after),
+                   int(last_ivl), 0 if kind == 0 else 2500, int(ms), kind)
 
 
 def interval(card: tuple[Any, ...], now: int) -> int:
@@ -144,20 +133,33 @@ def interval(card: tuple[Any, ...], now: int) -> int:
     return int(ivl) if ivl or queue != 1 else -max(60, int(due) - now)
 
 
-def first_day(states: Mapping[str, Mapping[str, Any]], reviews: list[tuple[Any, ...]],
-              now: dt.datetime, rollover: int) -> dt.date:
-    """Anki's day 0: the earliest study day a card was added or answered on, else today."""
-    moments = [now] + [EPOCH + dt.timedelta(milliseconds=r[1]) for r in reviews[:1]]
-    moments += [m for s in states.values() if (m := _moment(s.get("added")))]
+def first_day(states: Mapping[str, Mapping[str, Any]], now: dt.datetime,
+              rollover: int) -> dt.date:
+    """Anki's day 0: the earliest study day a card was added, answered or is due on (so no
+    due day is negative), else today."""
+    moments = [now] + [m for s in states.values() for key in ("added", "last_review", "due")
+                       if (m := _moment(s.get(key)))]
     return study_day(min(moments), rollover)
 
 
-def unique_id(wanted: int, taken: set[int]) -> int:
-    """`wanted` (a time in ms), or the next one free."""
-    while wanted in taken:
-        wanted += 1
-    taken.add(wanted)
-    return wanted
+class Ids:
+    """Unique ids (Anki's are times in ms): the one wanted, or the next one free. Many rows
+    wanting one time (a deck imported at once) cost one step each, not one per earlier row."""
+
+    def __init__(self) -> None:
+        self.taken: set[int] = set()
+        self.after: dict[int, int] = {}  # a wanted id -> where to look next time
+
+    def take(self, wanted: int) -> int:
+        if wanted not in self.taken:  # most are free: no hint kept for them
+            self.taken.add(wanted)
+            return wanted
+        got = self.after.get(wanted, wanted)
+        while got in self.taken:
+            got += 1
+        self.taken.add(got)
+        self.after[wanted] = got + 1
+        return got
 
 
 def added_ms(state: Mapping[str, Any] | None, now: dt.datetime) -> int:

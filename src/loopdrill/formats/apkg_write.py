@@ -23,12 +23,13 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 import sqlite3
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,13 +82,14 @@ class PackageDeck:
 @dataclass
 class Package:
     """What goes into one .apkg: decks with their options, card states by card id (store
-    columns), reviews (REVIEW_COLUMNS, empty without history) and the media folder."""
+    columns), reviews (store.exported.review_stream, none without history) and the media
+    folder."""
 
     decks: list[PackageDeck]
     states: Mapping[str, Mapping[str, Any]]
     now: dt.datetime
     rollover: int
-    reviews: list[tuple[Any, ...]] = field(default_factory=list)
+    reviews: Iterable[tuple[Any, ...]] = ()
     media: Path | None = None
 
 
@@ -100,20 +102,26 @@ class Written:
 
 
 def write_apkg(pkg: Package, target: Path) -> Written:
-    """Write the package to `target` (OSError when it cannot be written)."""
+    """Write the package to `target` (OSError when it cannot be written): whole or not at
+    all, since it is written beside it under another name and then renamed."""
+    part = target.with_name(f".{target.name}.{os.getpid()}.part")
     with scratch_dir("loopdrill-apkg-out-") as tmp:
         db_path = tmp / "collection.anki2"
         with closing(sqlite3.connect(db_path)) as conn:
             writer = _Writer(conn, pkg)
             done = writer.write()
             conn.commit()
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.write(db_path, "collection.anki2")
-            names = {}
-            for n, name in enumerate(sorted(writer.media)):
-                archive.write(writer.media[name], str(n))
-                names[str(n)] = name
-            archive.writestr("media", json.dumps(names))
+        try:
+            with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.write(db_path, "collection.anki2")
+                names = {}
+                for n, name in enumerate(sorted(writer.media)):
+                    archive.write(writer.media[name], str(n))
+                    names[str(n)] = name
+                archive.writestr("media", json.dumps(names))
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
         done.media = len(names)
     return done
 
@@ -131,11 +139,10 @@ class _Writer:
         self.conn, self.pkg = conn, pkg
         self.mod = int(pkg.now.timestamp())
         self.models: dict[tuple[Any, ...], tuple[int, am.Model]] = {}
-        self.note_ids: set[int] = set()
-        self.card_ids: set[int] = set()
+        self.note_ids, self.card_ids = rows.Ids(), rows.Ids()
         self.media: dict[str, Path] = {}
         self.clock = rows.Clock(pkg.now, pkg.rollover, rows.first_day(
-            pkg.states, pkg.reviews, pkg.now, pkg.rollover))
+            pkg.states, pkg.now, pkg.rollover))
 
     def write(self) -> Written:
         conn, pkg = self.conn, self.pkg
@@ -167,7 +174,7 @@ class _Writer:
                 done.notes += 1
                 for card in cards:
                     state = pkg.states.get(card.id)
-                    cid = rows.unique_id(rows.added_ms(state, pkg.now), self.card_ids)
+                    cid = self.card_ids.take(rows.added_ms(state, pkg.now))
                     row = rows.card_row(cid, nid, did, _ord(card.variant), position + 1, state,
                                         self.clock, schedule)
                     conn.execute(f"INSERT INTO cards VALUES ({','.join('?' * 18)})", row)
@@ -179,9 +186,9 @@ class _Writer:
                 did = am.derived_id(f"deck:{parent}")
                 decks.setdefault(did, am.deck_json(did, parent, 1, self.mod))
                 parent = parent.rsplit("::", 1)[0] if "::" in parent else ""
-        revlog = rows.revlog_rows(pkg.reviews, by_card, current)
-        conn.executemany(f"INSERT INTO revlog VALUES ({','.join('?' * 9)})", revlog)
-        done.reviews = len(revlog)
+        conn.executemany(f"INSERT INTO revlog VALUES ({','.join('?' * 9)})",
+                         rows.revlog_rows(pkg.reviews, by_card, current))
+        done.reviews = conn.execute("SELECT count() FROM revlog").fetchone()[0]
         models = {str(mid): am.model_json(model, mid, self.mod)
                   for mid, model in self.models.values()}
         first_model = next(iter(self.models.values()), (am.derived_id("Basic"), am.BASIC))[0]
@@ -226,9 +233,10 @@ class _Writer:
         mid = self._model_id(model)
         first = min((self.pkg.states.get(c.id) for c in cards),
                     key=lambda s: rows.added_ms(s, self.pkg.now))
-        nid = rows.unique_id(rows.added_ms(first, self.pkg.now), self.note_ids)
+        nid = self.note_ids.take(rows.added_ms(first, self.pkg.now))
         sort = html_to_text(fields[model.sortf] if model.sortf < len(fields) else "")
         csum = int(hashlib.sha1(html_to_text(fields[0]).encode()).hexdigest()[:8], 16)
+        fields = [f.replace("\x1f", " ") for f in fields]  # Anki's field separator
         tags = " ".join(t.replace(" ", "_") for t in item.tags)
         self.conn.execute("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, ?)", (
             nid, guid, mid, self._note_mod(item, fields), f" {tags} " if tags else "",

@@ -25,7 +25,7 @@ def export_apkg(db: Database, target: Path, now: dt.datetime, slugs: Sequence[st
     chosen = {d.slug for d in decks}
     states = {cid: s for cid, s in exported.card_states(db).items()
               if not s["retired"] and cid.split("/", 1)[0] in chosen}
-    reviews = [r for r in exported.revlog_rows(db) if r[0] in states] if history else []
+    reviews = exported.review_stream(db) if history else ()
     package = Package(
         [PackageDeck(d, options_for(db, d.slug), tuple(parameters_for(db, d.slug) or ()))
          for d in decks],

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from sqlite_utils import Database
@@ -136,6 +136,15 @@ def revlog_rows(db: Database) -> list[tuple[Any, ...]]:
         f"SELECT c.id, {', '.join('r.' + c for c in _REVLOG)}, t.answer, t.proposed, "
         "t.verdict FROM revlog r JOIN cards c ON c.num = r.card "
         "LEFT JOIN revlog_typed t ON t.id = r.id ORDER BY r.at, r.id").fetchall()
+
+
+def review_stream(db: Database) -> Iterator[tuple[str, int, int, int, int, int, int]]:
+    """Every review of a live card as (card id, at, rating, ms, cram, state before, interval
+    before), a card's reviews together and in order: read as they are written out (an .apkg
+    export of a million reviews holds none of them in memory)."""
+    yield from db.conn.execute(
+        "SELECT c.id, r.at, r.rating, r.ms, r.cram, r.state, r.ivl FROM revlog r JOIN cards c "
+        "ON c.num = r.card WHERE c.retired = 0 ORDER BY r.card, r.at, r.id")
 
 
 def card_ids(db: Database) -> set[str]:
