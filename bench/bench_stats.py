@@ -3,6 +3,7 @@ without a tag, and the Stats screen drawn headless at 160x48, each in a fresh pr
 its peak memory.
 
 Usage: python bench/bench_stats.py [--cards 100000] [--reviews-per-card 50] [--workload PATH]
+       python bench/bench_stats.py --db DB   (a database already made: measured on a copy)
 The workload is make_workload.py's (--seed 7 --end 2026-12-01), imported as bench_import.py
 does (cards.tsv, then reviews.csv with the FSRS replay) once into bench/work/. Times are the
 best of 5; CPU time is printed beside wall time because a loaded machine stretches wall time
@@ -12,7 +13,9 @@ best of 5; CPU time is printed beside wall time because a loaded machine stretch
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -76,7 +79,15 @@ def main() -> None:
     parser.add_argument("--reviews-per-card", type=int, default=50)
     parser.add_argument("--workload", type=Path, default=WORKLOAD,
                         help="make_workload.py (default: the one beside the repository)")
+    parser.add_argument("--db", type=Path, default=None,
+                        help="measure this database (a copy of it) instead of building one")
     args = parser.parse_args()
+    if args.db is not None:
+        with tempfile.TemporaryDirectory() as scratch:
+            db = Path(scratch) / "stats.db"
+            shutil.copy(args.db, db)
+            measure(db)
+        return
     name = f"{args.cards}x{args.reviews_per_card}"
     out = WORK / f"wl-stats-{name}"
     if not (out / "reviews.csv").exists():
@@ -91,6 +102,11 @@ def main() -> None:
                            capture_output=True)
     reviews = sum(1 for _ in (out / "reviews.csv").open()) - 1
     print(f"{reviews:,} reviews on {args.cards:,} cards")
+    measure(db)
+
+
+def measure(db: Path) -> None:
+    """The report for each period, with and without a tag, then the screen."""
     for period in ("1m", "3m", "1y", "all"):
         for tag in ("", "vocab"):
             run = subprocess.run([sys.executable, "-c", REPORT, str(db), NOW, period, tag],

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from sqlite_utils import Database
+
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.timeutil import day_start, next_day_start, study_day
 from loopdrill.formats.native import read_deck
@@ -100,3 +102,24 @@ def test_counts_follow_every_change(tmp_path: Path) -> None:
     check(session)
     assert session.progress().done == 0
     db.conn.close()
+
+
+def test_learning_cards_come_back_as_soon_as_due(demo_db: Database) -> None:
+    """The session keeps the soonest learning due moment it has seen; a learning card is
+    still shown the moment it is due, as a fresh look at the database finds it."""
+    clock = FakeClock()
+    session = DrillSession(demo_db, clock, fuzz=False)
+    shown_learning = 0
+    for step in range(60):
+        now = clock()
+        first = queries.first_learning(demo_db, Scope(), now)
+        shown = session.next_card()
+        if shown is None:
+            break
+        if first is not None and first[0] <= now:
+            assert shown.card.id == first[1]
+            shown_learning += 1
+        session.answer(Rating.AGAIN if step % 3 == 0 else Rating.GOOD)
+        session.progress()
+        clock.advance(minutes=2)
+    assert shown_learning > 3

@@ -20,6 +20,7 @@ from loopdrill.store.queries import Scope
 from loopdrill.store.rows import StoredCard
 
 LEARNING_STATES = (CardState.LEARNING, CardState.RELEARNING)
+NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class _Counted:
     changes: int
     done: int
     learning: int
+    learning_from: dt.datetime | None = None  # no learning card is due before (None: unknown)
 
 
 def _learning_due(memory: Memory, until: dt.datetime) -> bool:
@@ -114,7 +116,7 @@ class SessionQueue:
     def next_card(self, now: dt.datetime) -> StoredCard | None:
         """The next card to show at `now`, taken off the queue, or None."""
         if not self.cram:
-            learning = queries.first_learning_due(self.db, self.scope, now, now)
+            learning = self._learning_due_by(now, now)
             if learning is not None:
                 return queries.get_card(self.db, learning)
         while self.ids:
@@ -126,10 +128,24 @@ class SessionQueue:
                 return card
         if not self.cram:
             ahead = now + dt.timedelta(minutes=self.options.learn_ahead_minutes)
-            soon = queries.first_learning_due(self.db, self.scope, now, ahead)
+            soon = self._learning_due_by(now, ahead)
             if soon is not None:
                 return queries.get_card(self.db, soon)
         return None
+
+    def _learning_due_by(self, now: dt.datetime, until: dt.datetime) -> str | None:
+        """The learning card due soonest, if it is due by `until`. While the counts stand
+        (nothing written through this connection since), the soonest due moment last seen
+        is kept with them, and the database is asked again only once `until` reaches it."""
+        kept = self._counted
+        if kept is not None and kept.changes != queries.own_writes(self.db):
+            kept = None
+        if kept is not None and kept.learning_from is not None and until < kept.learning_from:
+            return None
+        first = queries.first_learning(self.db, self.scope, now)
+        if kept is not None:
+            kept.learning_from = first[0] if first is not None else NEVER
+        return first[1] if first is not None and first[0] <= until else None
 
     def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
         if card.retired or card.suspended:
@@ -191,6 +207,9 @@ class SessionQueue:
         if not self.cram:
             counted.learning += (_learning_due(after, counted.until) and not suspended) - \
                 _learning_due(before, counted.until)
+            if counted.learning_from is not None and not suspended and _learning_due(after, NEVER):
+                assert after.due is not None
+                counted.learning_from = min(counted.learning_from, after.due)
         counted.changes = queries.own_writes(self.db)
 
     def before_answer(self, *, counted: bool) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import study_day, to_stamp
+from loopdrill.core.timeutil import from_stamp, study_day, to_stamp
 from loopdrill.engine.answer import Memory
 from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
@@ -74,18 +74,18 @@ def card_memory(db: Database, card_id: str) -> Memory | None:
     return memory_from_row(row) if row else None
 
 
-def first_learning_due(db: Database, scope: Scope, now: dt.datetime,
-                       until: dt.datetime) -> str | None:
-    """The learning or relearning card due soonest by `until`, or None: each state's first in
-    the (state, due) index, so no learning card is read but the one returned."""
+def first_learning(db: Database, scope: Scope,
+                   now: dt.datetime) -> tuple[dt.datetime, str] | None:
+    """The active learning or relearning card due soonest (whenever that is), as (due, id),
+    or None: each state's first in the (state, due) index, so no other card is read."""
     where, params = scope.where()
-    first = (f"SELECT * FROM (SELECT due, id FROM cards WHERE state = {{}} AND due <= ? "
+    first = (f"SELECT * FROM (SELECT due, id FROM cards WHERE state = {{}} AND due IS NOT NULL "
              f"AND {ACTIVE}{where} ORDER BY due, id LIMIT 1)")
-    sql = f"SELECT id FROM ({first.format(1)} UNION ALL {first.format(3)}) ORDER BY due, id " \
-        "LIMIT 1"
-    stamps = (to_stamp(until), to_stamp(now), *params)
+    sql = f"SELECT due, id FROM ({first.format(1)} UNION ALL {first.format(3)}) " \
+        "ORDER BY due, id LIMIT 1"
+    stamps = (to_stamp(now), *params)
     row = db.conn.execute(sql, stamps + stamps).fetchone()
-    return str(row[0]) if row else None
+    return (from_stamp(row[0]), str(row[1])) if row else None
 
 
 def learning_count(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime,
