@@ -34,9 +34,10 @@ def options_for(db: Database, deck: str | None) -> Options:
 def describe(db: Database, deck: str | None) -> list[tuple[str, Any, str]]:
     """Every option with its value in force for one deck (or globally) and where that value
     comes from."""
-    if deck is not None and deck not in deck_scope(db, deck):
+    decks = deck_scope(db, deck)
+    if deck is not None and deck not in decks:
         raise OptionError(f"--deck: {deck!r} is not a deck itself; its decks are "
-                          + ", ".join(deck_scope(db, deck)))
+                          + ", ".join(decks))
     defaults = asdict(Options())
     layers = [("global", settings.get_options(db))]
     if deck is not None:

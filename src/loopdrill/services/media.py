@@ -15,8 +15,8 @@ from sqlite_utils import Database
 from loopdrill import paths
 from loopdrill.store.backup import database_file
 
-# how a card's text names its media (formats.html_text): `[image: atom.png]`, `[sound: x.mp3]`
 VIEWER = "open" if sys.platform == "darwin" else "xdg-open"  # the system's "open this file"
+# how a card's text names its media (formats.html_text): `[image: atom.png]`, `[sound: x.mp3]`
 MEDIA_NAME = re.compile(r"\[(?:image|sound):\s*([^\]\n]+?)\s*\]")
 
 
