@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlite_utils import Database
 
+from loopdrill.core.model import DeckSpec, Item
 from loopdrill.core.options import Options
 from loopdrill.core.timeutil import study_day
 from loopdrill.formats.anki_media import extract_media
@@ -168,3 +169,16 @@ def _states(db: Database) -> dict[str, tuple[Any, ...]]:
 def _reviews(db: Database) -> list[tuple[Any, ...]]:
     return db.conn.execute("SELECT c.id, r.at, r.rating, r.ms, r.cram FROM revlog r JOIN "
                            "cards c ON c.num = r.card ORDER BY c.id, r.at").fetchall()
+
+
+def test_a_deck_named_default_is_ankis_default(tmp_path: Path) -> None:
+    """One deck per name: loopdrill's `Default` deck is Anki's deck 1, not a second one."""
+    item = Item("q", "basic", {"front": "f", "back": "b"})
+    out = tmp_path / "d.apkg"
+    write_apkg(Package([PackageDeck(DeckSpec("default", "Default", (item,)), Options())], {},
+                       ANKI_NOW, 4), out)
+    conn = collection(out, tmp_path)
+    decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
+    assert [d["name"] for d in decks.values()] == ["Default"]
+    assert conn.execute("SELECT did FROM cards").fetchall() == [(1,)]
+    assert read_apkg(out).decks[0].items == (item,)

@@ -156,7 +156,7 @@ class _Writer:
         names = self._deck_names()
         for deck in pkg.decks:
             name = names[deck.spec.slug]
-            did = am.derived_id(f"deck:{name}")
+            did = 1 if name == "Default" else am.derived_id(f"deck:{name}")  # Anki's own
             conf = am.dconf_json(am.derived_id(f"preset:{name}"), name, deck.options,
                                  deck.parameters, self.mod)
             dconf[conf["id"]] = conf
