@@ -97,9 +97,12 @@ def test_rows_equal_answering_through_py_fsrs(gaps: list[tuple[int, float, bool]
         moment += dt.timedelta(seconds=gap)
         history.append((moment, rating, cram))
     expected_rows, expected = reference(options, card, history, params, start)
-    rows, memory = HistoryReplayer(make_scheduler(options, params)).replay(
-        card, [(to_micros(m), g, c) for m, g, c in history],
-        as_row(start) if start else NEW_MEMORY)
+    replayed = ([(to_micros(m), g, c) for m, g, c in history],
+                as_row(start) if start else NEW_MEMORY)
+    rows, memory = HistoryReplayer(make_scheduler(options, params)).replay(card, *replayed)
+    # without rows (doctor, a reschedule): the same memory, no columns
+    assert HistoryReplayer(make_scheduler(options, params), rows=False).replay(
+        card, *replayed) == ([], memory)
     # R before in millionths, from a float32 stability: off by one at most
     assert [row[:5] for row in rows] == [row[:5] for row in expected_rows]
     for row, want in zip(rows, expected_rows, strict=True):

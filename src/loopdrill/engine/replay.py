@@ -99,7 +99,9 @@ def _steps(steps: Sequence[dt.timedelta]) -> tuple[tuple[int, ...], int]:
 class HistoryReplayer:
     """Replays logs with one scheduler's parameters and options."""
 
-    def __init__(self, scheduler: fsrs.Scheduler) -> None:
+    def __init__(self, scheduler: fsrs.Scheduler, *, rows: bool = True) -> None:
+        self.rows = rows  # without: only the memory after (no revlog columns, no intervals
+        # of answers but the last: a check or a reschedule needs no more)
         self.model = rs.FSRS([float(p) for p in scheduler.parameters])
         self.fuzz = scheduler.enable_fuzzing
         self.retention = scheduler.desired_retention
@@ -153,7 +155,7 @@ class HistoryReplayer:
     def _card(self, card_id: str, history: History, start: MemoryRow,
               memories: list[tuple[float, float]]) -> tuple[list[StepRow], MemoryRow]:
         """py-fsrs' state machine over one card's answers, with their memory states."""
-        recall, interval, fuzz = self.recall, self.interval, self.fuzz
+        recall, interval, fuzz, with_rows = self.recall, self.interval, self.fuzz, self.rows
         learning, hard_learning = self.learning
         relearning, hard_relearning = self.relearning
         state, step, s, d, due, last, reps, lapses = start
@@ -162,13 +164,14 @@ class HistoryReplayer:
         rows: list[StepRow] = []
         answered = 0
         for index, (now, rating, cram) in enumerate(history):
-            r: int | None = None
-            whole = 0
-            if last is not None and state != NEW:
-                whole = (now - last) // US_PER_DAY
-                if s is not None:
-                    r = round(recall((now - last) / 1_000_000 / 86400, s) * 1e6)
-            rows.append((state, reps, lapses, ivl, whole, r))
+            if with_rows:
+                r: int | None = None
+                whole = 0
+                if last is not None and state != NEW:
+                    whole = (now - last) // US_PER_DAY
+                    if s is not None:
+                        r = round(recall((now - last) / 1_000_000 / 86400, s) * 1e6)
+                rows.append((state, reps, lapses, ivl, whole, r))
             if cram:
                 continue
             s_before, d_before = s, d
@@ -195,7 +198,7 @@ class HistoryReplayer:
                     new_state, new_step = REVIEW, None
             if wait is None:
                 if index != last_at:
-                    days = interval(s)
+                    days = interval(s) if with_rows else 0  # only a row shows it
                 elif state == REVIEW and rating >= 2:
                     days = self._in_order(card_id, reps, rating, s, s_before, d_before,
                                           (now - last) // US_PER_DAY if last is not None else 0)

@@ -46,7 +46,7 @@ class Replays:
     def __init__(self, db: Database, *, rows: bool = False) -> None:
         self.schedulers = ReplaySchedulers(db)
         self.by_deck: dict[str, HistoryReplayer] = {}
-        self.rows = rows  # whether the revlog columns of answers before a baseline are needed
+        self.rows = rows  # whether the revlog columns are needed (an import writes them)
         self.baselines: dict[int, tuple[int, MemoryRow]] = {
             num: (to_micros(from_stamp(at)), manual_start(action, before, due))
             for num, at, action, before, due in manual_baselines(db)}
@@ -54,12 +54,12 @@ class Replays:
     def replayer(self, deck: str) -> HistoryReplayer:
         """The deck's replayer (its options and parameters; fuzz on the last answer)."""
         if deck not in self.by_deck:
-            self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1])
+            self.by_deck[deck] = HistoryReplayer(self.schedulers(deck)[1], rows=self.rows)
         return self.by_deck[deck]
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, list[StepRow], MemoryRow]]:
         """(job, revlog columns of each answer, memory after) per job, in order; the columns
-        of answers before a baseline only with `rows` (empty otherwise)."""
+        only with `rows` (empty otherwise)."""
         for chunk in batches(jobs, 4):
             yield from self._chunk(chunk)
 
