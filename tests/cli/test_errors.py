@@ -4,6 +4,9 @@ command."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +124,19 @@ def test_storage_errors_are_one_sentence(tmp_path: Path, state_home: Path, messa
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_closes_the_pipe_ends_the_command_quietly(tmp_path: Path,
+                                                                state_home: Path) -> None:
+    """`loopdrill cards | head -1`: the closed pipe is not an 'unexpected error'."""
+    env = {**os.environ, "XDG_STATE_HOME": str(state_home), "XDG_DATA_HOME": str(tmp_path)}
+    code = "from loopdrill.cli import main; main()"
+    cmd = [sys.executable, "-c", code, "--db", str(tmp_path / "x.db"), "cards"]
+    assert subprocess.run(cmd, env=env, capture_output=True, timeout=60).returncode == 0
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody reads: the first write fails with EPIPE
+    done = subprocess.run(cmd, env=env, stdout=writer, stderr=subprocess.PIPE, text=True,
+                          timeout=60)
+    os.close(writer)
+    assert "unexpected" not in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert done.returncode == 1

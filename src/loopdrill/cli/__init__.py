@@ -109,8 +109,8 @@ class LoopdrillGroup(click.Group):
         except (UserError, StoreError, OptionError, clock.ClockError) as exc:
             said = explain(exc, ctx.find_root().meta.get(DB_FILE, ""))
             echo(f"error: {said or exc}", err=True)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise  # click's own handling; a closed pipe (`| head`) ends quietly with status 1
         except Exception as exc:
             root = ctx.find_root()
             said = explain(exc, root.meta.get(DB_FILE, ""))
