@@ -77,12 +77,14 @@ def card_memory(db: Database, card_id: str) -> Memory | None:
 def first_learning(db: Database, scope: Scope,
                    now: dt.datetime) -> tuple[dt.datetime, str] | None:
     """The active learning or relearning card due soonest (whenever that is), as (due, id),
-    or None: each state's first in the (state, due) index, so no other card is read."""
+    or None: each state's first in the (state, due) index, so no other card is read (cards
+    due at the same moment come in the index's order: ordering them by id too would read
+    every one of them, thousands after a bulk change)."""
     where, params = scope.where()
     first = (f"SELECT * FROM (SELECT due, id FROM cards WHERE state = {{}} AND due IS NOT NULL "
-             f"AND {ACTIVE}{where} ORDER BY due, id LIMIT 1)")
+             f"AND {ACTIVE}{where} ORDER BY due LIMIT 1)")
     sql = f"SELECT due, id FROM ({first.format(1)} UNION ALL {first.format(3)}) " \
-        "ORDER BY due, id LIMIT 1"
+        "ORDER BY due LIMIT 1"
     stamps = (to_stamp(now), *params)
     row = db.conn.execute(sql, stamps + stamps).fetchone()
     return (from_stamp(row[0]), str(row[1])) if row else None
