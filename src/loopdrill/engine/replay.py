@@ -131,6 +131,7 @@ class HistoryReplayer:
         review, item, state_of = rs.FSRSReview, rs.FSRSItem, rs.MemoryState
         items: list[rs.FSRSItem] = []
         starts: list[rs.MemoryState | None] = []
+        answered: list[bool] = []
         for _, history, start in cards:
             last, answers = start[5], []
             for at, rating, cram in history:
@@ -138,14 +139,15 @@ class HistoryReplayer:
                     answers.append(review(rating, (at - last) // US_PER_DAY
                                           if last is not None else 0))
                     last = at
+            answered.append(bool(answers))
             if answers:
                 items.append(item(answers))
                 s, d = start[2], start[3]
                 starts.append(state_of(s, d) if s is not None and d is not None else None)
         found = iter(self.model.historical_memory_state_batch(
             items, starts if any(s is not None for s in starts) else None) if items else ())
-        for card_id, history, start in cards:
-            states = next(found) if any(not cram for _, _, cram in history) else []
+        for (card_id, history, start), some in zip(cards, answered, strict=True):
+            states = next(found) if some else []
             begun = start[2] is not None and start[3] is not None  # listed first: skipped
             memories = [(m.stability, m.difficulty) for m in states[begun:]]
             if memories and last_stability is not None:
@@ -160,7 +162,9 @@ class HistoryReplayer:
         relearning, hard_relearning = self.relearning
         state, step, s, d, due, last, reps, lapses = start
         ivl = (due - last) // US_PER_DAY if due is not None and last is not None else 0
-        last_at = max((i for i, (_, _, cram) in enumerate(history) if not cram), default=-1)
+        last_at = len(history) - 1  # the last answer that is not cram
+        while last_at >= 0 and history[last_at][2]:
+            last_at -= 1
         rows: list[StepRow] = []
         answered = 0
         for index, (now, rating, cram) in enumerate(history):
