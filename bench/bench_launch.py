@@ -8,7 +8,8 @@ headless by Textual's Pilot at 80x24; and `loopdrill --db COPY drill --plain`. T
 starts when the process is spawned and stops when the child says the first card is shown
 (the TUI) or prints its first question (plain). The first run of each takes the day's
 backup and writes the .pyc files (as an installation has them), and is left out; the
-figure is the best and the median of the rest. Budget: 0.6 s. DB is copied first (say the 1M-review database).
+figure is the best and the median of the rest. Budget: 0.6 s. DB is copied first (say the
+1M-review database).
 """
 
 from __future__ import annotations

@@ -4,14 +4,15 @@ rescheduling after an option change and the retention simulation, each in a fres
 Usage: python bench/bench_optimize.py [--db DB] [--workload DIR] [--now STAMP] [--fit-only]
 
 The database is --db (copied first: applying changes it), or else the workload in DIR
-(make_workload.py's cards.tsv and reviews.csv, default /work/wt/W/W1M: 100,000 cards, 1M
-reviews) imported once into bench/work/ as `loopdrill import` and `loopdrill import-reviews`
-do. --now is the time the steps run at (default 2026-12-01T09:00:00+00:00, the workloads'
-end). "fit" is `loopdrill optimize` without applying: the history read from SQLite and
-streamed to the worker, the training items, the evaluation of the current parameters, the fit
-and the evaluation of the fitted ones. For each step: wall time, CPU time (this process and
-its worker), peak RSS of this process and of the worker (they run at once, so their sum
-bounds the memory held). CPU time is the fairer figure on a loaded machine.
+(make_workload.py's cards.tsv and reviews.csv; the issue's is `--cards 100000
+--reviews-per-card 50 --seed 7 --end 2026-12-01`: 100,000 cards, 1M reviews) imported once into
+bench/work/ as `loopdrill import` and `loopdrill import-reviews` do. --now is the time the
+steps run at (default 2026-12-01T09:00:00+00:00, the workloads' end). "fit" is `loopdrill
+optimize` without applying: the history read from SQLite and streamed to the worker, the
+training items, the evaluation of the current parameters, the fit and the evaluation of the
+fitted ones. For each step: wall time, CPU time (this process and its worker), peak RSS of this
+process and of the worker (they run at once, so their sum bounds the memory held). CPU time is
+the fairer figure on a loaded machine.
 Budget at 1M reviews: fit and evaluate at most 10 s and 300 MB.
 """
 
@@ -28,7 +29,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 NOW = "2026-12-01T09:00:00+00:00"
-DEFAULT_WORKLOAD = Path("/work/wt/W/W1M")
 
 RUN = r"""
 import json, resource, sys, time, datetime as dt
@@ -88,7 +88,7 @@ def load(db_path: Path, workload: Path, now: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--db", type=Path, help="a database already holding the history")
-    parser.add_argument("--workload", type=Path, default=DEFAULT_WORKLOAD)
+    parser.add_argument("--workload", type=Path, help="make_workload.py's output folder")
     parser.add_argument("--now", default=NOW)
     parser.add_argument("--fit-only", action="store_true", help="time the fit alone")
     parser.add_argument("--load", nargs=2, metavar=("DB", "WORKLOAD"), help=argparse.SUPPRESS)
@@ -96,6 +96,8 @@ def main() -> None:
     if args.load:  # in its own process, so the timed runs do not inherit its memory peak
         load(Path(args.load[0]), Path(args.load[1]), args.now)
         return
+    if not args.db and not args.workload:
+        parser.error("give --db DB (a database holding the history) or --workload DIR")
     WORK.mkdir(exist_ok=True)
     name = args.db.stem if args.db else args.workload.name
     db = WORK / f"optimize-{name}.db"
