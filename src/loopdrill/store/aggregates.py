@@ -252,22 +252,6 @@ class TotalsFold:
                     bin_total[2] += sign * passed
                     bin_total[3] += sign * loss
 
-    def counts(self) -> tuple[Any, ...]:
-        """What was counted, as plain values (to send from another process to `merge`)."""
-        return self.rows, self.days, self.cards, self.calibration, self.clock
-
-    def merge(self, counts: tuple[Any, ...]) -> None:
-        """Add another fold's `counts`."""
-        rows, days, cards, calibration, clock = counts
-        self.rows += rows
-        for mine, theirs in ((self.days, days), (self.cards, cards),
-                             (self.calibration, calibration), (self.clock, clock)):
-            for key, total in theirs.items():
-                if key in mine:
-                    mine[key] = [a + b for a, b in zip(mine[key], total, strict=True)]
-                else:
-                    mine[key] = list(total)
-
     def write(self, conn: sqlite3.Connection) -> None:
         """Add the counts to the totals (the caller holds the transaction)."""
         conn.executemany(

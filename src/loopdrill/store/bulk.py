@@ -65,31 +65,26 @@ class ReviewsBulk:
         self.conn = conn
         self.fold = fold
 
-    def add(self, rows: Iterable[tuple[Any, ...]], *, counted: bool = False) -> None:
-        """Insert rows, counting them unless they were `counted` elsewhere (their counts then
-        come through `merge`)."""
+    def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        """Insert rows (and count them, in a bulk write)."""
         stream = iter(rows)
         width = len(REVLOG_COLUMNS)
+        fold = self.fold
         while chunk := list(itertools.islice(stream, 5_000)):
-            if self.fold is not None and not counted:
-                self.fold.add(row[:width] for row in chunk)
             for long, run in itertools.groupby(chunk, lambda row: len(row) > width):
                 if not long:
-                    self.conn.executemany(INSERT_REVLOG, run)
+                    rows = list(run)
+                    if fold is not None:
+                        fold.add(rows)
+                    self.conn.executemany(INSERT_REVLOG, rows)
                     continue
-                for row in run:
+                rows = list(run)
+                if fold is not None:
+                    fold.add(row[:width] for row in rows)
+                for row in rows:
                     review_id = self.conn.execute(INSERT_REVLOG, row[:width]).lastrowid
                     self.conn.execute("INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
                                       (review_id, *row[width:]))
-
-    def merge(self, counts: Any) -> None:
-        """Add counts made elsewhere (TotalsFold.counts of the fold from new_fold)."""
-        if self.fold is not None:
-            self.fold.merge(counts)
-
-    def new_fold(self) -> TotalsFold | None:
-        """An empty fold with this write's cards, to count rows elsewhere."""
-        return TotalsFold(self.fold.cards_by_num) if self.fold is not None else None
 
 
 @contextmanager
