@@ -97,8 +97,8 @@ def drill(db_path: Path | None, decks: tuple[str, ...], tag: str | None, limit: 
 @db_option
 @json_option
 def decks(db_path: Path | None, as_json: bool) -> None:
-    """List decks with card counts: total, new, learning, due today, suspended, and today's
-    work within the daily limits (new / learning / review, as Home shows it)."""
+    """List decks with today's work within the daily limits (new / learning / due, as Home
+    shows it), the new cards left, suspended and total cards (--json: every count)."""
     from loopdrill.services.today import Today, today_counts
 
     lib = library(db_path, read_only=True)
@@ -110,18 +110,31 @@ def decks(db_path: Path | None, as_json: bool) -> None:
     if as_json:
         echo(json.dumps([{**vars(r), "today": vars(today[r.slug])} for r in rows], indent=2))
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from loopdrill.tui.literal import literal
 
-    table = Table("deck", "title", "total", "new", "learning", "due", "suspended",
-                  "today new", "today learn", "today due")
-    for r in rows:
-        t = today[r.slug]
-        table.add_row(literal(r.slug), literal(r.title), *(str(v) for v in (
-            r.total, r.new, r.learning, r.due, r.suspended, t.new, t.learning, t.review)))
-    Console().print(table)
+    # Today's work first (within the daily limits, as Home shows it), then the deck's
+    # totals; the title last, cut to what fits, so every count stays readable at 80 columns.
+    headers = ("today\nnew", "today\nlearn", "today\ndue", "new\nleft", "\nsusp.", "\ncards")
+    cells = [[r.slug, *(str(v) for v in (
+        today[r.slug].new, today[r.slug].learning, today[r.slug].review, r.new, r.suspended,
+        r.total))] for r in rows]
+    widths = [max([4, *(len(c[0]) for c in cells)]),
+              *(max([*(len(h) for h in header.split("\n")), *(len(c[i]) for c in cells)])
+                for i, header in enumerate(headers, 1))]
+    console = Console()
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for header, width in zip(("deck", *headers), widths, strict=True):
+        table.add_column(header, justify="left" if header == "deck" else "right",
+                         min_width=width, no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis",
+                     max_width=max(5, console.width - sum(w + 3 for w in widths)))
+    for r, row in zip(rows, cells, strict=True):
+        table.add_row(literal(row[0]), *row[1:], literal(r.title))
+    console.print(table)
 
 
 @cli.command()
