@@ -18,13 +18,13 @@ import codecs
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.text import shown
-from loopdrill.core.timeutil import EPOCH, to_ms
+from loopdrill.core.timeutil import to_ms
 from loopdrill.formats.batch import (
     EARLIEST,
     LATEST,
@@ -38,8 +38,10 @@ from loopdrill.formats.batch import (
 COLUMNS = ("card_id", "reviewed_at", "rating", "duration_ms")
 CRAM = "cram"  # the optional fifth column
 CRAM_VALUES = {"0": False, "1": True, "": False}
+CRAM_INTS = {"0": 0, "1": 1, "": 0}
 MAX_BYTES = 1024 * 1024 * 1024
 RATINGS = {str(int(r)): r for r in Rating}
+INT_RATINGS = {key: int(r) for key, r in RATINGS.items()}
 UTC = dt.UTC
 
 
@@ -49,7 +51,7 @@ def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
     text = decode_text(read_bytes(path, MAX_BYTES, "a review CSV"), name)
     new = tuple.__new__
     with gc_paused():
-        return tuple(new(ReviewRecord, row) for row in _checked(_rows(text), name))
+        return tuple(new(ReviewRecord, row) for row in _checked(_rows(text), name, ms=False))
 
 
 # a review as the history import takes it: card id, time in ms (core.timeutil.to_ms), rating,
@@ -69,10 +71,7 @@ def review_rows(path: Path) -> Iterator[RawReview]:
     with readable(path, MAX_BYTES, "a review CSV"), \
             path.open(encoding="utf-8-sig", newline="") as stream:
         reader = csv.reader(stream, strict=True)
-        epoch, millisecond = EPOCH, dt.timedelta(milliseconds=1)
-        for card_id, when, grade, ms, cram, line in _checked(_csv_records(reader), name):
-            yield card_id, (when - epoch) // millisecond, int(grade), ms, int(cram), line
-
+        yield from _checked(_csv_records(reader), name, ms=True)
 
 def _utf16(path: Path) -> bool:
     """Whether the file is UTF-16 (with its byte-order mark); DeckError for a file that is
@@ -111,46 +110,40 @@ def _check_blocks(stream: BinaryIO, name: str) -> bool:
     return False
 
 
-def _checked(rows: Iterator[tuple[int, list[str], str]], name: str
-             ) -> Iterator[tuple[str, dt.datetime, Rating, int, bool, int]]:
+def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
+             ) -> Iterator[Any]:
     """The header read, then each good row as (card id, time, rating, duration ms, cram,
-    line); DeckError after the last row when any was bad."""
+    line), with `ms` as a RawReview; DeckError after the last row when any was bad."""
     header_line, header, error = next(rows, (0, [], "the file is empty"))
     if error:
         raise DeckError([Problem(name, header_line, f"{error}; the first line must be the "
                                  "header " + ",".join(COLUMNS))])
     order = _order(header, name, header_line)
     problems: list[Problem] = []
-    yield from _read_rows(rows, order, len(header), name, problems)
+    yield from _read_rows(rows, order, len(header), name, problems, ms)
     if problems:
         raise DeckError(problems)
 
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
-               width: int, name: str, problems: list[Problem]
-               ) -> Iterator[tuple[str, dt.datetime, Rating, int, bool, int]]:
-    fromiso, ratings = dt.datetime.fromisoformat, RATINGS
+               width: int, name: str, problems: list[Problem], ms: bool) -> Iterator[Any]:
+    """Each good row (as _checked says); a bad one goes to `problems`."""
+    to_time: Callable[[str], Any] = _StampsMs() if ms else _utc
+    ratings: dict[str, Any] = INT_RATINGS if ms else RATINGS
+    crams: dict[str, Any] = CRAM_INTS if ms else CRAM_VALUES
     ids: dict[str, str] = {}  # one string per card id, not one per row
-    when: dt.datetime | None
     for line, row, error in rows:
         if error or len(row) != width:
             problems.append(Problem(name, line, error or f"expected {width} fields, found "
                                     f"{len(row)}"))
             continue
         card_id, stamp, rating, duration, *more = [row[i] for i in order] if order else row
-        cram = CRAM_VALUES.get(more[0].strip()) if more else False
+        cram = crams.get(more[0].strip()) if more else 0
         if cram is None:
             problems.append(Problem(name, line, f"cram {more[0]!r} is not 0 or 1"))
             continue
         card_id = card_id.strip()
-        try:
-            when = fromiso(stamp)
-            if when.tzinfo is not UTC:
-                when = when.astimezone(UTC) if when.tzinfo is not None else None
-            if when is not None and not EARLIEST <= when < LATEST:
-                when = None
-        except (ValueError, OverflowError):
-            when = None
+        when = to_time(stamp)
         grade = ratings.get(rating)
         if when is None or grade is None or not card_id or not duration.isdigit() \
                 or not duration.isascii() or len(duration) > 10:
@@ -159,7 +152,48 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
                 problems.append(found)
                 continue
             card_id, when, grade, duration = found
+            if ms:
+                when, grade = to_ms(when), int(grade)
         yield ids.setdefault(card_id, card_id), when, grade, int(duration), cram, line
+
+
+def _utc(stamp: str) -> dt.datetime | None:
+    """An ISO-8601 time with a timezone, in UTC, in the years taken; else None."""
+    try:
+        when = dt.datetime.fromisoformat(stamp)
+        if when.tzinfo is None:
+            return None
+        if when.tzinfo is not UTC:
+            when = when.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+    return when if EARLIEST <= when < LATEST else None
+
+
+class _StampsMs:
+    """_utc's time in ms (core.timeutil.to_ms). A stamp written as `2026-01-02T03:04:05Z` is
+    read from two small caches, of its hour (`2026-01-02T03`) and of its minute and second
+    (`04:05`), each filled from a stamp in that form that _utc read."""
+
+    def __init__(self) -> None:
+        self.hours: dict[str, int] = {}
+        self.seconds: dict[str, int] = {}
+
+    def __call__(self, stamp: str) -> int | None:
+        usual = len(stamp) == 20 and stamp[19] == "Z" and stamp[13] == ":"
+        if usual:
+            hour, second = self.hours.get(stamp[:13]), self.seconds.get(stamp[14:19])
+            if hour is not None and second is not None:
+                return hour + second
+        when = _utc(stamp)
+        if when is None:
+            return None
+        at = to_ms(when)
+        if usual and not when.microsecond and when.isoformat()[:19] == stamp[:19]:
+            second = (when.minute * 60 + when.second) * 1000
+            self.hours[stamp[:13]] = at - second
+            self.seconds[stamp[14:19]] = second
+        return at
 
 
 def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:

@@ -106,6 +106,7 @@ def _rows(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[
     """The revlog rows (store.bulk.REVLOG_COLUMNS, then what was typed if anything) of the
     cards' replayed histories; each card's state goes to `states`. A stored row keeps the
     study day it was stamped with; a new one is stamped here."""
+    day_hour = days.day_hour
     jobs = (((num, history), num, card_id, deck, [(row[0], row[2], row[4]) for row in history])
             for card_id, deck, num, history in _histories(db, plan))
     for ((num, history), *_), steps, memory in replays.run(jobs):
@@ -113,7 +114,7 @@ def _rows(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[
         for row, step in zip(history, steps, strict=True):
             at, stored, rating, ms, cram = row[:5]
             if stored is None:
-                yield (num, at, days(at), days.hour(at), rating, ms, *step, cram)
+                yield (num, at, *day_hour(at), rating, ms, *step, cram)
             else:
                 yield (num, at, row[5], row[6], rating, ms, *step, cram, *row[7])
 

@@ -174,6 +174,11 @@ class StudyDays:
     def __call__(self, at_ms: int) -> int:
         return (at_ms + self._offset(at_ms) - self.shift) // MS_PER_DAY
 
+    def day_hour(self, at_ms: int) -> tuple[int, int]:
+        """Both the study day number and the local hour."""
+        local = at_ms + self._offset(at_ms)
+        return (local - self.shift) // MS_PER_DAY, local // 3_600_000 % 24
+
     def hour(self, at_ms: int) -> int:
         """The local hour (0-23) of a time in ms, as local_hour_sql gives it."""
         return (at_ms + self._offset(at_ms)) // 3_600_000 % 24
@@ -184,6 +189,11 @@ class StudyDays:
         if offset is None:
             offset = self._offsets[block] = time.localtime(block * 900).tm_gmtoff * 1000
         return offset
+
+
+def _day(number: int) -> str:
+    """A study day number as the totals key it by: its date in ISO form."""
+    return day_date(number).isoformat()
 
 
 class TotalsFold:
@@ -200,20 +210,18 @@ class TotalsFold:
         self.cards: dict[str, list[int]] = {}
         self.calibration: dict[tuple[Any, ...], list[float]] = {}
         self.clock: dict[tuple[Any, ...], list[int]] = {}
-        self._dates: dict[int, str] = {}
 
     def add(self, rows: Iterable[Sequence[Any]], sign: int = 1) -> None:
         """Count revlog rows (sign -1: take rows about to be deleted away)."""
-        days, cards, calibration, dates = self.days, self.cards, self.calibration, self._dates
-        clock = self.clock
+        days, cards, calibration, clock = self.days, self.cards, self.calibration, self.clock
         by_num, log = self.cards_by_num, math.log
         rows = list(rows)
         self.rows += len(rows)
-        for num, _, day_no, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram in rows:
-            card_id, deck = by_num[num]
-            day = dates.get(day_no)
-            if day is None:
-                day = dates[day_no] = day_date(day_no).isoformat()
+        last, card_id, deck = None, "", ""
+        for num, _, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram in rows:
+            if num != last:  # a card's rows come together
+                card_id, deck = by_num[num]
+                last = num
             passed = rating > 1
             key = (day, deck, state, ivl < 21, rating, cram)
             total = days.get(key)
@@ -257,7 +265,7 @@ class TotalsFold:
         conn.executemany(
             f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n, ms = ms + excluded.ms",
-            (key + tuple(total) for key, total in self.days.items()))
+            ((_day(key[0]), *key[1:], *total) for key, total in self.days.items()))
         conn.executemany(
             "INSERT INTO review_cards VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n, passed = passed + excluded.passed",
@@ -270,4 +278,4 @@ class TotalsFold:
         conn.executemany(
             "INSERT INTO review_clock VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
             "SET n = n + excluded.n, passed = passed + excluded.passed",
-            (key + tuple(total) for key, total in self.clock.items()))
+            ((_day(key[0]), *key[1:], *total) for key, total in self.clock.items()))

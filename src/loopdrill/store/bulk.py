@@ -71,6 +71,11 @@ class ReviewsBulk:
         width = len(REVLOG_COLUMNS)
         fold = self.fold
         while chunk := list(itertools.islice(stream, 5_000)):
+            if max(map(len, chunk)) == width:  # no row with what was typed
+                if fold is not None:
+                    fold.add(chunk)
+                self.conn.executemany(INSERT_REVLOG, chunk)
+                continue
             for long, run in itertools.groupby(chunk, lambda row: len(row) > width):
                 if not long:
                     rows = list(run)
