@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import lru_cache
+from typing import TYPE_CHECKING, NamedTuple
 
 import fsrs
 
@@ -13,6 +14,11 @@ from loopdrill.core.model import CardState, Rating
 from loopdrill.core.options import Options
 from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
+if TYPE_CHECKING:
+    import fsrs_rs_python as rs
+
+SM2_EASE = 2.5  # Anki's starting ease factor: the one of a card whose ease is not known
+SM2_RETENTION = 0.9  # Anki's default "historical retention" of SM-2 reviews
 _FSRS_STATE = {
     CardState.LEARNING: fsrs.State.Learning,
     CardState.REVIEW: fsrs.State.Review,
@@ -73,10 +79,52 @@ def make_scheduler(
     )
 
 
+@lru_cache(maxsize=16)
+def _model(parameters: tuple[float, ...]) -> rs.FSRS:
+    import fsrs_rs_python as rs  # only a card scheduled by SM-2 needs the Rust model here
+
+    try:
+        return rs.FSRS(list(parameters))
+    except (ValueError, TypeError):  # parameters of another FSRS version: the defaults
+        return rs.FSRS([])
+
+
+def from_sm2(ease: float, interval: float, retention: float = SM2_RETENTION,
+             parameters: Sequence[float] = ()) -> tuple[float, float]:
+    """(stability, difficulty) of a card SM-2 scheduled at `interval` days with this ease
+    factor (2.5 for 250%), as Anki derives them when FSRS is switched on for such a card
+    (fsrs-rs' memory_state_from_sm2); `parameters` empty: FSRS' defaults."""
+    state = _model(tuple(float(p) for p in parameters)).memory_state_from_sm2(
+        float(ease) if ease > 0 else SM2_EASE, max(1.0, float(interval)), float(retention))
+    return float(state.stability), min(10.0, max(1.0, float(state.difficulty)))
+
+
+def settled(memory: Memory) -> Memory:
+    """A review or relearning card with no memory state (an Anki card scheduled by SM-2 that
+    an older loopdrill imported without one) as a lapse-free review: its stability and
+    difficulty from SM-2 (Anki's starting ease) at the interval between its last review and
+    its due date (1 day when that is not known, its last review then a day before its due
+    date), a relearning card at its first step when it has none. Any other card as it is.
+    Live answers (to_fsrs) and replays (engine.replay) start such a card from this."""
+    if memory.state not in (CardState.REVIEW, CardState.RELEARNING) or (
+            memory.stability is not None and memory.difficulty is not None):
+        return memory
+    days = max(1.0, memory.interval_days) if memory.last_review is not None else 1.0
+    last = memory.last_review
+    if last is None and memory.due is not None:
+        last = memory.due - dt.timedelta(days=days)
+    stability, difficulty = from_sm2(SM2_EASE, days)
+    step = memory.step if memory.step is not None or memory.state == CardState.REVIEW else 0
+    return memory._replace(step=step, stability=memory.stability or stability,
+                           difficulty=difficulty, last_review=last)
+
+
 def to_fsrs(memory: Memory, now: dt.datetime) -> fsrs.Card:
-    """The fsrs.Card for a memory state (a new card starts learning at step 0)."""
+    """The fsrs.Card for a memory state (a new card starts learning at step 0; a card with
+    no memory state is settled first)."""
     if memory.state == CardState.NEW:
         return fsrs.Card(card_id=1, state=fsrs.State.Learning, step=0, due=now)
+    memory = settled(memory)
     return fsrs.Card(
         card_id=1,
         state=_FSRS_STATE[memory.state],

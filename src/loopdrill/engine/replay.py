@@ -29,7 +29,7 @@ import fsrs_rs_python as rs
 
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.timeutil import from_stamp
-from loopdrill.engine.answer import Memory, Outcome, in_order
+from loopdrill.engine.answer import Memory, Outcome, in_order, settled
 from loopdrill.engine.curve import forgetting_curve, interval_rule
 from loopdrill.engine.fuzz import fuzz_draw, fuzzed_days
 
@@ -71,6 +71,19 @@ def manual_start(action: str, before: str, due: str | None) -> MemoryRow:
     due = due if action == "set-due" else old_due
     return (int(state), step, s, d, to_micros(from_stamp(due)) if due else None,
             to_micros(from_stamp(last)) if last else None, int(reps), int(lapses))
+
+
+def _settled(start: MemoryRow) -> MemoryRow:
+    """A start without a memory state that is answered: as the drill answers it
+    (engine.answer.settled)."""
+    state, step, s, d, due, last, reps, lapses = start
+    if state not in (REVIEW, RELEARNING) or (s is not None and d is not None):
+        return start
+    memory = settled(Memory(CardState(state), step, s, d,
+                            from_micros(due) if due is not None else None,
+                            from_micros(last) if last is not None else None, reps, lapses))
+    return (state, memory.step, memory.stability, memory.difficulty, due,
+            to_micros(memory.last_review) if memory.last_review else None, reps, lapses)
 
 
 def batches(jobs: Iterable[T], at: int) -> Iterator[list[T]]:
@@ -129,6 +142,8 @@ class HistoryReplayer:
                last_stability: float | None = None
                ) -> Iterator[tuple[list[StepRow], MemoryRow]]:
         review, item, state_of = rs.FSRSReview, rs.FSRSItem, rs.MemoryState
+        cards = [(card_id, history, _settled(start) if any(not c for _, _, c in history)
+                  else start) for card_id, history, start in cards]
         items: list[rs.FSRSItem] = []
         starts: list[rs.MemoryState | None] = []
         answered: list[bool] = []

@@ -15,10 +15,11 @@ from typing import Any, NamedTuple, Protocol
 
 from loopdrill.core.model import CardState, ImportedState, Problem
 from loopdrill.core.timeutil import day_start, study_day
+from loopdrill.engine.answer import from_sm2
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 COLUMNS = ("id", "nid", "did", "ord", "odid", "type", "queue", "due", "odue", "ivl", "reps",
-           "lapses", "left", "flags", "data")
+           "lapses", "left", "flags", "data", "factor")
 SECONDS = 1_000_000_000  # a learning card's due above this is a time, below it a day number
 
 
@@ -36,6 +37,14 @@ class AnkiCard(NamedTuple):
     left: int
     flags: int
     data: str
+    factor: int = 0  # SM-2's ease factor in permille (2500 for 250%)
+
+
+class Sm2(NamedTuple):
+    """What a deck's preset gives the memory state of a card SM-2 scheduled."""
+
+    parameters: tuple[float, ...] = ()
+    retention: float = 0.9  # the preset's historical retention
 
 
 class _Placed(Protocol):
@@ -50,12 +59,12 @@ def read_cards(conn: sqlite3.Connection) -> dict[int, AnkiCard]:
                                              else "0") for c in COLUMNS)
     out: dict[int, AnkiCard] = {}
     for (cid, nid, did, ord_, odid, type_, queue, due, odue, ivl, reps, lapses, left, flags,
-         data) in conn.execute(f"SELECT {select} FROM cards ORDER BY nid, ord, id"):
+         data, factor) in conn.execute(f"SELECT {select} FROM cards ORDER BY nid, ord, id"):
         filtered = bool(odid)
         out[cid] = AnkiCard(cid, nid, odid if filtered else did, int(ord_ or 0), type_,
                             int(queue or 0), int((odue if filtered and odue else due) or 0),
                             int(ivl or 0), int(reps or 0), int(lapses or 0), int(left or 0),
-                            int(flags or 0), str(data or ""))
+                            int(flags or 0), str(data or ""), int(factor or 0))
     return out
 
 
@@ -76,9 +85,14 @@ def _config(conn: sqlite3.Connection, key: str) -> Any:
 
 def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
            placed: Mapping[int, _Placed], warnings: list[Problem], name: str,
-           steps: Mapping[int, tuple[int, int]] | None = None) -> dict[str, ImportedState]:
+           steps: Mapping[int, tuple[int, int]] | None = None,
+           sm2: Mapping[int, Sm2] | None = None) -> dict[str, ImportedState]:
     """Each imported card's schedule as Anki has it, by loopdrill card id; empty when the
-    package has no scheduling (no card types, or no creation time)."""
+    package has no scheduling (no card types, or no creation time). A review or relearning
+    card with no FSRS memory state in its data (SM-2 scheduled it) and no answer in the
+    revlog gets the one Anki gives it when FSRS is switched on: from its ease factor and
+    interval, with its deck preset's parameters and historical retention (`sm2`); one that
+    has answers gets the replay of its log."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(col)")}
     have = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
     if "crt" not in columns or "type" not in have:
@@ -97,7 +111,8 @@ def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
             continue
         try:
             out[where.card_id(card.ord)] = _state(card, first_day, rollover, last.get(card.id),
-                                                  (steps or {}).get(card.home, (2, 1)))
+                                                  (steps or {}).get(card.home, (2, 1)),
+                                                  (sm2 or {}).get(card.home, Sm2()))
         except (ValueError, OverflowError, TypeError):
             odd += 1
     if odd:
@@ -107,7 +122,7 @@ def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
 
 
 def _state(card: AnkiCard, first_day: dt.date, rollover: int, last_ms: int | None,
-           steps: tuple[int, int]) -> ImportedState:
+           steps: tuple[int, int], sm2: Sm2) -> ImportedState:
     memory: dict[str, Any] = {}
     if card.data.startswith("{"):
         try:
@@ -132,6 +147,11 @@ def _state(card: AnkiCard, first_day: dt.date, rollover: int, last_ms: int | Non
     s, d = memory.get("s"), memory.get("d")
     stability = float(s) if isinstance(s, int | float) and s > 0 else None
     difficulty = float(d) if isinstance(d, int | float) and stability is not None else None
+    if stability is None and last_ms is None and kind in (2, 3):  # SM-2's, never answered
+        stability, difficulty = from_sm2(card.factor / 1000, card.ivl, sm2.retention,
+                                         sm2.parameters)
+        if last is None:  # Anki's last review of such a card: its interval before its due
+            last = due - dt.timedelta(days=max(1, card.ivl)) if kind == 2 else due
     state = {1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}[kind]
     step = None
     if state != CardState.REVIEW:

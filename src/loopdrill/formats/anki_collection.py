@@ -53,6 +53,7 @@ class Preset:
     name: str
     options: dict[str, Any] = field(default_factory=dict)
     parameters: tuple[float, ...] = ()
+    historical_retention: float = 0.9  # of SM-2 reviews: the memory state of an SM-2 card
 
 
 def text(value: object) -> str:
@@ -203,7 +204,10 @@ def _modern_preset(name: str, parts: dict[int, list[Any]]) -> Preset:
     retention = _one(parts, 37)
     if isinstance(retention, bytes) and len(retention) == 4:
         options["desired_retention"] = round(struct.unpack("<f", retention)[0], 4)
-    return Preset(name, options, _floats(parts.get(6, [])))
+    past = _one(parts, 40)
+    past = struct.unpack("<f", past)[0] if isinstance(past, bytes) and len(past) == 4 else 0.9
+    return Preset(name, options, _floats(parts.get(6, [])),
+                  round(past, 4) if 0 < past < 1 else 0.9)
 
 
 def _legacy_preset(conf: dict[str, Any]) -> Preset:
@@ -224,5 +228,7 @@ def _legacy_preset(conf: dict[str, Any]) -> Preset:
         options["desired_retention"] = round(float(conf["desiredRetention"]), 4)
     params = conf.get("fsrsParams6") or (conf.get("fsrsWeights") if len(
         conf.get("fsrsWeights") or []) == 21 else None) or []
+    past = conf.get("historicalRetention")
+    past = float(past) if isinstance(past, int | float) and 0 < past < 1 else 0.9
     return Preset(str(conf.get("name", "")), options,
-                  tuple(round(float(p), 6) for p in params))
+                  tuple(round(float(p), 6) for p in params), round(past, 4))

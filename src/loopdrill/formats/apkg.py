@@ -125,7 +125,9 @@ class _Reader:
         steps = {did: (len(p.options.get("learning_steps", (1, 10))),
                        len(p.options.get("relearning_steps", (10,))))
                  for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
-        states = anki_cards.states(conn, cards, placed, self.warnings, self.name, steps)
+        sm2 = {did: anki_cards.Sm2(p.parameters, p.historical_retention)
+               for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
+        states = anki_cards.states(conn, cards, placed, self.warnings, self.name, steps, sm2)
         specs = []
         for slug, items in self.decks.items():
             preset = presets.get(self.deck_presets.get(slug, 1)) if not self.override else None
