@@ -28,6 +28,11 @@ NOW = dt.datetime(2026, 12, 5, 9, 0, tzinfo=dt.UTC)  # the day after it was writ
 # front: (ease, interval) as Anki's SM-2 left the card
 SCHEDULED = {"rev-due-today": (2.5, 30), "rev-low-ease": (1.3, 12),
              "rev-high-ivl": (2.8, 200), "rev-later": (2.5, 10), "relearn": (2.0, 4)}
+# the memory state Anki 26.9.3 itself gives these cards once FSRS is switched on (its
+# get_scheduling_states' current state, read with the maker script's collection)
+ANKI = {"rev-due-today": (30, 6.09339809), "rev-low-ease": (12.000001, 10),
+        "rev-high-ivl": (200, 2.92346287), "rev-later": (10, 6.9140563),
+        "relearn": (4, 8.66167831), "studied": (8.2956, 1)}
 
 
 def _import(db: Database) -> None:
@@ -55,7 +60,8 @@ def test_an_sm2_review_card_gets_anki_s_derived_memory_state(db: Database) -> No
         assert last is not None
         if state == 2:  # its last review: its interval before Anki's due date
             assert from_stamp(due) - from_stamp(last) == dt.timedelta(days=interval)
-    assert cards["rev-low-ease"][2] == 10.0 and cards["rev-high-ivl"][2] < 3.5
+    for front, memory in ANKI.items():
+        assert cards[front][1:3] == pytest.approx(memory, rel=1e-5), front
     assert cards["new-one"][1:3] == (None, None)
     studied = cards["studied"]  # answered once in Anki: its memory is its revlog's
     assert studied[1] is not None and studied[1] != pytest.approx(5.0)
