@@ -132,16 +132,23 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
     ratings: dict[str, Any] = INT_RATINGS if ms else RATINGS
     crams: dict[str, Any] = CRAM_INTS if ms else CRAM_VALUES
     ids: dict[str, str] = {}  # one string per card id, not one per row
+    cram: Any
     for line, row, error in rows:
         if error or len(row) != width:
             problems.append(Problem(name, line, error or f"expected {width} fields, found "
                                     f"{len(row)}"))
             continue
-        card_id, stamp, rating, duration, *more = [row[i] for i in order] if order else row
-        cram = crams.get(more[0].strip()) if more else 0
-        if cram is None:
-            problems.append(Problem(name, line, f"cram {more[0]!r} is not 0 or 1"))
-            continue
+        if order:
+            row = [row[i] for i in order]
+        if width == 4:
+            card_id, stamp, rating, duration = row
+            cram = 0
+        else:
+            card_id, stamp, rating, duration, said = row
+            cram = crams.get(said.strip())
+            if cram is None:
+                problems.append(Problem(name, line, f"cram {said!r} is not 0 or 1"))
+                continue
         card_id = card_id.strip()
         when = to_time(stamp)
         grade = ratings.get(rating)
@@ -221,19 +228,18 @@ def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:
 
 
 def _csv_records(reader: Any) -> Iterator[tuple[int, list[str], str]]:
-    """_rows' records from a csv.reader."""
+    """_rows' records from a csv.reader (which reads on after a malformed record)."""
     start = 1
     while True:
         try:
-            row = next(reader)
-        except StopIteration:
+            for row in reader:
+                if row and (len(row) > 1 or row[0].strip()):
+                    yield start, row, ""
+                start = reader.line_num + 1
             return
         except csv.Error as exc:
             yield start, [], f"malformed CSV ({exc})"
-        else:
-            if row and (len(row) > 1 or row[0].strip()):
-                yield start, row, ""
-        start = reader.line_num + 1
+            start = reader.line_num + 1
 
 
 def _order(header: list[str], name: str, line: int) -> list[int] | None:

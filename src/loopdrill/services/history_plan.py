@@ -83,7 +83,8 @@ def stage(rows: Iterable[RawReview], latest: int, source: str
     """Each id's reviews, and a problem for each review later than `latest` (ms)."""
     by_id: dict[str, Staged] = {}
     late: list[Problem] = []
-    last_id, staged = None, Staged()
+    last_id: str | None = None
+    at_to = code_to = ms_to = line_to = Staged().at.append
     for card_id, at, rating, ms, cram, line in rows:
         if at > latest:
             late.append(Problem(source, line, f"review time {to_stamp(from_ms(at))} is in the "
@@ -91,11 +92,13 @@ def stage(rows: Iterable[RawReview], latest: int, source: str
             continue
         if card_id != last_id:  # a file's reviews of one card often come together
             staged = by_id.get(card_id) or by_id.setdefault(card_id, Staged())
+            at_to, code_to = staged.at.append, staged.code.append
+            ms_to, line_to = staged.ms.append, staged.line.append
             last_id = card_id
-        staged.at.append(at)
-        staged.code.append(rating | cram << 3)
-        staged.ms.append(ms)
-        staged.line.append(line)
+        at_to(at)
+        code_to(rating | cram << 3)
+        ms_to(ms)
+        line_to(line)
     return by_id, late
 
 
