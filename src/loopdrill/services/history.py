@@ -111,12 +111,16 @@ def _rows(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[
             for card_id, deck, num, history in _histories(db, plan))
     for ((num, history), *_), steps, memory in replays.run(jobs):
         states.append((*stored_memory(memory), num))
-        for row, step in zip(history, steps, strict=True):
-            at, stored, rating, ms, cram = row[:5]
-            if stored is None:
-                yield (num, at, *day_hour(at), rating, ms, *step, cram)
+        for row, (state, reps, lapses, ivl, elapsed, r) in zip(history, steps, strict=True):
+            if row[1] is None:
+                at, _, rating, ms, cram = row
+                day, hour = day_hour(at)
+                yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
+                       cram)
             else:
-                yield (num, at, row[5], row[6], rating, ms, *step, cram, *row[7])
+                at, _, rating, ms, cram, day, hour, typed = row
+                yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
+                       cram, *typed)
 
 
 def export_reviews(db: Database) -> list[ReviewRecord]:

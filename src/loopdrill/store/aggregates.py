@@ -176,7 +176,8 @@ class StudyDays:
 
     def day_hour(self, at_ms: int) -> tuple[int, int]:
         """Both the study day number and the local hour."""
-        local = at_ms + self._offset(at_ms)
+        offset = self._offsets.get(at_ms // 900_000)
+        local = at_ms + (self._offset(at_ms) if offset is None else offset)
         return (local - self.shift) // MS_PER_DAY, local // 3_600_000 % 24
 
     def hour(self, at_ms: int) -> int:
