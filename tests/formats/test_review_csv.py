@@ -190,3 +190,21 @@ def test_the_streaming_reader_reads_what_the_whole_file_reader_reads(tmp_path: P
     whole = _outcome(lambda: [(r.card_id, to_ms(r.reviewed_at), int(r.rating), r.duration_ms,
                                int(r.cram), r.line) for r in read_review_csv(path)])
     assert _outcome(lambda: list(review_rows(path))) == whole
+
+
+def test_usual_stamps_read_from_their_cached_hour_and_second_are_exact(tmp_path: Path) -> None:
+    """review_rows reads `2026-01-02T03:04:05Z` stamps from caches of hours and of minutes and
+    seconds filled by earlier stamps: each combination gives the time itself, a stamp in
+    another form fills no cache, a bad one in the usual form is still refused."""
+    stamps = ["2026-01-02T03:04:05Z", "2026-03-01T23:59:59Z", "2026-01-02T03:59:59Z",
+              "2026-03-01T23:04:05Z", "2026-03-01T23:04:05+01:00", "2026-03-01T22:04:05Z",
+              "2024-02-29T03:04:05Z"]
+    path = write(tmp_path, HEADER + "".join(f"a/1,{s},3,10\n" for s in stamps))
+    assert [at for _, at, *_ in review_rows(path)] == [
+        to_ms(dt.datetime.fromisoformat(s)) for s in stamps]
+    assert [type(r.cram) for r in read_review_csv(path)] == [bool] * len(stamps)
+    bad = write(tmp_path, HEADER + "a/1,2026-01-02T03:04:05Z,3,10\na/1,2026-02-30T03:04:05Z,3,10\n",
+                "bad.csv")
+    with pytest.raises(DeckError) as caught:
+        list(review_rows(bad))
+    assert [p.line for p in caught.value.problems] == [3]

@@ -142,7 +142,7 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
             row = [row[i] for i in order]
         if width == 4:
             card_id, stamp, rating, duration = row
-            cram = 0
+            cram = crams[""]
         else:
             card_id, stamp, rating, duration, said = row
             cram = crams.get(said.strip())
