@@ -73,6 +73,7 @@ def review_rows(path: Path) -> Iterator[RawReview]:
         reader = csv.reader(stream, strict=True)
         yield from _checked(_csv_records(reader), name, ms=True)
 
+
 def _utf16(path: Path) -> bool:
     """Whether the file is UTF-16 (with its byte-order mark); DeckError for a file that is
     missing, too big, binary or not UTF-8, read in blocks."""
