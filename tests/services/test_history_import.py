@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from loopdrill.core.model import Rating, ReviewRecord
+from loopdrill.core.model import DeckError, Rating, ReviewRecord
 from loopdrill.engine import replay
 from loopdrill.services import history
 from loopdrill.services.doctor import run_doctor
+from loopdrill.services.history_plan import CLOCK_SKEW
 from loopdrill.store import bulk
 from loopdrill.store.db import open_db
 from loopdrill.store.tx import transaction
@@ -109,3 +110,20 @@ def test_repeated_reviews_are_counted_once_and_stored_rows_all_stay(tmp_path: Pa
                            "ORDER BY reviewed_at, id").fetchall()
     assert [(r[1], r[2]) for r in rows] == [(1, 2000), (3, 1000), (4, 0), (2, 3000)]
     assert [r[0][:10] for r in rows] == [t.date().isoformat() for t in (t1, t2, t2, t3)]
+
+
+def test_reviews_a_little_ahead_of_this_clock_are_taken_later_ones_refused(
+        tmp_path: Path) -> None:
+    """Another machine's clock may run minutes ahead: its newest reviews still come in; a review
+    hours in the future refuses the whole file, naming it."""
+    db = library(tmp_path / "x.db")
+    ahead = NOW + CLOCK_SKEW - dt.timedelta(seconds=1)
+    report = history.import_reviews(db, [ReviewRecord("a/c1", ahead, Rating.GOOD, 1000)], NOW)
+    assert report.added == 1
+    assert run_doctor(db).ok
+    later = NOW + dt.timedelta(hours=2)
+    with pytest.raises(DeckError, match="in the future"):
+        history.import_reviews(db, [ReviewRecord("a/c2", NOW - dt.timedelta(days=1),
+                                                 Rating.GOOD, 1000),
+                                    ReviewRecord("a/c3", later, Rating.AGAIN, 1000)], NOW)
+    assert db.conn.execute("SELECT count(*) FROM revlog").fetchone()[0] == 1

@@ -102,11 +102,16 @@ def stage(rows: Iterable[RawReview], latest: int, source: str
     return by_id, late
 
 
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
 def plan_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
               source: str = "reviews") -> HistoryPlan:
     """Match reviews to cards and drop those already stored (reads only); DeckError when a
-    card is unknown or a review in the future, naming every such row."""
-    by_id, late = stage(rows, to_ms(now), source)
+    card is unknown or a review in the future, naming every such row. Reviews up to
+    CLOCK_SKEW ahead of `now` are taken: the clocks of the machine that exported them and of
+    this one may differ by that much."""
+    by_id, late = stage(rows, to_ms(now + CLOCK_SKEW), source)
     ids, unknown = resolve_ids(db, by_id)
     if unknown or late:
         problems = sorted((Problem(source, line, f"no card with id {card_id!r}")
