@@ -156,10 +156,9 @@ def _export_apkg(db_path: Path | None, decks: tuple[str, ...], with_history: boo
     if output is None or output.is_dir():
         raise UserError("-o: --format apkg writes a file (an .apkg), not to "
                         + ("a directory" if output else "stdout"))
-    lib = library(db_path)
+    lib = library(db_path, read_only=True)
     try:
-        done = export_apkg(lib.db, output, clock.now(), decks, history=with_history,
-                           media=paths.media(paths.database(db_path)))
+        done = export_apkg(lib.db, output, clock.now(), decks, history=with_history)
     except OSError as exc:
         raise UserError(f"cannot write {output}: {exc.strerror or exc}") from None
     finally:

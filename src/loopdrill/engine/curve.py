@@ -5,7 +5,7 @@ the interval for a desired retention is the t where R(t) equals it, in whole day
 at most the maximum). Both use py-fsrs 6.3.2's float operations in its order, so they equal
 `fsrs.Scheduler.get_card_retrievability` and its next interval bit for bit (tests check it).
 `decay` is the positive parameter w[20] throughout. The SQL form of the curve (for reports and
-searches over every card) is store.db.retrievability_sql, built on curve_factor.
+searches over every card) is store.curve.retrievability_sql, built on curve_factor.
 """
 
 from __future__ import annotations

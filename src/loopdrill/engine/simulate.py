@@ -32,7 +32,7 @@ from typing import Any
 
 import fsrs_rs_python as rs
 
-from loopdrill.engine.curve import retrievability_after
+from loopdrill.engine.curve import forgetting_curve
 
 _DEFAULTS = rs.default_simulator_config()  # fsrs-rs' own rating mix (float32, so rounded)
 FIRST_RATINGS = tuple(round(p, 6) for p in _DEFAULTS.first_rating_prob)  # Again..Easy
@@ -77,7 +77,7 @@ class SimResult:
 def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
              setup: SimSetup) -> SimResult:
     """Simulate `setup.days` days of study at `retention` (see the module docstring)."""
-    model, decay = rs.FSRS(list(w)), w[20]
+    model, recall = rs.FSRS(list(w)), forgetting_curve(w[20])
     rng = random.Random(setup.seed)
     rand = rng.random
 
@@ -116,7 +116,7 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
         for i in due[:limit]:
             elapsed = max(int(day - last[i]), 0)
             reviews += 1
-            if rand() < retrievability_after(elapsed, memories[i].stability, decay):
+            if rand() < recall(elapsed, memories[i].stability):
                 state = answer(memories[i], pick(setup.recall_ratings, 2), elapsed)
             else:
                 state = answer(answer(memories[i], 1, elapsed).memory, 3, 0)
@@ -136,6 +136,6 @@ def simulate(w: Sequence[float], retention: float, cards: Sequence[SimCard],
             buckets[due_day(day, state)].append(len(memories) - 1)
             learned += 1
     end = setup.days
-    knowledge = sum(retrievability_after(end - t, m.stability, decay)
+    knowledge = sum(recall(end - t, m.stability)
                     for m, t in zip(memories, last, strict=True))
     return SimResult(retention, reviews, learned, knowledge)

@@ -18,9 +18,12 @@ from loopdrill.store import exported
 
 def export_apkg(db: Database, target: Path, now: dt.datetime, slugs: Sequence[str] = (), *,
                 history: bool = False, media: Path | None = None) -> Written:
-    """Write the decks (all when none named) to `target`; OSError when it cannot be."""
+    """Write the decks (all when none named) to `target`, with the files of `media` (by
+    default the database's media folder); OSError when it cannot be."""
     from loopdrill.services.export import load_decks
+    from loopdrill.services.media import media_folder
 
+    media = media if media is not None else media_folder(db)
     decks = load_decks(db, slugs)
     chosen = {d.slug for d in decks}
     states = {cid: s for cid, s in exported.card_states(db).items()

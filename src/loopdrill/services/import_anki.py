@@ -5,14 +5,12 @@ a package's media go beside the database."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from loopdrill.core.cards import NOTE
 from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Problem
-from loopdrill.store.backup import database_file
 from loopdrill.store.decks import deck_origin, item_kinds
 
 if TYPE_CHECKING:
@@ -25,13 +23,12 @@ AUTO_GRADED = frozenset(KINDS) - SELF_GRADED  # numeric, choice, text, calc
 
 def copy_media(db: Database, batch: Batch) -> None:
     """The packages' images and sounds, into the media folder beside the database."""
-    from loopdrill import paths
     from loopdrill.formats.anki_media import extract_media
+    from loopdrill.services.media import media_folder
 
-    file = database_file(db.conn)
-    if not file:
+    folder = media_folder(db)
+    if folder is None:
         return  # an in-memory database has no folder
-    folder = paths.media(Path(file))
     for package in batch.packages:
         try:
             written, skipped = extract_media(package, folder)
