@@ -24,7 +24,7 @@ ORPHANS = (
      "WHERE num IS NULL"),
 )
 # a review's time (revlog.at, ms) must be from 1970 to 8999, as every reader takes them
-IMPOSSIBLE = "at < 0 OR at >= 221845392000000"  # 9000-01-01T00:00:00Z
+IMPOSSIBLE = "{at} < 0 OR {at} >= 221845392000000"  # 9000-01-01T00:00:00Z
 # table: key columns
 TOTALS = {"review_days": 6, "review_cards": 1, "review_calibration": 5, "review_clock": 3}
 
@@ -33,15 +33,15 @@ def impossible_reviews(db: Database) -> list[str]:
     """The card of each review at an impossible time (an older loopdrill accepted year 1)."""
     return [str(card) for (card,) in db.conn.execute(
         "SELECT coalesce(c.id, r.card) FROM revlog r LEFT JOIN cards c ON c.num = r.card "
-        f"WHERE r.{IMPOSSIBLE.replace(' OR at', ' OR r.at')} ORDER BY r.id")]
+        f"WHERE {IMPOSSIBLE.format(at='r.at')} ORDER BY r.id")]
 
 
 def delete_impossible_reviews(db: Database) -> None:
     """Delete the reviews at impossible times, with their typed answers and undo entries."""
     for table in ("revlog_typed", "revlog_undo"):
         db.conn.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM revlog WHERE "
-                        f"{IMPOSSIBLE})")
-    db.conn.execute(f"DELETE FROM revlog WHERE {IMPOSSIBLE}")
+                        f"{IMPOSSIBLE.format(at='at')})")
+    db.conn.execute(f"DELETE FROM revlog WHERE {IMPOSSIBLE.format(at='at')}")
 
 
 def integrity(db: Database) -> list[str]:

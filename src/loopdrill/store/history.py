@@ -149,10 +149,11 @@ def _deck_join(deck: str | None) -> tuple[str, tuple[str, ...]]:
 
 
 def manual_baselines(db: Database) -> Iterator[tuple[int, str, str, str, str | None]]:
-    """Every manual-log entry of a card, oldest first (so the last of a card is its newest):
-    (card number, time stamp, action, state before as JSON, due date given)."""
+    """Each card's newest manual-log entry (the baseline its replay starts from): (card
+    number, time stamp, action, state before as JSON, due date given)."""
     if "manual_log" not in db.table_names():
         return
     yield from db.conn.execute(
         "SELECT c.num, m.at, m.action, m.before, m.due FROM manual_log m "
-        "JOIN cards c ON c.id = m.card_id ORDER BY m.at, m.id")
+        "JOIN cards c ON c.id = m.card_id WHERE m.id = (SELECT n.id FROM manual_log n "
+        "WHERE n.card_id = m.card_id ORDER BY n.at DESC, n.id DESC LIMIT 1)")
