@@ -117,6 +117,11 @@ class DrillSession:
                                      limit=self.limit)
         self.upcoming.build(self.started)
 
+    def use(self, db: Database) -> None:
+        """Go on on another connection to the same file (one that can write again); the
+        queue reads through it too. Whoever opened the old one closes it."""
+        self.db = self.upcoming.db = db
+
     # -- queue -------------------------------------------------------------------------------
     @property
     def queue(self) -> deque[str]:

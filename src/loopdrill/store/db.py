@@ -81,8 +81,8 @@ def is_read_only(db: Database) -> bool:
 
 
 def writable_again(db: Database) -> Database | None:
-    """A new connection to the file of `db`, opened read-only, when the file can be written
-    now (made writable since: the open file stays read-only); else None."""
+    """A new, writable connection to the file of `db` (a read-only connection) when the file
+    can be written now (made writable since); else None."""
     file = _files.get(db)
     if not file or not is_read_only(db) or not readonly.writable(file):
         return None

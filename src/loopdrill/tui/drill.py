@@ -176,7 +176,9 @@ class DrillScreen(DrillView):
 
     def action_retry(self) -> None:
         if self.unsaved is not None:
-            self.session.db = writable_again(self.session.db) or self.session.db  # chmod +w
+            again = writable_again(self.session.db)  # the file was made writable since
+            if again is not None:
+                self.session.use(again)
             self.action_grade(int(self.unsaved))
 
     @work(thread=True, exclusive=True, group="answer")
