@@ -77,6 +77,31 @@ def test_read_only_commands_work_on_a_read_only_file_and_never_write(
         (studied.parent / f"{studied.name}-wal").stat().st_size == 0
 
 
+def test_a_dry_run_and_a_fit_not_applied_work_on_a_read_only_file(studied: Path,
+                                                                    tmp_path: Path) -> None:
+    """`import-reviews --dry-run` and `optimize` without --apply only read: they work on a
+    read-only file, and on a writable one they change nothing (no built-in deck refresh
+    either); `optimize --apply` on a read-only file is refused in one sentence."""
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text("card_id,reviewed_at,rating,duration_ms\n"
+                       "demo/s3-standard,2026-11-20T09:00:00+00:00,3,4000\n", encoding="utf-8")
+    before = digest(studied)
+    result = run("import-reviews", "--dry-run", str(reviews))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("would import 1 review on 1 card")
+    result = run("optimize")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output and "error" not in result.stderr
+    assert digest(studied) == before
+    result = run("optimize", "--apply")
+    assert result.stderr.count("\n") <= 1 and "Traceback" not in result.output
+    assert digest(studied) == before
+    studied.chmod(0o644)
+    for command in (["import-reviews", "--dry-run", str(reviews)], ["optimize"]):
+        assert run(*command).exit_code == 0
+        assert digest(studied) == before, command
+
+
 def test_a_read_only_command_never_refreshes_the_built_in_decks(studied: Path) -> None:
     studied.chmod(0o644)  # even on a writable file
     before = digest(studied)

@@ -74,7 +74,7 @@ def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: boo
 
     rows = review_rows(file)  # streamed: a bad file or header is refused before the database
     first = next(rows, None)  # is opened, a bad row once the whole file has been read
-    lib = library(db_path)
+    lib = library(db_path, read_only=dry_run)
     try:
         report = import_review_rows(lib.db, itertools.chain([first] if first else [], rows),
                                     clock.now(), source=str(file), dry_run=dry_run)

@@ -80,7 +80,7 @@ def optimize(db_path: Path | None, as_json: bool, deck: str | None, apply_fit: b
     from loopdrill.services import optimize as opt
     from loopdrill.tui.optimize_rich import render_apply, render_fit, render_retention
 
-    lib = library(db_path)
+    lib = library(db_path, read_only=not apply_fit)  # only --apply writes
     try:
         if retention:
             rows = opt.simulate_retention(lib.db, clock.now(), deck)
