@@ -99,6 +99,8 @@ def test_the_worker_unpacks_the_histories_the_parent_packs(
     assert as_lists(items[i] for i in range(-len(items), len(items))) == expected * 2
     assert as_lists(items[1::2]) == expected[1::2]
     assert items.cards == sum(1 for h in histories if any(d > 0 for _, d in h[1:]))
+    assert list(items.card_ids()) == [card for card, h in enumerate(histories)
+                                      for i in range(1, len(h)) if h[i][1] > 0]
     with pytest.raises(IndexError):
         items[len(items)]
 
@@ -161,6 +163,10 @@ def test_fit_on_a_known_model_predicts_as_well_as_the_true_one() -> None:
     assert result["after"]["log_loss"] <= true_loss * 1.01
     assert result["after"]["log_loss"] < result["before"]["log_loss"]
     fsrs.Scheduler(parameters=result["parameters"])  # never refused after rounding
+    # fsrs-rs is told each item's card, so it trains on each card's history once (as Anki)
+    card_ids = [card for card, h in enumerate(histories) for i in range(1, len(h)) if h[i][1]]
+    assert result["parameters"] == safe_parameters(
+        rs.FSRS(DEFAULTS).compute_parameters(items, card_ids=card_ids), BOUNDS)
 
 
 def test_fuzz_draws_are_uniform_enough() -> None:
