@@ -278,3 +278,16 @@ def m_i19_studied_index(db: Database) -> None:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
             db.execute(ddl)
     db.execute("DROP INDEX IF EXISTS cards_lapsed")
+
+
+@migrations()
+def m_size14_studied_in_queue(db: Database) -> None:
+    """The queue's covering index takes difficulty and serves the stats' studied cards too
+    (store.clock_totals.STUDIED_QUEUE_INDEX); cards_studied goes."""
+    from loopdrill.store.clock_totals import STUDIED_QUEUE_INDEX
+
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_review_queue'").fetchone()
+    if row is None or row[0] != STUDIED_QUEUE_INDEX:
+        db.execute("DROP INDEX IF EXISTS cards_review_queue")
+        db.execute(STUDIED_QUEUE_INDEX)
+    db.execute("DROP INDEX IF EXISTS cards_studied")

@@ -71,7 +71,7 @@ def distributions(db: Database, scope: Scope, now: dt.datetime, decay: float) ->
     retrievability now ('retrievability'): (what, key, count)."""
     where, names = _named(*_scope(scope, "c"))
     r_now = retrievability_sql(":now_day - julianday(c.last_review)", "c.stability", decay)
-    base = (f"FROM cards c INDEXED BY cards_studied WHERE c.state > 0 AND c.retired = 0 "
+    base = (f"FROM cards c INDEXED BY cards_review_queue WHERE c.state > 0 AND c.retired = 0 "
             f"AND c.stability IS NOT NULL{where} GROUP BY 2")
     sql = " UNION ALL ".join(
         f"SELECT '{what}', {key}, COUNT(*) {base}" for what, key in (
@@ -99,9 +99,9 @@ def deck_retention(db: Database, scope: Scope) -> list[Row]:
 
 def cards_today(db: Database, scope: Scope, since: dt.datetime) -> int:
     """Distinct cards answered since a moment (their last review is since then: a cram
-    answer, which leaves the card alone, does not count), from the studied cards' index."""
+    answer, which leaves the card alone, does not count), from the queue's covering index."""
     where, params = _scope(scope, "c")
-    sql = ("SELECT COUNT(*) FROM cards c INDEXED BY cards_studied WHERE c.state > 0 "
+    sql = ("SELECT COUNT(*) FROM cards c INDEXED BY cards_review_queue WHERE c.state > 0 "
            f"AND c.last_review >= ?{where}")
     return int(db.conn.execute(sql, (to_stamp(since), *params)).fetchone()[0])
 
