@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
+import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +57,23 @@ def answer_columns(answer: Answer, day: int, hour: int) -> tuple[Any, ...]:
             max(0, elapsed), None if r is None else round(r * 1e6), int(answer.cram))
 
 
+@functools.cache
+def _set_memory(state: bool, lapses: bool) -> str:
+    """UPDATE of a card's memory columns, `state` and `lapses` only when they change: SQLite
+    rewrites every index on a column it sets, even to the same value (cards_new_queue holds
+    the state, cards_lapsed_tags the lapses), a page or two more to write on each answer."""
+    columns = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
+               "lapses")
+    kept = [c for c in columns if (c != "state" or state) and (c != "lapses" or lapses)]
+    return f"UPDATE cards SET {', '.join(f'{c} = :{c}' for c in kept)} WHERE id = :id"
+
+
+def set_memory(conn: sqlite3.Connection, card_id: str, before: Memory, after: Memory) -> None:
+    """Store `after` as a card's memory, its state read as `before` in this transaction."""
+    sql = _set_memory(after.state != before.state, after.lapses != before.lapses)
+    conn.execute(sql, {**memory_columns(after), "id": card_id})
+
+
 def rollover_hour(db: Database) -> int:
     """The stored rollover hour (4 when unset)."""
     return int(db.conn.execute(f"SELECT {ROLLOVER}").fetchone()[0])
@@ -62,7 +81,8 @@ def rollover_hour(db: Database) -> int:
 
 def record(db: Database, answer: Answer) -> int:
     """Write one answer and return its revlog id, in the caller's transaction (which read the
-    card's state the answer starts from: DrillSession.answer's), so both commit together. Its
+    card's state the answer starts from: DrillSession.answer's, whose `before` it must be, as
+    a state or lapse count equal in both is not written), so both commit together. Its
     study day is stamped now, in this process's local time, and never changes after (but for
     a new rollover hour)."""
     after = answer.after
@@ -73,7 +93,7 @@ def record(db: Database, answer: Answer) -> int:
     local = answer.reviewed_at.astimezone()  # its zone is the local offset of the moment
     day = day_number(study_day(local, rollover_hour(db), local.tzinfo))
     if not answer.cram:
-        conn.execute(SET_MEMORY, {**memory_columns(after), "id": answer.card_id})
+        set_memory(conn, answer.card_id, answer.before, after)
         if answer.bury and answer.bury_until is not None:
             until = to_stamp(answer.bury_until)
             for sibling in answer.bury:
