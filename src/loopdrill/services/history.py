@@ -9,23 +9,25 @@ from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating, ReviewRecord
 from loopdrill.core.timeutil import from_ms, to_ms
+from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
 from loopdrill.formats.review_csv import RawReview
 from loopdrill.services.history_plan import (
     CHUNK_CARDS,
     HistoryPlan,
     HistoryReport,
-    new_rows,
     plan_rows,
     resolve_ids,
 )
-from loopdrill.services.replays import Replays, stored_memory
+from loopdrill.services.replays import Job, Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
 from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
+from loopdrill.store.fold import RevlogBatch, days_hours
 from loopdrill.store.history import all_reviews, stash_reviews, stashed, unstash
 from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.tx import transaction
@@ -72,55 +74,101 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
     replays = Replays(db, rows=True)
     replaced = set(plan.replaced)
     stash_reviews(db, plan.replaced)
-    delete_reviews(db, [card_id for card_id, _, num, _ in plan.cards if num in replaced])
+    delete_reviews(db, [card_id for card_id, _, num, _, _ in plan.cards if num in replaced])
     states: list[tuple[Any, ...]] = []
     days = StudyDays(rollover_hour(db))
-    names = {num: (card_id, deck) for card_id, deck, num, _ in plan.cards}
+    names = {num: (card_id, deck) for card_id, deck, num, _, _ in plan.cards}
     with reviews_bulk(db, plan.reviews, names) as bulk:
-        bulk.add(_rows(db, plan, replays, states, days))
+        bulk.add_all(_batches(db, plan, replays, states, days))
     set_memories(db, states)
     unstash(db)
 
 
-def _histories(db: Database, plan: HistoryPlan
-               ) -> Iterator[tuple[str, str, int, list[tuple[Any, ...]]]]:
-    """Each planned card's whole history, oldest first: its stored rows (time ms, review id,
-    rating, duration, cram, study day, local hour, what was typed) and its new reviews (time
-    ms, None, rating, duration, cram); a stored row comes first at a time they share."""
+# a card's key in its replay job: where its new reviews are in the plan, and its whole
+# history (stored rows among them) when it has stored rows
+Key = tuple[int, int, list[tuple[Any, ...]] | None]
+
+
+def _jobs(db: Database, plan: HistoryPlan) -> Iterator[Job]:
+    """Each planned card's replay job, its log oldest first: its new reviews, and its stored
+    rows (time ms, review id, rating, duration, cram, study day, local hour, what was typed)
+    among them; a stored row comes first at a time they share."""
     replaced = set(plan.replaced)
     by_time = itemgetter(0)
-    for start in range(0, len(plan.cards), CHUNK_CARDS):
-        chunk = plan.cards[start:start + CHUNK_CARDS]
+    at, rating, ms, cram = plan.at, plan.rating, plan.ms, plan.cram
+    for first in range(0, len(plan.cards), CHUNK_CARDS):
+        chunk = plan.cards[first:first + CHUNK_CARDS]
         stored: dict[int, list[tuple[Any, ...]]] = {}
-        for num, *row in stashed(db, [num for _, _, num, _ in chunk if num in replaced]):
+        for num, *row in stashed(db, [num for _, _, num, _, _ in chunk if num in replaced]):
             stored.setdefault(num, []).append(tuple(row))
-        for card_id, deck, num, staged in chunk:
-            history: list[tuple[Any, ...]] = list(new_rows(staged))
-            if num in stored:
-                history = sorted(stored[num] + history, key=by_time)
-            yield card_id, deck, num, history
+        for card_id, deck, num, start, stop in chunk:
+            new = zip(at[start:stop].tolist(), rating[start:stop].tolist(),
+                      cram[start:stop].tolist(), strict=True)
+            if num not in stored:
+                yield (start, stop, None), num, card_id, deck, list(new)
+                continue
+            history = sorted(stored[num] + [(t, None, r, d, c) for (t, r, c), d in zip(
+                new, ms[start:stop].tolist(), strict=True)], key=by_time)
+            yield (start, stop, history), num, card_id, deck, [(row[0], row[2], row[4])
+                                                               for row in history]
 
 
-def _rows(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[Any, ...]],
-          days: StudyDays) -> Iterator[tuple[Any, ...]]:
-    """The revlog rows (store.bulk.REVLOG_COLUMNS, then what was typed if anything) of the
-    cards' replayed histories; each card's state goes to `states`. A stored row keeps the
-    study day it was stamped with; a new one is stamped here."""
-    day_hour = days.day_hour
-    jobs = (((num, history), num, card_id, deck, [(row[0], row[2], row[4]) for row in history])
-            for card_id, deck, num, history in _histories(db, plan))
-    for ((num, history), *_), steps, memory in replays.run(jobs):
+BATCH_ROWS = 50_000  # revlog rows written (and their totals counted) at a time
+
+
+def _batches(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[Any, ...]],
+             days: StudyDays) -> Iterator[RevlogBatch | list[tuple[Any, ...]]]:
+    """The revlog rows of the cards' replayed histories, in plan order: the new reviews of
+    cards without stored rows as columns, a card with stored rows as tuples (store.bulk
+    .REVLOG_COLUMNS, then what was typed if anything). Each card's state goes to `states`."""
+    pending: list[tuple[int, int, int]] = []  # (card number, start, stop)
+    steps: list[StepRow] = []
+    for ((start, stop, history), num, *_), rows, memory in replays.run(_jobs(db, plan)):
         states.append((*stored_memory(memory), num))
-        for row, (state, reps, lapses, ivl, elapsed, r) in zip(history, steps, strict=True):
-            if row[1] is None:
-                at, _, rating, ms, cram = row
-                day, hour = day_hour(at)
-                yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
-                       cram)
-            else:
-                at, _, rating, ms, cram, day, hour, typed = row
-                yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
-                       cram, *typed)
+        if history is None:
+            pending.append((num, start, stop))
+            steps += rows
+            if len(steps) < BATCH_ROWS:
+                continue
+        if pending:
+            yield _batch(plan, pending, steps, days)
+            pending, steps = [], []
+        if history is not None:
+            yield list(_merged(num, history, rows, days))
+    if pending:
+        yield _batch(plan, pending, steps, days)
+
+
+def _batch(plan: HistoryPlan, cards: list[tuple[int, int, int]], steps: list[StepRow],
+           days: StudyDays) -> RevlogBatch:
+    """The revlog columns of cards that follow one another in the plan, with their steps."""
+    start, stop = cards[0][1], cards[-1][2]
+    at = plan.at[start:stop]
+    day, hour = days_hours(days, at)
+    card = np.repeat(np.array([num for num, _, _ in cards], np.int64),
+                     [end - begin for _, begin, end in cards])
+    state, reps, lapses, ivl, elapsed, r = zip(*steps, strict=True)
+    recall = np.array(r, np.float64)  # None is nan
+    return RevlogBatch([card, at, day, hour, plan.rating[start:stop].astype(np.int64),
+                        plan.ms[start:stop],
+                        *(np.array(c, np.int64) for c in (state, reps, lapses, ivl, elapsed)),
+                        np.where(np.isnan(recall), -1, recall).astype(np.int64),
+                        plan.cram[start:stop].astype(np.int64)])
+
+
+def _merged(num: int, history: list[tuple[Any, ...]], steps: list[StepRow], days: StudyDays
+            ) -> Iterator[tuple[Any, ...]]:
+    """A card's revlog rows, stored ones among new ones: a stored row keeps the study day it
+    was stamped with; a new one is stamped here."""
+    for row, (state, reps, lapses, ivl, elapsed, r) in zip(history, steps, strict=True):
+        if row[1] is None:
+            at, _, rating, ms, cram = row
+            day, hour = days.day_hour(at)
+            yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram)
+        else:
+            at, _, rating, ms, cram, day, hour, typed = row
+            yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram,
+                   *typed)
 
 
 def export_reviews(db: Database) -> list[ReviewRecord]:

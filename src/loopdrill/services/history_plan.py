@@ -1,6 +1,7 @@
-"""A review history matched to cards before it is written: read as it streams in, each card's
-reviews kept in compact arrays (a million reviews in about 30 MB), ids resolved in one query
-per kind, repeats dropped against what is stored (services.history writes the plan)."""
+"""A review history matched to cards before it is written: read as it streams in, kept in
+compact arrays (a million reviews in about 30 MB), ids resolved in one query per kind, sorted
+by card and time and repeats dropped against what is stored, with numpy (services.history
+writes the plan)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import os
 import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
@@ -20,6 +24,7 @@ from loopdrill.formats.review_csv import RawReview
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
 CHUNK_CARDS = 500  # cards whose stored times are read at a time
+Ints = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -33,35 +38,34 @@ class HistoryReport:
 
 
 class Staged:
-    """One card's reviews as read: times (ms), rating + 8 * cram, durations (ms), lines; and,
-    once planned, the order to write the new ones in (`kept`: oldest first, repeats left
-    out)."""
+    """The reviews as read, in file order: the code of each one's id (`ids` maps an id to its
+    code, in the order first read), its time (ms), rating + 8 * cram, duration (ms), line."""
 
-    __slots__ = ("at", "code", "kept", "line", "ms")
+    __slots__ = ("at", "code", "ids", "line", "ms", "rc")
 
     def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.code = array("i")
         self.at = array("q")
-        self.code = bytearray()
+        self.rc = bytearray()
         self.ms = array("q")
-        self.line = array("q")
-        self.kept = array("q")
-
-    def extend(self, other: Staged) -> None:
-        self.at += other.at
-        self.code += other.code
-        self.ms += other.ms
-        self.line += other.line
+        self.line = array("i")
 
 
 @dataclass(frozen=True)
 class HistoryPlan:
-    """A history matched to cards, ready to replay and write: per card with new reviews,
-    what was staged for it (its new reviews in `kept` order)."""
+    """A history matched to cards, ready to replay and write: its new reviews as columns, each
+    card's oldest first (in file order at one time), the cards one after the other; per card
+    with new reviews, where they are."""
 
     report: HistoryReport
     replaced: tuple[int, ...]  # card numbers whose stored revlog rows are written again
-    cards: list[tuple[str, str, int, Staged]]  # (card id, deck, number, new reviews)
+    cards: list[tuple[str, str, int, int, int]]  # (card id, deck, number, start, stop)
     reviews: int  # revlog rows to write (new ones and those written again)
+    at: Ints  # time (ms)
+    rating: npt.NDArray[np.uint8]
+    ms: Ints  # duration (ms)
+    cram: npt.NDArray[np.uint8]  # 0 or 1
 
 
 def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[str, str, int]],
@@ -78,28 +82,29 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-def stage(rows: Iterable[RawReview], latest: int, source: str
-          ) -> tuple[dict[str, Staged], list[Problem]]:
-    """Each id's reviews, and a problem for each review later than `latest` (ms)."""
-    by_id: dict[str, Staged] = {}
+def stage(rows: Iterable[RawReview], latest: int, source: str) -> tuple[Staged, list[Problem]]:
+    """The reviews, and a problem for each review later than `latest` (ms)."""
+    staged = Staged()
     late: list[Problem] = []
+    codes = staged.ids
     last_id: str | None = None
-    at_to = code_to = ms_to = line_to = Staged().at.append
+    code = -1
+    code_to, at_to, rc_to = staged.code.append, staged.at.append, staged.rc.append
+    ms_to, line_to = staged.ms.append, staged.line.append
     for card_id, at, rating, ms, cram, line in rows:
         if at > latest:
             late.append(Problem(source, line, f"review time {to_stamp(from_ms(at))} is in the "
                                 "future"))
             continue
         if card_id != last_id:  # a file's reviews of one card often come together
-            staged = by_id.get(card_id) or by_id.setdefault(card_id, Staged())
-            at_to, code_to = staged.at.append, staged.code.append
-            ms_to, line_to = staged.ms.append, staged.line.append
+            code = codes.setdefault(card_id, len(codes))
             last_id = card_id
+        code_to(code)
         at_to(at)
-        code_to(rating | cram << 3)
+        rc_to(rating | cram << 3)
         ms_to(ms)
         line_to(line)
-    return by_id, late
+    return staged, late
 
 
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -111,65 +116,72 @@ def plan_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
     card is unknown or a review in the future, naming every such row. Reviews up to
     CLOCK_SKEW ahead of `now` are taken: the clocks of the machine that exported them and of
     this one may differ by that much."""
-    by_id, late = stage(rows, to_ms(now + CLOCK_SKEW), source)
-    ids, unknown = resolve_ids(db, by_id)
+    staged, late = stage(rows, to_ms(now + CLOCK_SKEW), source)
+    ids, unknown = resolve_ids(db, staged.ids)
+    code = np.frombuffer(staged.code, np.int32)
     if unknown or late:
-        problems = sorted((Problem(source, line, f"no card with id {card_id!r}")
-                           for card_id in unknown for line in by_id[card_id].line),
-                          key=lambda p: p.line)
+        names = list(staged.ids)
+        bad = np.isin(code, [staged.ids[i] for i in unknown])
+        problems = [Problem(source, line, f"no card with id {names[c]!r}") for line, c in
+                    zip(np.frombuffer(staged.line, np.int32)[bad].tolist(), code[bad].tolist(),
+                        strict=True)]
         raise DeckError(_listed(problems + late, source))
-    cards: dict[int, tuple[str, str, int, Staged]] = {}
-    for wanted, staged in by_id.items():
+    rank: dict[int, int] = {}  # card number -> its place (its first id's first review)
+    cards: list[tuple[str, str, int]] = []
+    for wanted in staged.ids:
         card_id, deck, num = ids[wanted]
-        if num in cards:
-            cards[num][3].extend(staged)
-        else:
-            cards[num] = (card_id, deck, num, staged)
-    added = reviews = 0
-    replaced: list[int] = []
-    planned: list[tuple[str, str, int, Staged]] = []
-    nums = list(cards)
-    for start in range(0, len(nums), CHUNK_CARDS):
-        chunk = nums[start:start + CHUNK_CARDS]
-        stored: dict[int, set[int]] = defaultdict(set)
-        counts: dict[int, int] = defaultdict(int)
-        for num, at in stored_times(db, chunk):
-            stored[num].add(at)
-            counts[num] += 1
-        for num in chunk:
-            staged = cards[num][3]
-            fresh = _keep(staged, stored.get(num, set()))
-            if not fresh:
-                continue  # nothing new: its stored rows and state stay as they are
-            added += fresh
-            reviews += fresh + counts.get(num, 0)
-            if num in counts:
+        if num not in rank:
+            rank[num] = len(cards)
+            cards.append((card_id, deck, num))
+    rank_of = np.array([rank[ids[wanted][2]] for wanted in staged.ids], np.int32)
+    card, at = rank_of[code], np.frombuffer(staged.at, np.int64)
+    order: Ints | None = None  # None: the file is in order already (an export usually is)
+    if not _in_order(card, at, code):
+        order = np.lexsort((code, at, card))  # by card, time, id, then as read
+        card, at = card[order], at[order]
+    repeat = np.zeros(len(at), bool)  # at a time taken by a review before it
+    repeat[1:] = (card[1:] == card[:-1]) & (at[1:] == at[:-1])
+    stored = _stored(db, [num for _, _, num in cards])
+    bounds = np.searchsorted(card, np.arange(len(cards) + 1)).tolist()
+    for place, (_, _, num) in enumerate(cards):
+        if num in stored:
+            taken = stored[num][0]
+            for index in range(bounds[place], bounds[place + 1]):
+                repeat[index] |= int(at[index]) in taken
+    fresh = np.bincount(card[~repeat], minlength=len(cards)).tolist()
+    planned, replaced, reviews, start = [], [], 0, 0
+    for (card_id, deck, num), new in zip(cards, fresh, strict=True):
+        if new:  # else nothing new: its stored rows and state stay as they are
+            planned.append((card_id, deck, num, start, start + new))
+            start += new
+            reviews += new + (stored[num][1] if num in stored else 0)
+            if num in stored:
                 replaced.append(num)
-            planned.append(cards[num])
-    report = HistoryReport(len(cards), added, sum(len(c[3].at) for c in cards.values()) - added)
-    return HistoryPlan(report, tuple(replaced), planned, reviews)
+    kept: Any = slice(None)  # which reviews, in the order to write them
+    if order is not None or repeat.any():
+        kept = np.flatnonzero(~repeat) if order is None else order[~repeat]
+        at = at[~repeat]
+    rc, ms = np.frombuffer(staged.rc, np.uint8)[kept], np.frombuffer(staged.ms, np.int64)[kept]
+    report = HistoryReport(len(cards), start, len(repeat) - start)
+    return HistoryPlan(report, tuple(replaced), planned, reviews, at, rc & 7, ms, rc >> 3)
 
 
-def _keep(staged: Staged, stored: set[int]) -> int:
-    """Put in `staged.kept` its reviews oldest first (in file order at one time) without
-    those at a time already taken by a stored review or one before it; how many."""
-    at = staged.at
-    seen = set(stored)
-    kept = staged.kept
-    for index in sorted(range(len(at)), key=at.__getitem__):
-        moment = at[index]
-        if moment not in seen:
-            seen.add(moment)
-            kept.append(index)
-    return len(kept)
+def _in_order(card: npt.NDArray[np.int32], at: Ints, code: npt.NDArray[np.int32]) -> bool:
+    """Whether the reviews are by card, then time, then id already."""
+    step, tick = np.diff(card), np.diff(at)
+    return bool(((step > 0) | ((step == 0) & ((tick > 0) | ((tick == 0)
+                                                              & (np.diff(code) >= 0))))).all())
 
 
-def new_rows(staged: Staged) -> Iterator[tuple[int, None, int, int, int]]:
-    """A card's new reviews to write, oldest first: (time ms, None, rating, duration, cram)."""
-    at, code, ms = staged.at, staged.code, staged.ms
-    for index in staged.kept:
-        value = code[index]
-        yield at[index], None, value & 7, ms[index], value >> 3
+def _stored(db: Database, nums: list[int]) -> dict[int, tuple[set[int], int]]:
+    """Per card number with stored revlog rows: their times, how many."""
+    out: dict[int, tuple[set[int], int]] = {}
+    for start in range(0, len(nums), CHUNK_CARDS):
+        for num, moment in stored_times(db, nums[start:start + CHUNK_CARDS]):
+            times, count = out.get(num, (set(), 0))
+            times.add(moment)
+            out[num] = times, count + 1
+    return out
 
 
 SHOWN_PROBLEMS = 50

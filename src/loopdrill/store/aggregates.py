@@ -6,17 +6,13 @@ rating and cram. A change of the rollover hour recomputes the stored days once a
 it (triggers on `options`). review_cards: review-state answers per card (the tags' true
 retention). review_calibration: long-term answers by the FSRS benchmark's raw bin keys.
 review_clock (store.clock_totals): answers per study day, deck and local hour.
-store.bulk pauses the triggers for a big write and adds what TotalsFold sums in Python.
+store.bulk pauses the triggers for a big write and adds what store.fold.TotalsFold sums.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 
 from loopdrill.store.clock_totals import CLOCK_TABLE
 
@@ -172,111 +168,22 @@ class StudyDays:
         self._offsets: dict[int, int] = {}
 
     def __call__(self, at_ms: int) -> int:
-        return (at_ms + self._offset(at_ms) - self.shift) // MS_PER_DAY
+        return (at_ms + self.offset(at_ms) - self.shift) // MS_PER_DAY
 
     def day_hour(self, at_ms: int) -> tuple[int, int]:
         """Both the study day number and the local hour."""
         offset = self._offsets.get(at_ms // 900_000)
-        local = at_ms + (self._offset(at_ms) if offset is None else offset)
+        local = at_ms + (self.offset(at_ms) if offset is None else offset)
         return (local - self.shift) // MS_PER_DAY, local // 3_600_000 % 24
 
     def hour(self, at_ms: int) -> int:
         """The local hour (0-23) of a time in ms, as local_hour_sql gives it."""
-        return (at_ms + self._offset(at_ms)) // 3_600_000 % 24
+        return (at_ms + self.offset(at_ms)) // 3_600_000 % 24
 
-    def _offset(self, at_ms: int) -> int:
+    def offset(self, at_ms: int) -> int:
+        """The local offset from UTC at a time, in ms (one lookup per quarter hour)."""
         block = at_ms // 900_000
         offset = self._offsets.get(block)
         if offset is None:
             offset = self._offsets[block] = time.localtime(block * 900).tm_gmtoff * 1000
         return offset
-
-
-def _day(number: int) -> str:
-    """A study day number as the totals key it by: its date in ISO form."""
-    return day_date(number).isoformat()
-
-
-class TotalsFold:
-    """What the revlog's triggers would add to the running totals for a batch of rows, summed
-    in Python while the batch is written with the triggers paused (a bulk write).
-
-    Rows are revlog tuples in store.bulk.REVLOG_COLUMNS order; `cards` maps each card number
-    to its (card id, deck)."""
-
-    def __init__(self, cards: Mapping[int, tuple[str, str]]) -> None:
-        self.cards_by_num = cards
-        self.rows = 0  # counted so far
-        self.days: dict[tuple[Any, ...], list[int]] = {}
-        self.cards: dict[str, list[int]] = {}
-        self.calibration: dict[tuple[Any, ...], list[float]] = {}
-        self.clock: dict[tuple[Any, ...], list[int]] = {}
-
-    def add(self, rows: Iterable[Sequence[Any]], sign: int = 1) -> None:
-        """Count revlog rows (sign -1: take rows about to be deleted away)."""
-        days, cards, calibration, clock = self.days, self.cards, self.calibration, self.clock
-        by_num, log = self.cards_by_num, math.log
-        rows = list(rows)
-        self.rows += len(rows)
-        last, card_id, deck = None, "", ""
-        for num, _, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram in rows:
-            if num != last:  # a card's rows come together
-                card_id, deck = by_num[num]
-                last = num
-            passed = rating > 1
-            key = (day, deck, state, ivl < 21, rating, cram)
-            total = days.get(key)
-            if total is None:
-                days[key] = [sign, sign * ms]
-            else:
-                total[0] += sign
-                total[1] += sign * ms
-            hours = clock.get((day, deck, hour))
-            if hours is None:
-                clock[(day, deck, hour)] = [sign, sign * passed]
-            else:
-                hours[0] += sign
-                hours[1] += sign * passed
-            if cram:
-                continue
-            if state == 2:
-                card = cards.get(card_id)
-                if card is None:
-                    cards[card_id] = [sign, sign * passed]
-                else:
-                    card[0] += sign
-                    card[1] += sign * passed
-            if r is not None and elapsed >= 1:
-                p = r / 1e6
-                p = 1e-6 if p < 1e-6 else 1 - 1e-6 if p > 1 - 1e-6 else p
-                loss = -log(p) if passed else -log(1 - p)
-                tenth = r // 100000
-                bin_key = (deck, elapsed, reps, lapses, tenth if tenth < 9 else 9)
-                bin_total = calibration.get(bin_key)
-                if bin_total is None:
-                    calibration[bin_key] = [sign, sign * r / 1e6, sign * passed, sign * loss]
-                else:
-                    bin_total[0] += sign
-                    bin_total[1] += sign * r / 1e6
-                    bin_total[2] += sign * passed
-                    bin_total[3] += sign * loss
-
-    def write(self, conn: sqlite3.Connection) -> None:
-        """Add the counts to the totals (the caller holds the transaction)."""
-        conn.executemany(
-            f"INSERT INTO {_DAYS} VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-            "SET n = n + excluded.n, ms = ms + excluded.ms",
-            ((_day(key[0]), *key[1:], *total) for key, total in self.days.items()))
-        conn.executemany(
-            "INSERT INTO review_cards VALUES (?, ?, ?) ON CONFLICT DO UPDATE "
-            "SET n = n + excluded.n, passed = passed + excluded.passed",
-            ((card, *total) for card, total in self.cards.items()))
-        conn.executemany(
-            "INSERT INTO review_calibration VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO "
-            "UPDATE SET n = n + excluded.n, r_sum = r_sum + excluded.r_sum, "
-            "passed = passed + excluded.passed, loss = loss + excluded.loss",
-            (key + tuple(total) for key, total in self.calibration.items()))
-        conn.executemany(
-            "INSERT INTO review_clock VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
-            "SET n = n + excluded.n, passed = passed + excluded.passed",
-            ((_day(key[0]), *key[1:], *total) for key, total in self.clock.items()))

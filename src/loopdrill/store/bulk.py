@@ -15,9 +15,9 @@ from loopdrill.store.aggregates import (
     AGGREGATE_TRIGGERS,
     DELETE_TRIGGER,
     INSERT_TRIGGER,
-    TotalsFold,
     trigger_statements,
 )
+from loopdrill.store.fold import RevlogBatch, TotalsFold
 
 BULK_ROWS = 20_000
 
@@ -58,12 +58,22 @@ def card_names(db: Database, nums: Iterable[int]) -> dict[int, tuple[str, str]]:
 
 class ReviewsBulk:
     """Revlog rows going in a chunk at a time; with a fold (a bulk write) their running
-    totals are counted in Python instead of by the paused insert trigger. A row may carry
+    totals are counted with numpy instead of by the paused insert trigger. A row may carry
     what was typed (answer, proposed, verdict) after the revlog columns."""
 
     def __init__(self, conn: sqlite3.Connection, fold: TotalsFold | None) -> None:
         self.conn = conn
         self.fold = fold
+
+    def add_all(self, batches: Iterable[RevlogBatch | list[tuple[Any, ...]]]) -> None:
+        """Insert batches of rows, each given as columns or as tuples (add)."""
+        for batch in batches:
+            if isinstance(batch, RevlogBatch):
+                if self.fold is not None:
+                    self.fold.add(batch)
+                self.conn.executemany(INSERT_REVLOG, batch.rows())
+            else:
+                self.add(batch)
 
     def add(self, rows: Iterable[tuple[Any, ...]]) -> None:
         """Insert rows (and count them, in a bulk write)."""
@@ -73,19 +83,19 @@ class ReviewsBulk:
         while chunk := list(itertools.islice(stream, 5_000)):
             if max(map(len, chunk)) == width:  # no row with what was typed
                 if fold is not None:
-                    fold.add(chunk)
+                    fold.add_rows(chunk)
                 self.conn.executemany(INSERT_REVLOG, chunk)
                 continue
             for long, run in itertools.groupby(chunk, lambda row: len(row) > width):
                 if not long:
                     rows = list(run)
                     if fold is not None:
-                        fold.add(rows)
+                        fold.add_rows(rows)
                     self.conn.executemany(INSERT_REVLOG, rows)
                     continue
                 rows = list(run)
                 if fold is not None:
-                    fold.add(row[:width] for row in rows)
+                    fold.add_rows(row[:width] for row in rows)
                 for row in rows:
                     review_id = self.conn.execute(INSERT_REVLOG, row[:width]).lastrowid
                     self.conn.execute("INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
@@ -98,7 +108,7 @@ def reviews_bulk(db: Database, count: int, cards: Mapping[int, tuple[str, str]]
     """A write of `count` revlog rows of `cards` (number -> (card id, deck)); the caller holds
     the transaction. More than BULK_ROWS go in with the card index dropped and built again
     after, and with the running totals' insert trigger paused: the rows are counted in Python
-    (aggregates.TotalsFold) and the totals added once at the end."""
+    (store.fold.TotalsFold) and the totals added once at the end."""
     conn = db.conn
     if count <= BULK_ROWS:
         yield ReviewsBulk(conn, None)
@@ -110,7 +120,7 @@ def reviews_bulk(db: Database, count: int, cards: Mapping[int, tuple[str, str]]
 
 def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:
     """Delete the cards' revlog rows (the caller holds the transaction); many rows go with
-    the delete trigger paused and their totals taken away once (TotalsFold)."""
+    the delete trigger paused and their totals taken away once (store.fold.TotalsFold)."""
     conn = db.conn
     nums: dict[int, tuple[str, str]] = {}
     for start in range(0, len(card_ids), 500):
@@ -122,7 +132,7 @@ def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:
     numbers = list(nums)
     for start in range(0, len(numbers), 500):
         part = numbers[start : start + 500]
-        fold.add(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM revlog WHERE card "
+        fold.add_rows(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM revlog WHERE card "
                               f"IN ({', '.join('?' * len(part))})", part), sign=-1)
     if fold.rows <= BULK_ROWS:
         conn.executemany("DELETE FROM revlog WHERE card = ?", ((n,) for n in numbers))
