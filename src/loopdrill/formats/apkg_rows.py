@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from loopdrill.core.cards import valid_item_id
 from loopdrill.core.model import CardState, Item
@@ -59,10 +59,38 @@ def _moment(value: object) -> dt.datetime | None:
     return from_stamp(value) if isinstance(value, str) and value else None
 
 
+class CardRow(NamedTuple):
+    """One row of Anki's `cards` table, in schema 11's column order."""
+    id: int
+    nid: int
+    did: int
+    ord: int
+    mod: int
+    usn: int
+    type: int
+    queue: int
+    due: int
+    ivl: int
+    factor: int
+    reps: int
+    lapses: int
+    left: int
+    odue: int
+    odid: int
+    flags: int
+    data: str
+
+    def interval(self, now: int) -> int:
+        """The interval as the revlog writes it: days, or minus the seconds to a learning
+        step's due (`now` in seconds)."""
+        if self.ivl or self.queue != 1:
+            return self.ivl
+        return -max(60, self.due - now)
+
+
 def card_row(cid: int, nid: int, did: int, ord_: int, position: int,
-             state: Mapping[str, Any] | None, clock: Clock,
-             schedule: Schedule) -> tuple[Any, ...]:
-    """One `cards` row (schema 11 column order)."""
+             state: Mapping[str, Any] | None, clock: Clock, schedule: Schedule) -> CardRow:
+    """One `cards` row."""
     mod = int(clock.now.timestamp())
     st = dict(state or {})
     kind = CardState(int(st.get("state") or 0))
@@ -101,8 +129,8 @@ def card_row(cid: int, nid: int, did: int, ord_: int, position: int,
         queue = -3
     if st.get("suspended"):
         queue = -1
-    return (cid, nid, did, ord_, mod, -1, type_, queue, due, ivl, factor, reps, lapses,
-            left, 0, 0, flag, json.dumps(data, separators=(",", ":")) if data else "")
+    return CardRow(cid, nid, did, ord_, mod, -1, type_, queue, due, ivl, factor, reps, lapses,
+                   left, 0, 0, flag, json.dumps(data, separators=(",", ":")) if data else "")
 
 
 def revlog_rows(reviews: Iterable[tuple[Any, ...]], card_ids: Mapping[str, int],
@@ -124,13 +152,6 @@ def revlog_rows(reviews: Iterable[tuple[Any, ...]], card_ids: Mapping[str, int],
             kind = 3 if cram else REVLOG_TYPE.get(CardState(int(state)), 1)
             yield (ids.take(int(at)), card_ids[card], -1, int(rating), int(after),
                    int(last_ivl), 0 if kind == 0 else 2500, int(ms), kind)
-
-
-def interval(card: tuple[Any, ...], now: int) -> int:
-    """A card row's interval as the revlog writes it: days, or minus the seconds to a
-    learning step's due."""
-    ivl, queue, due = card[9], card[7], card[8]
-    return int(ivl) if ivl or queue != 1 else -max(60, int(due) - now)
 
 
 def first_day(states: Mapping[str, Mapping[str, Any]], now: dt.datetime,

@@ -39,6 +39,7 @@ from loopdrill.core.options import Options
 from loopdrill.core.timeutil import day_start
 from loopdrill.formats import anki_model as am
 from loopdrill.formats import apkg_rows as rows
+from loopdrill.formats.anki_media import safe_name
 from loopdrill.formats.anki_notes import fields_digest
 from loopdrill.formats.export import anki_deck_names, anki_note_fields
 from loopdrill.formats.html_text import html_to_text
@@ -179,7 +180,7 @@ class _Writer:
                                         self.clock, schedule)
                     conn.execute(f"INSERT INTO cards VALUES ({','.join('?' * 18)})", row)
                     by_card[card.id] = cid
-                    current[card.id] = rows.interval(row, self.mod)
+                    current[card.id] = row.interval(self.mod)
                     done.cards += 1
         for parent in {n.rsplit("::", 1)[0] for n in names.values() if "::" in n}:
             while parent:  # a deck tree's parents are decks too
@@ -271,5 +272,5 @@ class _Writer:
         for match in MEDIA_REF.finditer(" ".join(fields)):
             name = html.unescape(match.group(1) or match.group(2) or "").strip()
             path = folder / name
-            if name and name == Path(name).name and name not in self.media and path.is_file():
+            if safe_name(name) and name not in self.media and path.is_file():
                 self.media[name] = path

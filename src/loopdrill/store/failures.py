@@ -26,21 +26,22 @@ KINDS_BY_TEXT = {"readonly": READ_ONLY, "disk is full": FULL, "disk i/o error": 
                  "no such column": SCHEMA, "has no column named": SCHEMA}
 
 
-class CannotWrite(StoreError):
+class FileProblem(StoreError):
+    """An error about the file (`kind` one of the kinds above) whose message is one sentence
+    naming it; `detail` is SQLite's own words, kept for the log."""
+
+    def __init__(self, kind: str, file: str, detail: str) -> None:
+        super().__init__(sentence(kind, file, detail))
+        self.kind, self.file, self.detail = kind, file, detail
+
+
+class CannotWrite(FileProblem):
     """A write failed because of the file or the disk (`kind`: READ_ONLY, FULL, DISK); it
-    was rolled back whole. The message says so in one sentence naming the file."""
-
-    def __init__(self, kind: str, file: str, detail: str) -> None:
-        super().__init__(sentence(kind, file, detail))
-        self.kind, self.file, self.detail = kind, file, detail
+    was rolled back whole."""
 
 
-class Damaged(StoreError):
+class Damaged(FileProblem):
     """The file is damaged (SQLITE_CORRUPT) or its schema is: nothing more is written."""
-
-    def __init__(self, kind: str, file: str, detail: str) -> None:
-        super().__init__(sentence(kind, file, detail))
-        self.kind, self.file, self.detail = kind, file, detail
 
 
 def kind_of(exc: BaseException) -> str | None:

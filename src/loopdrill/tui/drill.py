@@ -18,7 +18,7 @@ from loopdrill.core.text import clean
 from loopdrill.services.media import open_media
 from loopdrill.services.session import AnsweredSince
 from loopdrill.store.db import StoreError, own_connection, writable_again
-from loopdrill.store.failures import SHORT, CannotWrite, Damaged, cause, remedy
+from loopdrill.store.failures import SHORT, Damaged, FileProblem, cause, remedy
 from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.card_view import GRADE_NAMES
 from loopdrill.tui.drill_view import DrillView
@@ -149,13 +149,13 @@ class DrillScreen(DrillView):
                 f"({GRADE_NAMES[Rating(rating)]}) is kept.", style="bold yellow"))
             self.save_answer(Rating(rating))
             return
-        except (CannotWrite, Damaged) as exc:  # a read-only file, a full disk, a damaged file
+        except FileProblem as exc:  # a read-only file, a full disk, a damaged file
             self.cannot_save(Rating(rating), exc)
             return
         self.unsaved = None
         self.next_card()
 
-    def cannot_save(self, rating: Rating, exc: CannotWrite | Damaged) -> None:
+    def cannot_save(self, rating: Rating, exc: FileProblem) -> None:
         """The answer was not written: it stays on screen, r tries again (not into a damaged
         file, which gets nothing more), q leaves. The status line says it short, a
         notification in full."""
@@ -207,18 +207,23 @@ class DrillScreen(DrillView):
         assert event.button.id is not None
         self.action_grade(int(event.button.id.removeprefix("grade-")))
 
+    def refused(self, exc: Exception) -> None:
+        """Say in one line why undo, suspend or bury changed nothing: nothing to undo since
+        another answer, another loopdrill holding the lock, or a file refusing the write (a
+        read-only file, a full disk). Nothing is lost."""
+        if isinstance(exc, AnsweredSince):
+            self.notify(clean(f"Cannot undo: {exc}."), severity="warning", timeout=4,
+                        markup=False)
+        elif isinstance(exc, Busy):
+            self.notify(BUSY, severity="warning", timeout=4)
+        else:
+            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+
     def action_undo(self) -> None:
         try:
             undone = self.session.undo()
-        except AnsweredSince as exc:
-            self.notify(clean(f"Cannot undo: {exc}."), severity="warning", timeout=4,
-                        markup=False)
-            return
-        except Busy:
-            self.notify(BUSY, severity="warning", timeout=4)
-            return
-        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
-            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+        except (AnsweredSince, Busy, StoreError) as exc:
+            self.refused(exc)
             return
         if undone:
             self.notify(UNDONE[undone], timeout=2)
@@ -227,11 +232,8 @@ class DrillScreen(DrillView):
     def action_suspend(self) -> None:
         try:
             self.session.suspend_current()
-        except Busy:
-            self.notify(BUSY, severity="warning", timeout=4)
-            return
-        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
-            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+        except (Busy, StoreError) as exc:
+            self.refused(exc)
             return
         self.notify("Card suspended (u undoes).", timeout=2)
         self.next_card()
@@ -239,11 +241,8 @@ class DrillScreen(DrillView):
     def action_bury(self) -> None:
         try:
             self.session.bury_current()
-        except Busy:
-            self.notify(BUSY, severity="warning", timeout=4)
-            return
-        except StoreError as exc:  # a read-only file, a full disk: one sentence, nothing lost
-            self.notify(clean(str(exc)), severity="error", timeout=10, markup=False)
+        except (Busy, StoreError) as exc:
+            self.refused(exc)
             return
         self.notify("Card buried until tomorrow (u undoes).", timeout=2)
         self.next_card()
