@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import CardState, Rating
 from loopdrill.core.timeutil import day_start, next_day_start, study_day
 from loopdrill.formats.native import read_deck
+from loopdrill.services import session_queue
 from loopdrill.services.session import DrillSession
 from loopdrill.store import queries
 from loopdrill.store.db import open_db
@@ -104,21 +106,35 @@ def test_counts_follow_every_change(tmp_path: Path) -> None:
     db.conn.close()
 
 
-def test_learning_cards_come_back_as_soon_as_due(demo_db: Database) -> None:
-    """The session keeps the soonest learning due moment it has seen; a learning card is
-    still shown the moment it is due, as a fresh look at the database finds it."""
+@pytest.mark.parametrize("soonest", [1, 2, 64])
+@pytest.mark.parametrize("overdue", [False, True])
+def test_learning_cards_come_back_as_soon_as_due(demo_db: Database, soonest: int,
+                                                 overdue: bool,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session keeps the learning cards due soonest (`soonest` of them read at once) and
+    follows its own answers; a learning card is still shown the moment it is due, the one a
+    fresh look at the database finds first (`overdue`: every card starts in learning, all due
+    at one past moment, as after a bulk change)."""
+    monkeypatch.setattr(session_queue, "SOONEST", soonest)
+    if overdue:
+        demo_db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, "
+                             "difficulty = 5, reps = 4, lapses = 1, "
+                             "due = '2026-11-23T07:00:00.000000+00:00', "
+                             "last_review = '2026-11-22T07:00:00.000000+00:00'")
     clock = FakeClock()
     session = DrillSession(demo_db, clock, fuzz=False)
     shown_learning = 0
     for step in range(60):
         now = clock()
-        first = queries.first_learning(demo_db, Scope(), now)
+        first = next(iter(queries.soonest_learning(demo_db, Scope(), now)), None)
         shown = session.next_card()
         if shown is None:
             break
-        if first is not None and first[0] <= now:
-            assert shown.card.id == first[1]
+        if first is not None and first[0] <= now:  # the soonest (cards due at once: any)
+            assert shown.card.memory.due == first[0]
             shown_learning += 1
+        elif shown.card.memory.state in (CardState.LEARNING, CardState.RELEARNING):
+            assert first is not None and shown.card.memory.due == first[0]  # learn ahead
         session.answer(Rating.AGAIN if step % 3 == 0 else Rating.GOOD)
         session.progress()
         clock.advance(minutes=2)

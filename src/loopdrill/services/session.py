@@ -224,7 +224,7 @@ class DrillSession:
             ))
         self._pruned = day
         if own:
-            self.upcoming.answered(memory, outcome.after, now,
+            self.upcoming.answered(card.id, memory, outcome.after, now,
                                    suspended=leech and opts.leech_action == "suspend")
         self.answered += 1
         self.done.append(("answer", card.id, None))

@@ -3,6 +3,7 @@ cards as they come due, and the counts of what is left today (the progress line)
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import deque
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from loopdrill.store.rows import StoredCard
 
 LEARNING_STATES = (CardState.LEARNING, CardState.RELEARNING)
 NEVER = dt.datetime.max.replace(tzinfo=dt.UTC)
+SOONEST = 64  # learning cards read at once, shown one after another without asking again
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,10 @@ class _Counted:
     changes: int
     done: int
     learning: int
-    learning_from: dt.datetime | None = None  # no learning card is due before (None: unknown)
+    #: the learning cards due soonest, as (due, id) in due order (None: not read yet), and a
+    #: moment no other learning card is due before (SessionQueue._learning_due_by)
+    soonest: list[tuple[dt.datetime, str]] | None = None
+    beyond: dt.datetime = NEVER
 
 
 def _learning_due(memory: Memory, until: dt.datetime) -> bool:
@@ -135,17 +140,23 @@ class SessionQueue:
 
     def _learning_due_by(self, now: dt.datetime, until: dt.datetime) -> str | None:
         """The learning card due soonest, if it is due by `until`. While the counts stand
-        (nothing written through this connection since), the soonest due moment last seen
-        is kept with them, and the database is asked again only once `until` reaches it."""
+        (nothing written through this connection since but this session's answers, which
+        `answered` follows), the SOONEST learning cards due first are kept with them, and
+        the database is asked again only once they are all taken and `until` reaches the
+        moment before which no other is due."""
         kept = self._counted
         if kept is not None and kept.changes != queries.own_writes(self.db):
             kept = None
-        if kept is not None and kept.learning_from is not None and until < kept.learning_from:
-            return None
-        first = queries.first_learning(self.db, self.scope, now)
-        if kept is not None:
-            kept.learning_from = first[0] if first is not None else NEVER
-        return first[1] if first is not None and first[0] <= until else None
+        if kept is None:
+            first = queries.soonest_learning(self.db, self.scope, now)
+            return first[0][1] if first and first[0][0] <= until else None
+        if kept.soonest is None or (not kept.soonest and kept.beyond <= until):
+            kept.soonest = queries.soonest_learning(self.db, self.scope, now, SOONEST)
+            # those not read are due no sooner than the last read (all were read when fewer)
+            kept.beyond = kept.soonest[-1][0] if len(kept.soonest) == SOONEST else NEVER
+        if kept.soonest and kept.soonest[0][0] <= until:
+            return kept.soonest[0][1]
+        return None
 
     def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
         if card.retired or card.suspended:
@@ -195,10 +206,11 @@ class SessionQueue:
             counted = self._counted = _Counted(until, version, changes, done, learning)
         return counted
 
-    def answered(self, before: Memory, after: Memory, at: dt.datetime, *,
+    def answered(self, card_id: str, before: Memory, after: Memory, at: dt.datetime, *,
                  suspended: bool) -> None:
-        """This session's connection committed an answer changing `before` to `after` at `at`:
-        the counts follow it, unless something else wrote since they were counted."""
+        """This session's connection committed an answer changing card `card_id` from `before`
+        to `after` at `at`: the counts and the soonest learning cards follow it, unless
+        something else wrote since they were counted."""
         counted = self._counted  # (another connection's commit since: recounted next time)
         if counted is None:
             return
@@ -207,9 +219,11 @@ class SessionQueue:
         if not self.cram:
             counted.learning += (_learning_due(after, counted.until) and not suspended) - \
                 _learning_due(before, counted.until)
-            if counted.learning_from is not None and not suspended and _learning_due(after, NEVER):
-                assert after.due is not None
-                counted.learning_from = min(counted.learning_from, after.due)
+            if counted.soonest is not None:
+                counted.soonest = [kept for kept in counted.soonest if kept[1] != card_id]
+                due = after.due if after.state in LEARNING_STATES else None
+                if not suspended and due is not None and due < counted.beyond:
+                    bisect.insort(counted.soonest, (due, card_id))
         counted.changes = queries.own_writes(self.db)
 
     def before_answer(self, *, counted: bool) -> None:

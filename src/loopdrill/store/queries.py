@@ -74,20 +74,20 @@ def card_memory(db: Database, card_id: str) -> Memory | None:
     return memory_from_row(row) if row else None
 
 
-def first_learning(db: Database, scope: Scope,
-                   now: dt.datetime) -> tuple[dt.datetime, str] | None:
-    """The active learning or relearning card due soonest (whenever that is), as (due, id),
-    or None: each state's first in the (state, due) index, so no other card is read (cards
-    due at the same moment come in the index's order: ordering them by id too would read
-    every one of them, thousands after a bulk change)."""
+def soonest_learning(db: Database, scope: Scope, now: dt.datetime,
+                     limit: int = 1) -> list[tuple[dt.datetime, str]]:
+    """The active learning and relearning cards due soonest (whenever that is), at most
+    `limit`, as (due, id) in due order: each state's first in the (state, due) index, so no
+    other card is read (cards due at the same moment come in the index's order: ordering them
+    by id too would read every one of them, thousands after a bulk change)."""
     where, params = scope.where()
     first = (f"SELECT * FROM (SELECT due, id FROM cards WHERE state = {{}} AND due IS NOT NULL "
-             f"AND {ACTIVE}{where} ORDER BY due LIMIT 1)")
+             f"AND {ACTIVE}{where} ORDER BY due LIMIT ?)")
     sql = f"SELECT due, id FROM ({first.format(1)} UNION ALL {first.format(3)}) " \
-        "ORDER BY due LIMIT 1"
-    stamps = (to_stamp(now), *params)
-    row = db.conn.execute(sql, stamps + stamps).fetchone()
-    return (from_stamp(row[0]), str(row[1])) if row else None
+        "ORDER BY due LIMIT ?"
+    stamps = (to_stamp(now), *params, limit)
+    return [(from_stamp(due), str(card_id))
+            for due, card_id in db.conn.execute(sql, stamps + stamps + (limit,))]
 
 
 def learning_count(db: Database, scope: Scope, now: dt.datetime, until: dt.datetime,
