@@ -43,7 +43,7 @@ class TrainingItems(Sequence[Any]):
     700,000 items of 26 reviews on average); here the histories take two small arrays."""
 
     def __init__(self, histories: Iterable[History]) -> None:
-        self.ratings, self.deltas = array("b"), array("l")
+        self.ratings, self.deltas = array("b"), array("i")
         self.starts = array("l", [0])  # where each card's reviews begin in the arrays
         self.counts = array("l", [0])  # items before each card
         self.reviews = 0  # reviews in all the items (a card's are in each of its items)
@@ -62,7 +62,7 @@ class TrainingItems(Sequence[Any]):
     def card_ids(self) -> array[int]:
         """Each item's card (its history's index), in the items' order: with them fsrs-rs
         trains on each card's whole history once instead of once per item (its prefixes)."""
-        ids = array("q")
+        ids = array("i")
         for card, (first, end) in enumerate(zip(self.counts, self.counts[1:], strict=False)):
             ids.extend([card] * (end - first))
         return ids
