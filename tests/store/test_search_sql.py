@@ -8,6 +8,7 @@ import pytest
 from sqlite_utils import Database
 
 from loopdrill.core.model import Rating
+from loopdrill.core.timeutil import to_ms
 from loopdrill.services.browse import count_cards, find_cards
 from loopdrill.services.session import DrillSession
 from tests.conftest import NOW, FakeClock
@@ -34,7 +35,7 @@ def search_db(demo_db: Database) -> Database:
     conn.execute("UPDATE cards SET flag = 2, tags = ' pricing leech ' "
                  "WHERE id = 'demo/sqs-standard'")
     conn.execute("UPDATE cards SET suspended = 1 WHERE id = 'demo/efs-standard'")
-    old = (NOW - dt.timedelta(days=40)).isoformat()
+    old = to_ms(NOW - dt.timedelta(days=40))
     for slug in ("demo::sub", "demox"):
         conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?)", (slug, slug))
     conn.execute("INSERT INTO cards (id, deck, item, kind, content, tags, added, as_of) VALUES "

@@ -4,8 +4,8 @@ review_clock: answers (cram included) per study day, deck and local hour (both s
 revlog row when it was written), with how many passed (not Again): the stats' hour-of-day
 chart over any period reads a few thousand rows instead of every review. It is one of the
 revlog's running totals (store.aggregates keeps it with the others).
-cards_added: an index on cards.added (m005_i16_browser), so "cards added" in a period is a
-range count.
+cards_added: an index on cards.added (m005_i16_browser; ms since the epoch since
+m_size14_added_ms), so "cards added" in a period is a range count.
 """
 
 from __future__ import annotations

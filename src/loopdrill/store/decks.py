@@ -13,7 +13,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.cards import expand
 from loopdrill.core.model import CardSpec, DeckSpec, Item
-from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.timeutil import to_ms, to_stamp
 from loopdrill.store.bulk import indexes_dropped
 from loopdrill.store.rows import tags_to_text
 from loopdrill.store.tx import transaction
@@ -206,17 +206,17 @@ def insert_cards(db: Database, cards: Iterable[CardSpec], now: dt.datetime) -> i
 def _insert(db: Database, rows: list[tuple[Any, ...]], now: dt.datetime) -> None:
     """Insert card rows (id, then CARD_COLUMNS; the caller holds the transaction), added
     `now`, numbered for the revlog (cards.num). Rows whose source and as-of date are both
-    NULL go in without binding them, which is faster; the added time is set afterwards over
-    the new rowids."""
+    NULL go in without binding them, which is faster; the added time is written into the
+    statement (one integer), not set afterwards: a row that grows after it is written splits
+    its page."""
     if not rows:
         return
     columns = ("num", "id", *CARD_COLUMNS)
-    last = db.conn.execute("SELECT max(rowid) FROM cards").fetchone()[0] or 0
     first = int(db.conn.execute("SELECT coalesce(max(num), 0) + 1 FROM cards").fetchone()[0])
     numbered = ((num, *row) for num, row in enumerate(rows, first))
     short = (row[:-2] if row[-1] is None and row[-2] is None else row for row in numbered)
+    added = int(to_ms(now))
     with indexes_dropped(db, "cards", len(rows)):
         for width, run in itertools.groupby(short, len):
-            db.conn.executemany(f"INSERT INTO cards ({', '.join(columns[:width])}) VALUES "
-                                f"({', '.join('?' * width)})", run)
-    db.conn.execute("UPDATE cards SET added = ? WHERE rowid > ?", (to_stamp(now), last))
+            db.conn.executemany(f"INSERT INTO cards (added, {', '.join(columns[:width])}) "
+                                f"VALUES ({added}, {', '.join('?' * width)})", run)

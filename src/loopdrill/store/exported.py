@@ -12,9 +12,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.model import REVIEW_COLUMNS, CardSpec
-from loopdrill.store.rows import card_content, tags_from_text
+from loopdrill.store.rows import card_content, ms_sql, stamp_sql, tags_from_text
 
-# a card's schedule and flags as stored (the full JSON export holds these per card)
+# a card's schedule and flags as stored (the full JSON export holds these per card; `added`,
+# stored in ms, as a text stamp like the other times)
 STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
                  "lapses", "suspended", "buried_until", "flag", "retired", "added")
 CARD_FIELDS = ("id", "deck", "item", "variant", "kind", "content", "tags", "source", "as_of",
@@ -55,7 +56,8 @@ def deck_flags(db: Database) -> dict[str, tuple[bool, bool]]:
 
 def card_states(db: Database) -> dict[str, dict[str, Any]]:
     """Every card's STATE_COLUMNS by card id (retired cards included)."""
-    sql = f"SELECT id, {', '.join(STATE_COLUMNS)} FROM cards ORDER BY deck, position, id"
+    columns = ", ".join(stamp_sql(c) if c == "added" else c for c in STATE_COLUMNS)
+    sql = f"SELECT id, {columns} FROM cards ORDER BY deck, position, id"
     return {row[0]: dict(zip(STATE_COLUMNS, row[1:], strict=True))
             for row in db.conn.execute(sql)}
 
@@ -112,7 +114,7 @@ def insert_missing_cards(db: Database, cards: Iterable[Mapping[str, Any]]) -> in
 
 def restore_states(db: Database, states: Mapping[str, Mapping[str, Any]]) -> int:
     """Write each card's STATE_COLUMNS as given; how many cards were written."""
-    sets = ", ".join(f"{c} = ?" for c in STATE_COLUMNS)
+    sets = ", ".join(f"{c} = {ms_sql('?') if c == 'added' else '?'}" for c in STATE_COLUMNS)
     cursor = db.conn.executemany(
         f"UPDATE cards SET {sets} WHERE id = ?",
         [(*(s[c] for c in STATE_COLUMNS), card_id) for card_id, s in states.items()])

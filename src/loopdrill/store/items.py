@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from loopdrill.core.model import Item
-from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.timeutil import to_ms
 from loopdrill.store.decks import CARD_COLUMNS, card_rows
 
 
@@ -55,7 +55,7 @@ def replace_item(db: Database, deck: str, item: Item, position: int, now: dt.dat
         else:
             db.conn.execute(
                 f"INSERT INTO cards (id, {', '.join(CARD_COLUMNS)}, added) "
-                f"VALUES ({', '.join('?' * (len(CARD_COLUMNS) + 2))})", (*row, to_stamp(now)))
+                f"VALUES ({', '.join('?' * (len(CARD_COLUMNS) + 2))})", (*row, to_ms(now)))
     gone = current - {row[0] for row in rows}
     db.conn.executemany("UPDATE cards SET retired = 1 WHERE id = ?", ((c,) for c in gone))
 

@@ -18,6 +18,19 @@ CARD_COLUMNS = (
 )
 
 
+def stamp_sql(ms: str) -> str:
+    """SQL for the text stamp (core.timeutil.to_stamp's form) of a time stored in ms since the
+    Unix epoch (cards.added, revlog.at)."""
+    return (f"strftime('%Y-%m-%dT%H:%M:%S', {ms} / 1000, 'unixepoch') "
+            f"|| printf('.%06d+00:00', {ms} % 1000 * 1000)")
+
+
+def ms_sql(stamp: str) -> str:
+    """SQL for the ms since the Unix epoch of a text stamp (NULL for NULL or for text that is
+    no time)."""
+    return f"CAST(round((julianday({stamp}) - 2440587.5) * 86400000) AS INTEGER)"
+
+
 @dataclass(frozen=True)
 class StoredCard:
     """A card as the database holds it."""

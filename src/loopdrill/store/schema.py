@@ -20,6 +20,7 @@ from loopdrill.store.aggregates import (
     trigger_statements,
 )
 from loopdrill.store.migrate_revlog import convert_reviews
+from loopdrill.store.rows import ms_sql, stamp_sql
 
 migrations = Migrations("loopdrill")
 # meta key set by m007: services.library replays every card's log once after the migration
@@ -113,10 +114,9 @@ CREATE TABLE revlog_undo (
 """
 
 # The revlog as the first release stored it, for readers written against that layout.
-REVIEWS_VIEW = """
+REVIEWS_VIEW = f"""
 CREATE VIEW reviews AS SELECT r.id AS id, c.id AS card_id, c.deck AS deck,
-    strftime('%Y-%m-%dT%H:%M:%S', r.at / 1000, 'unixepoch')
-        || printf('.%06d+00:00', r.at % 1000 * 1000) AS reviewed_at,
+    {stamp_sql("r.at")} AS reviewed_at,
     r.rating AS rating, r.ms AS duration_ms, t.answer AS answer, t.proposed AS proposed,
     t.verdict AS verdict, r.state AS state_before, r.reps AS reps_before,
     r.lapses AS lapses_before, r.ivl AS interval_before, r.r / 1e6 AS retrievability,
@@ -129,7 +129,7 @@ FROM revlog r JOIN cards c ON c.num = r.card LEFT JOIN revlog_typed t ON t.id = 
 """
 
 # An insert into that view (first-release code, tests) writes the revlog row it means.
-_AT = "CAST(round((julianday(NEW.reviewed_at) - 2440587.5) * 86400000) AS INTEGER)"
+_AT = ms_sql("NEW.reviewed_at")
 REVIEWS_VIEW_INSERT = f"""
 CREATE TRIGGER reviews_insert INSTEAD OF INSERT ON reviews BEGIN
     INSERT INTO revlog (card, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r,
@@ -282,12 +282,16 @@ def m_i19_studied_index(db: Database) -> None:
 
 @migrations()
 def m_size14_studied_in_queue(db: Database) -> None:
-    """The queue's covering index takes difficulty and serves the stats' studied cards too
-    (store.clock_totals.STUDIED_QUEUE_INDEX); cards_studied goes."""
-    from loopdrill.store.clock_totals import STUDIED_QUEUE_INDEX
+    """cards_studied folded into cards_review_queue (store.compact_cards)."""
+    from loopdrill.store.compact_cards import studied_in_queue
 
-    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_review_queue'").fetchone()
-    if row is None or row[0] != STUDIED_QUEUE_INDEX:
-        db.execute("DROP INDEX IF EXISTS cards_review_queue")
-        db.execute(STUDIED_QUEUE_INDEX)
-    db.execute("DROP INDEX IF EXISTS cards_studied")
+    studied_in_queue(db)
+
+
+@migrations(transactional=False)
+def m_size14_added_ms(db: Database) -> None:
+    """cards.added in ms since the epoch instead of a text stamp: the cards table rebuilt
+    (store.compact_cards), in its own transaction with foreign keys off."""
+    from loopdrill.store.compact_cards import added_in_ms
+
+    added_in_ms(db)

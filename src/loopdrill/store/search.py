@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.search import Added, And, Filter, Not, Or, Prop, Query, Rated, Text
-from loopdrill.core.timeutil import from_stamp, to_ms, to_stamp
+from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
 from loopdrill.store.curve import retrievability_sql
 from loopdrill.store.rows import CARD_COLUMNS, StoredCard, card_from_row
 
@@ -85,7 +85,7 @@ def _sql(query: Query, ctx: SearchContext) -> Sql:
     if isinstance(query, Rated):
         return rated_sql(query.days, query.rating, ctx)
     assert isinstance(query, Added)
-    return "added >= ?", [to_stamp(ctx.day(1 - query.days))]
+    return "added >= ?", [to_ms(ctx.day(1 - query.days))]
 
 
 def _stored_as_is(text: str) -> bool:
@@ -219,7 +219,7 @@ def find(db: Database, clause: Sql, ctx: SearchContext, *, sort: str = "",
     args = [*params, *order_params, *([limit] if limit is not None else [])]
     for row in db.conn.execute(text, args):
         yield FoundCard(card_from_row(row[:-2]), row[-2],
-                        from_stamp(row[-1]) if row[-1] else None)
+                        from_ms(row[-1]) if row[-1] is not None else None)
 
 
 def count(db: Database, clause: Sql) -> int:

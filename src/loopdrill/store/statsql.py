@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from loopdrill.core.timeutil import to_stamp
+from loopdrill.core.timeutil import to_ms, to_stamp
 from loopdrill.store.aggregates import day_number
 from loopdrill.store.curve import retrievability_sql
 from loopdrill.store.queries import Scope
@@ -59,10 +59,11 @@ def hour_groups(db: Database, scope: Scope, since: dt.date | None,
 
 
 def cards_added(db: Database, scope: Scope, start: dt.datetime | None) -> int:
-    """Cards added from a moment on (cards.added), retired ones included."""
+    """Cards added from a moment on (cards.added, ms), retired ones included."""
     where, params = _scope(scope, "c")
     sql = f"SELECT COUNT(*) FROM cards c WHERE c.added >= ?{where}"
-    return int(db.conn.execute(sql, (to_stamp(start) if start else "", *params)).fetchone()[0])
+    return int(db.conn.execute(sql, (to_ms(start) if start else -(2**63), *params)
+                               ).fetchone()[0])
 
 
 def distributions(db: Database, scope: Scope, now: dt.datetime, decay: float) -> list[Row]:

@@ -1,0 +1,79 @@
+"""Smaller card indexes and columns (issue 14: the database at most Anki's size), as the
+bodies of store.schema's m_size14 migrations.
+
+- The queue's covering index takes difficulty and serves the stats' studied cards too, so
+  cards_studied goes (store.clock_totals.STUDIED_QUEUE_INDEX).
+- cards.added is whole ms since the Unix epoch (as revlog.at), not a 32-byte text stamp:
+  26 bytes less per card in the table and again in cards_added.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+
+from sqlite_utils import Database
+
+from loopdrill.store.clock_totals import STUDIED_QUEUE_INDEX
+from loopdrill.store.rows import ms_sql
+
+
+def studied_in_queue(db: Database) -> None:
+    """cards_review_queue as STUDIED_QUEUE_INDEX, and no cards_studied."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_review_queue'").fetchone()
+    if row is None or row[0] != STUDIED_QUEUE_INDEX:
+        db.execute("DROP INDEX IF EXISTS cards_review_queue")
+        db.execute(STUDIED_QUEUE_INDEX)
+    db.execute("DROP INDEX IF EXISTS cards_studied")
+
+
+def added_in_ms(db: Database) -> None:
+    """cards.added (a text stamp, m005) as INTEGER ms, by SQLite's 12-step rebuild of the table
+    (a new table filled from the old one, every rowid kept, then renamed; its indexes and
+    trigger made again): the rows come out packed, where ALTER TABLE DROP COLUMN would leave
+    the 26 bytes a row saves as holes in the table's pages. Foreign keys are off meanwhile,
+    as the procedure says (a card whose deck is gone is kept as it was); the caller runs it
+    outside a transaction."""
+    table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cards'"
+                       ).fetchone()[0]
+    if not re.search(r"\badded TEXT\b", table):
+        return
+    columns = [row[1] for row in db.execute("PRAGMA table_info(cards)")]
+    attached = [ddl for (ddl,) in db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'cards' AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL")]
+    values = ", ".join(ms_sql(c) if c == "added" else c for c in columns)
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            db.execute("DROP TABLE IF EXISTS cards_new")
+            db.execute(re.sub(r"\badded TEXT\b", "added INTEGER", table).replace(
+                "CREATE TABLE cards", "CREATE TABLE cards_new", 1))
+            db.execute(f"INSERT INTO cards_new (rowid, {', '.join(columns)}) "
+                       f"SELECT rowid, {values} FROM cards ORDER BY rowid")
+            db.execute("DROP TABLE cards")
+            # the `reviews` view names cards, gone until the rename: the legacy rename does
+            # not check views (they name `cards` again once it is done)
+            db.execute("PRAGMA legacy_alter_table = ON")
+            try:
+                db.execute("ALTER TABLE cards_new RENAME TO cards")
+            finally:
+                db.execute("PRAGMA legacy_alter_table = OFF")
+            for ddl in attached:
+                db.execute(ddl)
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
+    _vacuum_if_loose(db)
+
+
+def _vacuum_if_loose(db: Database) -> None:
+    """VACUUM when more than a quarter of the file is free pages (the rebuilt table's old
+    pages): they would otherwise stay in the file until new rows fill them. Skipped when
+    another connection holds the database (the pages are reused later all the same)."""
+    free = db.execute("PRAGMA freelist_count").fetchone()[0]
+    if free * 4 <= db.execute("PRAGMA page_count").fetchone()[0]:
+        return
+    with contextlib.suppress(sqlite3.OperationalError):
+        db.execute("VACUUM")
