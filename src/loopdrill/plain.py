@@ -6,6 +6,7 @@ records, through the same DrillSession.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TextIO
 
@@ -52,7 +53,12 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
 
     say("loopdrill plain mode. Commands at a grade prompt: u undo, s suspend, b bury, q quit.")
     try:
-        while (shown := session.next_card()) is not None:
+        while True:
+            shown = session.next_card()
+            while session.unusable:  # a damaged card: one line, and the drill goes on
+                sys.stderr.write(clean(f"warning: {session.unusable.pop(0)}") + "\n")
+            if shown is None:
+                break
             progress = session.progress()
             say()
             say(f"[{progress.done} done, {progress.left} left] {shown.card.deck}")

@@ -31,6 +31,8 @@ from loopdrill.services.params import parameters_for
 from loopdrill.services.session_queue import Progress, SessionQueue
 from loopdrill.store import queries, reviews
 from loopdrill.store.aggregates import day_number
+from loopdrill.store.backup import database_file
+from loopdrill.store.failures import UnusableCard
 from loopdrill.store.queries import Scope
 from loopdrill.store.reviews import AnsweredSince
 from loopdrill.store.rows import StoredCard
@@ -107,6 +109,9 @@ class DrillSession:
     #: What undo can take back, newest last: (answer | suspend | bury, card id, the card's
     #: suspended and buried_until before a suspend or bury).
     done: list[tuple[str, str, tuple[int, str | None] | None]] = field(default_factory=list)
+    #: Cards left out because a value of theirs cannot be used, not yet told to the user
+    #: (the screen or the plain drill takes them and says each once).
+    unusable: list[UnusableCard] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
@@ -160,17 +165,24 @@ class DrillSession:
             self.current = None
             return None
         now = self.clock()
-        card = self.upcoming.next_card(now)
+        while (card := self.upcoming.next_card(now)) is not None:
+            prompt = None
+            if is_self_graded(card.kind):
+                front = front_spans(card.kind, card.content)
+                back = back_spans(card.kind, card.content)
+                break
+            try:
+                prompt = prepare(card.kind, card.content, self.rng)
+            except ValueError as exc:  # a damaged value: left out of the session, said once
+                self.unusable.append(UnusableCard(database_file(self.db.conn), card.id,
+                                                  str(exc)))
+                continue
+            front, back = [Span(prompt.front)], []
+            break
         if card is None:
             self.current = None
             return None
         _, sched = self.scheduler(card.deck)
-        prompt = None
-        if is_self_graded(card.kind):
-            front, back = front_spans(card.kind, card.content), back_spans(card.kind, card.content)
-        else:
-            prompt = prepare(card.kind, card.content, self.rng)
-            front, back = [Span(prompt.front)], []
         self.current = Shown(card=card, front=front, back=back, shown_at=now, scheduler=sched,
                              prompt=prompt)
         return self.current

@@ -14,10 +14,10 @@ from pathlib import Path
 from loopdrill.store.db import StoreError
 
 READ_ONLY, FULL, DISK, DAMAGED, SCHEMA = "read-only", "full", "disk", "damaged", "schema"
-TRIGGER, VALUE, RANGE = "trigger", "value", "range"
+TRIGGER, VALUE, RANGE, CARD = "trigger", "value", "range", "card"
 SHORT = {READ_ONLY: "read-only file", FULL: "disk full", DISK: "disk error",
          DAMAGED: "damaged file", SCHEMA: "damaged schema", TRIGGER: "a trigger refused it",
-         VALUE: "unreadable value", RANGE: "impossible time"}
+         VALUE: "unreadable value", RANGE: "impossible time", CARD: "unusable card"}
 _CODES = {sqlite3.SQLITE_READONLY: READ_ONLY, sqlite3.SQLITE_FULL: FULL,
           sqlite3.SQLITE_IOERR: DISK, sqlite3.SQLITE_CORRUPT: DAMAGED,
           sqlite3.SQLITE_NOTADB: DAMAGED}
@@ -44,6 +44,15 @@ class Damaged(FileProblem):
     """The file is damaged (SQLITE_CORRUPT) or its schema is: nothing more is written."""
 
 
+class UnusableCard(FileProblem):
+    """A card whose content has every field of its kind but a value its kind cannot use (a
+    numeric card's answer that is not a number): the drill leaves it out and says so."""
+
+    def __init__(self, file: str, card_id: str, detail: str) -> None:
+        super().__init__(CARD, file, f"{card_id}: {detail}")
+        self.card_id = card_id
+
+
 def kind_of(exc: BaseException) -> str | None:
     """READ_ONLY, FULL, DISK, DAMAGED or SCHEMA for an SQLite error about the file, else None."""
     if not isinstance(exc, sqlite3.Error):
@@ -64,6 +73,7 @@ def cause(kind: str, file: str, detail: str = "") -> str:
             SCHEMA: f"{name} is missing part of its schema ({detail})",
             VALUE: f"{name} holds {detail}",
             RANGE: f"{name} holds a time out of range ({detail})",
+            CARD: f"{name} holds a card loopdrill cannot show ({detail})",
             TRIGGER: f"a trigger in {name} that loopdrill did not make refused the change "
                      f"({detail})"}[kind]
 
@@ -75,7 +85,8 @@ def remedy(kind: str, file: str) -> str:
     return {READ_ONLY: "make it writable (or use --db with a copy)",
             FULL: "free some space", DISK: "check the disk",
             TRIGGER: f"drop that trigger (sqlite3) or use {backups}",
-            RANGE: "`loopdrill doctor --repair` removes reviews at impossible times"}.get(
+            RANGE: "`loopdrill doctor --repair` removes reviews at impossible times",
+            CARD: "`loopdrill edit` with its id puts it right"}.get(
                 kind, f"{backups} can replace it")
 
 
@@ -84,7 +95,7 @@ def sentence(kind: str, file: str, detail: str = "") -> str:
     if kind == DAMAGED:
         return f"{cause(kind, file, detail)}, so loopdrill stops writing to it; " \
                f"{remedy(kind, file)}"
-    if kind in (SCHEMA, VALUE, RANGE):
+    if kind in (SCHEMA, VALUE, RANGE, CARD):
         return f"{cause(kind, file, detail)}; {remedy(kind, file)}"
     return f"{cause(kind, file, detail)}, so nothing was saved; {remedy(kind, file)} and try " \
            "again"

@@ -59,6 +59,9 @@ class DrillScreen(DrillView):
         """Show the next card, or end the session with its summary."""
         self.revealed = False
         self.shown = self.session.next_card()
+        while self.session.unusable:  # a damaged card, left out: said, and the drill goes on
+            self.notify(clean(str(self.session.unusable.pop(0))), severity="error",
+                        timeout=15, markup=False)
         if self.shown is None:
             self.action_end()
             return
