@@ -33,9 +33,9 @@ if kind == "cards":
     from loopdrill.services.imports import read_files, run_import
     run_import(lib.db, read_files([Path(path)]), now)
 else:
-    from loopdrill.formats.review_csv import review_rows
-    from loopdrill.services.history import import_review_rows
-    import_review_rows(lib.db, review_rows(Path(path)), now)
+    from loopdrill.formats.review_csv import review_blocks
+    from loopdrill.services.history import import_review_blocks
+    import_review_blocks(lib.db, review_blocks(Path(path)), now)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(f"{time.perf_counter() - t0:.3f} {rss:.0f}")
 """

@@ -16,23 +16,30 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
-from loopdrill.core.text import shown
+from loopdrill.core.model import DeckError, Problem, ReviewRecord
 from loopdrill.core.timeutil import to_ms
 from loopdrill.formats.batch import (
-    EARLIEST,
-    LATEST,
-    MAX_DURATION_MS,
     decode_text,
     gc_paused,
     read_bytes,
     readable,
+)
+from loopdrill.formats.review_fields import (
+    RATINGS,
+    UTC,
+    RawReview,
+    ReviewBlock,
+    StampsMs,
+    check_encoding,
+    checked_row,
+    parse_block,
+    utc,
 )
 
 COLUMNS = ("card_id", "reviewed_at", "rating", "duration_ms")
@@ -40,9 +47,7 @@ CRAM = "cram"  # the optional fifth column
 CRAM_VALUES = {"0": False, "1": True, "": False}
 CRAM_INTS = {"0": 0, "1": 1, "": 0}
 MAX_BYTES = 1024 * 1024 * 1024
-RATINGS = {str(int(r)): r for r in Rating}
 INT_RATINGS = {key: int(r) for key, r in RATINGS.items()}
-UTC = dt.UTC
 
 
 def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
@@ -54,61 +59,80 @@ def read_review_csv(path: Path) -> tuple[ReviewRecord, ...]:
         return tuple(new(ReviewRecord, row) for row in _checked(_rows(text), name, ms=False))
 
 
-# a review as the history import takes it: card id, time in ms (core.timeutil.to_ms), rating,
-# duration ms, cram (0 or 1), line
-RawReview = tuple[str, int, int, int, int, int]
-
-
 def review_rows(path: Path) -> Iterator[RawReview]:
     """The rows of a review CSV read as the file is read (a million rows are never held at
     once), times in ms; after the last row, DeckError lists every bad one, as read_review_csv
     does. The file's encoding is checked first, in blocks."""
+    for block in review_blocks(path):
+        yield from block if isinstance(block, list) else block.rows()
+
+
+BLOCK_BYTES = 1 << 20
+Block = ReviewBlock | list[RawReview]
+
+
+def review_blocks(path: Path) -> Iterator[Block]:
+    """review_rows a block at a time: plain lines as columns (formats.review_fields), the
+    others as rows."""
     name = str(path)
-    if _utf16(path):  # rare: read whole
-        for card_id, when, grade, ms, cram, line in read_review_csv(path):
-            yield card_id, to_ms(when), int(grade), ms, int(cram), line
-        return
-    with readable(path, MAX_BYTES, "a review CSV"), \
-            path.open(encoding="utf-8-sig", newline="") as stream:
-        reader = csv.reader(stream, strict=True)
-        yield from _checked(_csv_records(reader), name, ms=True)
-
-
-def _utf16(path: Path) -> bool:
-    """Whether the file is UTF-16 (with its byte-order mark); DeckError for a file that is
-    missing, too big, binary or not UTF-8, read in blocks."""
     with readable(path, MAX_BYTES, "a review CSV"), path.open("rb") as stream:
-        return _check_blocks(stream, str(path))
+        utf16 = check_encoding(stream, name)
+    if utf16:  # rare: read whole
+        yield [(card_id, to_ms(when), int(grade), ms, int(cram), line)
+               for card_id, when, grade, ms, cram, line in read_review_csv(path)]
+        return
+    with readable(path, MAX_BYTES, "a review CSV"), path.open("rb") as stream:
+        data = stream.read(BLOCK_BYTES)
+        while b"\n" not in data and (more := stream.read(BLOCK_BYTES)):
+            data += more  # the whole first line
+        skip = len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
+        head, newline, _ = data[skip:].partition(b"\n")
+        header = head.decode("utf-8").split(",")
+        if newline and b'"' not in head and b"\r" not in head and (
+                len(header) > 1 or header[0].strip()):
+            order = _order(header, name, 1)
+            yield from _blocks(stream, data, skip + len(head) + 1, len(header), order, name)
+            return
+        stream.seek(0)  # a header alone, quoted or after blank lines: csv reads it all
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        yield from _chunks(_checked(_csv_records(csv.reader(text, strict=True)), name, ms=True))
 
 
-def _check_blocks(stream: BinaryIO, name: str) -> bool:
-    """decode_text's checks a block at a time (a NUL byte anywhere first, then the first
-    byte that is not UTF-8): True for UTF-16 (not checked further)."""
-    head = stream.read(2)
-    if head in (b"\xff\xfe", b"\xfe\xff"):
-        return True
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    lines, block = 1, head
-    bad: int | None = None  # the line of the first byte that is not UTF-8
-    while block:
-        if b"\x00" in block:
-            lines += block[:block.index(b"\x00")].count(b"\n")
-            raise DeckError([Problem(name, lines, "binary data (a NUL byte), not a text file")])
-        if bad is None:
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                bad = lines + block[:max(exc.start, 0)].count(b"\n")
-        lines += block.count(b"\n")
-        block = stream.read(1 << 20)
-    if bad is None:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            bad = lines
-    if bad is not None:
-        raise DeckError([Problem(name, bad, "not UTF-8 text (save the file as UTF-8)")])
-    return False
+def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[int] | None,
+            name: str) -> Iterator[Block]:
+    """The lines after the header (from byte `offset` of `data`, the file's first block), a
+    block at a time: until a line holds a quote (a quoted field may hold a newline) or a
+    carriage return, when csv reads the rest."""
+    problems: list[Problem] = []
+    line = 2
+    data = data[offset:]
+    while True:
+        more = stream.read(BLOCK_BYTES)
+        data += more
+        cut = data.rfind(b"\n") + 1 if more else len(data)
+        lines = data[:cut]
+        if b'"' in lines or b"\r" in lines:
+            stream.seek(offset)
+            text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+            yield from _chunks(_read_rows(_csv_records(csv.reader(text, strict=True), line),
+                                          order, width, name, problems, True))
+            break
+        if lines:
+            lines += b"\n" * (not lines.endswith(b"\n"))
+            block = parse_block(lines, width, order, line)
+            yield block if block is not None else list(_read_rows(_csv_records(csv.reader(
+                io.StringIO(lines.decode("utf-8"), newline=""), strict=True), line),
+                order, width, name, problems, True))
+            offset, line, data = offset + cut, line + lines.count(b"\n"), data[cut:]
+        if not more:
+            break
+    if problems:
+        raise DeckError(problems)
+
+
+def _chunks(rows: Iterator[RawReview]) -> Iterator[list[RawReview]]:
+    while chunk := list(itertools.islice(rows, 50_000)):
+        yield chunk
 
 
 def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
@@ -129,7 +153,7 @@ def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
                width: int, name: str, problems: list[Problem], ms: bool) -> Iterator[Any]:
     """Each good row (as _checked says); a bad one goes to `problems`."""
-    to_time: Callable[[str], Any] = _StampsMs() if ms else _utc
+    to_time: Callable[[str], Any] = StampsMs() if ms else utc
     ratings: dict[str, Any] = INT_RATINGS if ms else RATINGS
     crams: dict[str, Any] = CRAM_INTS if ms else CRAM_VALUES
     ids: dict[str, str] = {}  # one string per card id, not one per row
@@ -155,7 +179,7 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
         grade = ratings.get(rating)
         if when is None or grade is None or not card_id or not duration.isdigit() \
                 or not duration.isascii() or len(duration) > 10:
-            found = _slow(name, line, [v.strip() for v in (card_id, stamp, rating, duration)])
+            found = checked_row(name, line, [v.strip() for v in (card_id, stamp, rating, duration)])
             if isinstance(found, Problem):
                 problems.append(found)
                 continue
@@ -163,45 +187,6 @@ def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | No
             if ms:
                 when, grade = to_ms(when), int(grade)
         yield ids.setdefault(card_id, card_id), when, grade, int(duration), cram, line
-
-
-def _utc(stamp: str) -> dt.datetime | None:
-    """An ISO-8601 time with a timezone, in UTC, in the years taken; else None."""
-    try:
-        when = dt.datetime.fromisoformat(stamp)
-        if when.tzinfo is None:
-            return None
-        if when.tzinfo is not UTC:
-            when = when.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return None
-    return when if EARLIEST <= when < LATEST else None
-
-
-class _StampsMs:
-    """_utc's time in ms (core.timeutil.to_ms). A stamp written as `2026-01-02T03:04:05Z` is
-    read from two small caches, of its hour (`2026-01-02T03`) and of its minute and second
-    (`04:05`), each filled from a stamp in that form that _utc read."""
-
-    def __init__(self) -> None:
-        self.hours: dict[str, int] = {}
-        self.seconds: dict[str, int] = {}
-
-    def __call__(self, stamp: str) -> int | None:
-        usual = len(stamp) == 20 and stamp[19] == "Z" and stamp[13] == ":"
-        if usual:
-            hour, second = self.hours.get(stamp[:13]), self.seconds.get(stamp[14:19])
-            if hour is not None and second is not None:
-                return hour + second
-        when = _utc(stamp)
-        if when is None:
-            return None
-        at = to_ms(when)
-        if usual and not when.microsecond and when.isoformat()[:19] == stamp[:19]:
-            second = (when.minute * 60 + when.second) * 1000
-            self.hours[stamp[:13]] = at - second
-            self.seconds[stamp[14:19]] = second
-        return at
 
 
 def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:
@@ -228,19 +213,20 @@ def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:
     yield from _csv_records(csv.reader(io.StringIO(text, newline=""), strict=True))
 
 
-def _csv_records(reader: Any) -> Iterator[tuple[int, list[str], str]]:
-    """_rows' records from a csv.reader (which reads on after a malformed record)."""
-    start = 1
+def _csv_records(reader: Any, first: int = 1) -> Iterator[tuple[int, list[str], str]]:
+    """_rows' records from a csv.reader (which reads on after a malformed record), its first
+    line being the file's line `first`."""
+    start = first
     while True:
         try:
             for row in reader:
                 if row and (len(row) > 1 or row[0].strip()):
                     yield start, row, ""
-                start = reader.line_num + 1
+                start = first + reader.line_num
             return
         except csv.Error as exc:
             yield start, [], f"malformed CSV ({exc})"
-            start = reader.line_num + 1
+            start = first + reader.line_num
 
 
 def _order(header: list[str], name: str, line: int) -> list[int] | None:
@@ -258,36 +244,3 @@ def _order(header: list[str], name: str, line: int) -> list[int] | None:
         raise DeckError([Problem(name, line, f"the first line must be the header "
                                  f"{','.join(COLUMNS)} ({what})")])
     return [names.index(c) for c in COLUMNS] + ([names.index(CRAM)] if CRAM in names else [])
-
-
-def _slow(name: str, line: int, row: list[str]
-          ) -> Problem | tuple[str, dt.datetime, Rating, str]:
-    """A row that failed the fast checks, read again with its spaces trimmed: its values, or
-    the first thing wrong with it."""
-    card_id, stamp, rating, duration = row
-    if not card_id:
-        return Problem(name, line, "card_id is empty")
-    try:
-        when = dt.datetime.fromisoformat(stamp)
-    except ValueError:
-        return Problem(name, line, f"reviewed_at {shown(stamp, 60)} is not an ISO-8601 time like "
-                       "2026-01-02T03:04:05Z")
-    if when.tzinfo is None:
-        return Problem(name, line, f"reviewed_at {stamp!r} has no timezone (write UTC, e.g. "
-                       "2026-01-02T03:04:05Z)")
-    try:
-        when = when.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00 is in year 0
-        when = EARLIEST - dt.timedelta(days=1)
-    if not EARLIEST <= when < LATEST:
-        return Problem(name, line, f"reviewed_at {stamp!r} is outside the years "
-                       f"{EARLIEST.year}-{LATEST.year - 1}")
-    if rating not in RATINGS:
-        return Problem(name, line, f"rating {shown(rating, 20)} is not 1, 2, 3 or 4")
-    if not duration.isascii() or not duration.isdigit():
-        return Problem(name, line, f"duration_ms {shown(duration, 40)} is not a whole number "
-                       "of milliseconds (0 or more)")
-    if len(duration) > 10 or int(duration) > MAX_DURATION_MS:
-        return Problem(name, line, f"duration_ms {shown(duration, 40)} is more than "
-                       f"{MAX_DURATION_MS:,} ms (24 days)")
-    return card_id, when, RATINGS[rating], duration

@@ -16,11 +16,13 @@ from loopdrill.core.model import Rating, ReviewRecord
 from loopdrill.core.timeutil import from_ms, to_ms
 from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
-from loopdrill.formats.review_csv import RawReview
+from loopdrill.formats.review_fields import RawReview
 from loopdrill.services.history_plan import (
     CHUNK_CARDS,
+    Block,
     HistoryPlan,
     HistoryReport,
+    plan_blocks,
     plan_rows,
     resolve_ids,
 )
@@ -32,7 +34,8 @@ from loopdrill.store.history import all_reviews, stash_reviews, stashed, unstash
 from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.tx import transaction
 
-__all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_rows",
+__all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_blocks",
+           "import_review_rows",
            "import_reviews", "plan_history", "resolve_ids", "write_history"]
 
 
@@ -49,14 +52,26 @@ def import_reviews(db: Database, records: Iterable[ReviewRecord], now: dt.dateti
 
 def import_review_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
                        source: str = "reviews", dry_run: bool = False) -> HistoryReport:
-    """Add reviews (formats.review_csv.review_rows streams them from a file) to the revlog
+    """import_review_blocks for rows."""
+    with gc_paused():
+        plan = plan_rows(db, rows, now, source=source)
+        return _import(db, plan, dry_run)
+
+
+def import_review_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
+                         source: str = "reviews", dry_run: bool = False) -> HistoryReport:
+    """Add reviews (formats.review_csv.review_blocks streams them from a file) to the revlog
     and rebuild each touched card's state by replaying its history. One transaction; unknown
     cards or reviews in the future refuse the whole file."""
     with gc_paused():  # many small objects, no cycles among them
-        plan = plan_rows(db, rows, now, source=source)
-        if not dry_run:
-            with transaction(db):
-                write_history(db, plan)
+        return _import(db, plan_blocks(db, blocks, now, source=source), dry_run)
+
+
+def _import(db: Database, plan: HistoryPlan, dry_run: bool) -> HistoryReport:
+    """Write a plan (unless a dry run) in one transaction."""
+    if not dry_run:
+        with transaction(db):
+            write_history(db, plan)
     return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
 
 

@@ -6,6 +6,7 @@ writes the plan)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import tempfile
 from array import array
@@ -20,7 +21,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
-from loopdrill.formats.review_csv import RawReview
+from loopdrill.formats.review_fields import RawReview, ReviewBlock
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
 CHUNK_CARDS = 500  # cards whose stored times are read at a time
@@ -82,28 +83,41 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-def stage(rows: Iterable[RawReview], latest: int, source: str) -> tuple[Staged, list[Problem]]:
+Block = ReviewBlock | list[RawReview]  # formats.review_csv.review_blocks
+
+
+def stage(blocks: Iterable[Block], latest: int, source: str) -> tuple[Staged, list[Problem]]:
     """The reviews, and a problem for each review later than `latest` (ms)."""
     staged = Staged()
     late: list[Problem] = []
     codes = staged.ids
-    last_id: str | None = None
-    code = -1
-    code_to, at_to, rc_to = staged.code.append, staged.at.append, staged.rc.append
-    ms_to, line_to = staged.ms.append, staged.line.append
-    for card_id, at, rating, ms, cram, line in rows:
-        if at > latest:
-            late.append(Problem(source, line, f"review time {to_stamp(from_ms(at))} is in the "
-                                "future"))
+    for block in blocks:
+        if isinstance(block, ReviewBlock) and not (block.at > latest).any():
+            local = np.array([codes.setdefault(i, len(codes)) for i in block.ids], np.int32)
+            staged.code.frombytes(local[block.which].tobytes())
+            staged.at.frombytes(block.at.tobytes())
+            staged.rc.extend((block.rating | block.cram << 3).astype(np.uint8).tobytes())
+            staged.ms.frombytes(block.ms.tobytes())
+            staged.line.frombytes(block.line.astype(np.int32).tobytes())
             continue
-        if card_id != last_id:  # a file's reviews of one card often come together
-            code = codes.setdefault(card_id, len(codes))
-            last_id = card_id
-        code_to(code)
-        at_to(at)
-        rc_to(rating | cram << 3)
-        ms_to(ms)
-        line_to(line)
+        last_id: str | None = None
+        code = -1
+        code_to, at_to, rc_to = staged.code.append, staged.at.append, staged.rc.append
+        ms_to, line_to = staged.ms.append, staged.line.append
+        for card_id, at, rating, ms, cram, line in block if isinstance(block, list) \
+                else block.rows():
+            if at > latest:
+                late.append(Problem(source, line, f"review time {to_stamp(from_ms(at))} is "
+                                    "in the future"))
+                continue
+            if card_id != last_id:  # a file's reviews of one card often come together
+                code = codes.setdefault(card_id, len(codes))
+                last_id = card_id
+            code_to(code)
+            at_to(at)
+            rc_to(rating | cram << 3)
+            ms_to(ms)
+            line_to(line)
     return staged, late
 
 
@@ -112,11 +126,19 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 
 def plan_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
               source: str = "reviews") -> HistoryPlan:
+    """plan_blocks for rows."""
+    stream = iter(rows)
+    return plan_blocks(db, iter(lambda: list(itertools.islice(stream, 50_000)), []), now,
+                       source=source)
+
+
+def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
+                source: str = "reviews") -> HistoryPlan:
     """Match reviews to cards and drop those already stored (reads only); DeckError when a
     card is unknown or a review in the future, naming every such row. Reviews up to
     CLOCK_SKEW ahead of `now` are taken: the clocks of the machine that exported them and of
     this one may differ by that much."""
-    staged, late = stage(rows, to_ms(now + CLOCK_SKEW), source)
+    staged, late = stage(blocks, to_ms(now + CLOCK_SKEW), source)
     ids, unknown = resolve_ids(db, staged.ids)
     code = np.frombuffer(staged.code, np.int32)
     if unknown or late:
