@@ -29,41 +29,41 @@ def studied_in_queue(db: Database) -> None:
 
 
 def added_in_ms(db: Database) -> None:
-    """cards.added (a text stamp, m005) as INTEGER ms, by SQLite's 12-step rebuild of the table
-    (a new table filled from the old one, every rowid kept, then renamed; its indexes and
-    trigger made again): the rows come out packed, where ALTER TABLE DROP COLUMN would leave
-    the 26 bytes a row saves as holes in the table's pages. Foreign keys are off meanwhile,
-    as the procedure says (a card whose deck is gone is kept as it was); the caller runs it
-    outside a transaction."""
+    """cards.added (a text stamp, m005) as INTEGER ms, by SQLite's 12-step rebuild of the table:
+    the old one renamed aside, a new one made from its DDL with the column's type changed and
+    filled from it (every rowid kept), the old one dropped, its indexes and trigger made again.
+    The rows come out packed, where ALTER TABLE DROP COLUMN would leave the 26 bytes a row saves
+    as holes in its pages. Foreign keys are off meanwhile, as the procedure says (a card whose
+    deck is gone is kept as it was); the caller runs it outside a transaction."""
+    columns = {name: kind.upper() for _, name, kind, *_ in db.execute("PRAGMA table_info(cards)")}
+    if columns.get("added") == "INTEGER":
+        return
     table = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'cards'"
                        ).fetchone()[0]
-    if not re.search(r"\badded TEXT\b", table):
-        return
-    columns = [row[1] for row in db.execute("PRAGMA table_info(cards)")]
+    table, changed = re.subn(r"\badded\s+TEXT\b", "added INTEGER", table, flags=re.IGNORECASE)
+    if changed != 1:
+        raise RuntimeError(f"cannot find cards.added in {table!r}")
     attached = [ddl for (ddl,) in db.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'cards' AND type IN ('index', 'trigger') "
         "AND sql IS NOT NULL")]
+    names = ", ".join(columns)
     values = ", ".join(ms_sql(c) if c == "added" else c for c in columns)
     foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
     db.execute("PRAGMA foreign_keys = OFF")
+    # legacy: the rename leaves the `reviews` view and the triggers that name `cards` as they
+    # are (they name the new table once it exists)
+    db.execute("PRAGMA legacy_alter_table = ON")
     try:
         with db.atomic():
-            db.execute("DROP TABLE IF EXISTS cards_new")
-            db.execute(re.sub(r"\badded TEXT\b", "added INTEGER", table).replace(
-                "CREATE TABLE cards", "CREATE TABLE cards_new", 1))
-            db.execute(f"INSERT INTO cards_new (rowid, {', '.join(columns)}) "
-                       f"SELECT rowid, {values} FROM cards ORDER BY rowid")
-            db.execute("DROP TABLE cards")
-            # the `reviews` view names cards, gone until the rename: the legacy rename does
-            # not check views (they name `cards` again once it is done)
-            db.execute("PRAGMA legacy_alter_table = ON")
-            try:
-                db.execute("ALTER TABLE cards_new RENAME TO cards")
-            finally:
-                db.execute("PRAGMA legacy_alter_table = OFF")
+            db.execute("ALTER TABLE cards RENAME TO cards_size14_old")
+            db.execute(table)
+            db.execute(f"INSERT INTO cards (rowid, {names}) SELECT rowid, {values} "
+                       "FROM cards_size14_old ORDER BY rowid")
+            db.execute("DROP TABLE cards_size14_old")
             for ddl in attached:
                 db.execute(ddl)
     finally:
+        db.execute("PRAGMA legacy_alter_table = OFF")
         db.execute(f"PRAGMA foreign_keys = {int(foreign_keys)}")
     _vacuum_if_loose(db)
 
