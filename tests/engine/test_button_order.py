@@ -60,3 +60,19 @@ def test_equal_buttons_were_common_before() -> None:
             total += 1
             equal += got[0] >= got[1] or got[1] >= got[2]
     assert equal > 0 and total == 40
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.floats(0.1, 400), st.floats(1, 10), st.floats(0.5, 400), st.integers(2, 50))
+def test_an_answer_computes_what_its_button_showed(stability: float, difficulty: float,
+                                                   elapsed: float, reps: int) -> None:
+    """An answer computes only the passing ratings up to its own; the buttons all three:
+    both give each rating the same outcome."""
+    memory = review(stability, difficulty, elapsed, reps)
+    shown = answer_in_order(FUZZED, memory, Rating.HARD, NOW, seed="deck/card",
+                            all_passing=True)
+    assert set(shown) == {Rating.HARD, Rating.GOOD, Rating.EASY}
+    for rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+        alone = answer_in_order(FUZZED, memory, rating, NOW, seed="deck/card")
+        assert len(alone) == int(rating) - 1  # Hard: 1, Good: 2, Easy: 3 computed
+        assert alone[rating] == shown[rating]

@@ -24,6 +24,8 @@ _FSRS_STATE = {
     CardState.REVIEW: fsrs.State.Review,
     CardState.RELEARNING: fsrs.State.Relearning,
 }
+_STATE = {fsrs_state: state for state, fsrs_state in _FSRS_STATE.items()}
+_FSRS_RATING = {rating: fsrs.Rating(int(rating)) for rating in Rating}
 
 
 class Memory(NamedTuple):
@@ -144,7 +146,7 @@ def answer(
     `seed` (the card id), the card's reps and the rating: the draw a replay of the card's log
     makes, and the one a preview of the answer made."""
     plain = _unfuzzed(scheduler)
-    new, _ = plain.review_card(to_fsrs(memory, now), fsrs.Rating(int(rating)), now)
+    new, _ = plain.review_card(to_fsrs(memory, now), _FSRS_RATING[rating], now)
     due = new.due
     if scheduler.enable_fuzzing and new.state == fsrs.State.Review:
         days = (due - now) // dt.timedelta(days=1)
@@ -152,7 +154,7 @@ def answer(
         due = now + dt.timedelta(days=fuzzed_days(days, scheduler.maximum_interval, draw))
     lapse = memory.state == CardState.REVIEW and rating == Rating.AGAIN
     after = Memory(
-        state=CardState(int(new.state)),
+        state=_STATE[new.state],
         step=new.step,
         stability=new.stability,
         difficulty=new.difficulty,
@@ -217,13 +219,16 @@ PASSING = (Rating.HARD, Rating.GOOD, Rating.EASY)
 
 
 def answer_in_order(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating,
-                    now: dt.datetime, seed: str = "") -> dict[Rating, Outcome]:
+                    now: dt.datetime, seed: str = "", *,
+                    all_passing: bool = False) -> dict[Rating, Outcome]:
     """The outcome of `rating` with the buttons kept in order (in_order), so what a button
-    shows is what an answer applies: the three passing ratings' outcomes for a passing
-    review, which needs them all; the one asked for otherwise."""
+    shows is what an answer applies. For a passing review: the outcomes of the passing
+    ratings up to `rating` (in_order raises each one from those below it only), or all three
+    with `all_passing` (the buttons' labels); the one asked for otherwise."""
     if memory.state != CardState.REVIEW or rating == Rating.AGAIN:
         return {rating: answer(scheduler, memory, rating, now, seed)}
-    return in_order(memory, {r: answer(scheduler, memory, r, now, seed) for r in PASSING})
+    upto = PASSING if all_passing else PASSING[:PASSING.index(rating) + 1]
+    return in_order(memory, {r: answer(scheduler, memory, r, now, seed) for r in upto})
 
 
 def retrievability(scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime) -> float | None:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import zlib
 
-_FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, float("inf"), 0.05))
-
 
 def fuzzed_days(days: int, maximum: int, draw: float) -> int:
-    """py-fsrs 6.3.2's fuzzed interval for a `days`-day review interval and a draw in [0, 1)."""
+    """py-fsrs 6.3.2's fuzzed interval for a `days`-day review interval and a draw in [0, 1)
+    (its fuzz ranges 2.5-7 days: 15%, 7-20: 10%, beyond: 5%, summed in that order)."""
     if days < 2.5:
         return days
-    delta = 1.0 + sum(f * max(min(float(days), end) - start, 0.0)
-                      for start, end, f in _FUZZ_RANGES)
+    d = float(days)
+    delta = 1.0 + (0.15 * max(min(d, 7.0) - 2.5, 0.0) + 0.1 * max(min(d, 20.0) - 7.0, 0.0)
+                   + 0.05 * max(d - 20.0, 0.0))
     low, high = max(2, round(days - delta)), min(round(days + delta), maximum)
     low = min(low, high)
     return min(round(draw * (high - low + 1) + low), maximum)

@@ -29,7 +29,7 @@ from loopdrill.services import today
 from loopdrill.services.config import global_options, options_for
 from loopdrill.services.params import parameters_for
 from loopdrill.services.session_queue import Progress, SessionQueue
-from loopdrill.store import queries, reviews
+from loopdrill.store import reviews
 from loopdrill.store.aggregates import day_number
 from loopdrill.store.backup import database_file
 from loopdrill.store.failures import UnusableCard
@@ -62,7 +62,8 @@ class Shown:
         on a review card: engine.answer.in_order)."""
         if rating not in self._outcomes:
             self._outcomes.update(answer_in_order(self.scheduler, self.card.memory, rating,
-                                                  self.shown_at, seed=self.card.id))
+                                                  self.shown_at, seed=self.card.id,
+                                                  all_passing=True))
         return self._outcomes[rating]
 
     def label(self, rating: Rating) -> str:
@@ -213,16 +214,15 @@ class DrillSession:
         day = self.upcoming.study_day(now).day
         self.upcoming.before_answer(counted=own)
         with transaction(db, patience=patience, on_wait=on_wait):
-            memory = queries.card_memory(db, card.id) or card.memory
+            reading = reviews.read_for_answer(db, card.id,
+                                              siblings=opts.bury_siblings and not self.cram)
+            memory = reading.memory or card.memory
             if memory.last_review is not None and memory.last_review > now:
                 now = memory.last_review  # another terminal's answer came a moment later
             # computed at the moment the revlog records, so the card is its log's replay;
             # Hard < Good < Easy kept as the buttons showed (engine.answer.in_order)
             outcome = answer_in_order(sched, memory, rating, now, seed=card.id)[rating]
             leech = outcome.lapse and is_leech(outcome.after, opts)
-            bury: tuple[str, ...] = ()
-            if opts.bury_siblings and not self.cram:
-                bury = tuple(queries.siblings(db, card.id, card.deck, card.item))
             if day != self._pruned:  # once a study day: older undo entries are let go
                 reviews.prune_undo(db, day_number(day))
             reviews.record(db, reviews.Answer(
@@ -230,10 +230,10 @@ class DrillSession:
                 before=memory, after=outcome.after, duration_ms=max(0, duration),
                 retrievability=retrievability(sched, memory, now),
                 typed=typed, proposed=proposed, verdict=verdict, cram=self.cram,
-                session=self.id, bury=bury,
+                session=self.id, bury=reading.siblings,
                 bury_until=self.upcoming.study_day(now).end,
                 leech=leech, suspend=leech and opts.leech_action == "suspend",
-            ))
+            ), rollover=reading.rollover)
         self._pruned = day
         if own:
             self.upcoming.answered(card.id, memory, outcome.after, now,

@@ -11,16 +11,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.core.timeutil import from_stamp, study_day, to_stamp
-from loopdrill.engine.answer import Memory
 from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
 from loopdrill.store.decks import deck_filter
 from loopdrill.store.rows import (
     CARD_COLUMNS,
-    MEMORY_COLUMNS,
     StoredCard,
     card_from_row,
-    memory_from_row,
 )
 
 
@@ -65,13 +62,6 @@ def get_card(db: Database, card_id: str) -> StoredCard | None:
     """One card by id."""
     row = db.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
     return card_from_row(row) if row else None
-
-
-def card_memory(db: Database, card_id: str) -> Memory | None:
-    """One card's scheduling state (what an answer reads inside its transaction)."""
-    row = db.conn.execute(f"SELECT {MEMORY_COLUMNS} FROM cards WHERE id = ?",
-                          (card_id,)).fetchone()
-    return memory_from_row(row) if row else None
 
 
 def soonest_learning(db: Database, scope: Scope, now: dt.datetime,

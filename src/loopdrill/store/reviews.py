@@ -17,7 +17,13 @@ from loopdrill.core.timeutil import study_day, to_ms, to_stamp
 from loopdrill.engine.answer import Memory
 from loopdrill.store.aggregates import ROLLOVER, day_number
 from loopdrill.store.bulk import REVLOG_COLUMNS, SET_MEMORY
-from loopdrill.store.rows import memory_columns, memory_from_json, memory_to_json
+from loopdrill.store.rows import (
+    MEMORY_COLUMNS,
+    memory_columns,
+    memory_from_json,
+    memory_from_row,
+    memory_to_json,
+)
 from loopdrill.store.tx import transaction
 
 
@@ -43,6 +49,9 @@ class Answer:
     leech: bool = False
     suspend: bool = False
     effects: dict[str, Any] = field(default_factory=dict)
+
+
+NO_EFFECTS = json.dumps({"buried": []})  # an answer that buried nothing and was no leech
 
 
 def answer_columns(answer: Answer, day: int, hour: int) -> tuple[Any, ...]:
@@ -79,19 +88,45 @@ def rollover_hour(db: Database) -> int:
     return int(db.conn.execute(f"SELECT {ROLLOVER}").fetchone()[0])
 
 
-def record(db: Database, answer: Answer) -> int:
+@dataclass(frozen=True)
+class Reading:
+    """What an answer reads inside its transaction, in one statement: the card's memory
+    state (None when the card is gone), its siblings when asked, the rollover hour."""
+
+    memory: Memory | None
+    siblings: tuple[str, ...]
+    rollover: int
+
+
+_READ = (f"SELECT {MEMORY_COLUMNS}, {ROLLOVER}, CASE WHEN ? THEN (SELECT group_concat(s.id, "
+         "char(31)) FROM cards s WHERE s.deck = c.deck AND s.item = c.item AND s.id != c.id "
+         "AND s.retired = 0) END FROM cards c WHERE c.id = ?")
+
+
+def read_for_answer(db: Database, card_id: str, *, siblings: bool) -> Reading:
+    """The Reading of a card about to be answered (its siblings: the other cards of its
+    item that are not retired, when `siblings`)."""
+    row = db.conn.execute(_READ, (siblings, card_id)).fetchone()
+    if row is None:
+        return Reading(None, (), rollover_hour(db))
+    return Reading(memory_from_row(row[:8]), tuple(row[9].split("\x1f")) if row[9] else (),
+                   int(row[8]))
+
+
+def record(db: Database, answer: Answer, *, rollover: int | None = None) -> int:
     """Write one answer and return its revlog id, in the caller's transaction (which read the
     card's state the answer starts from: DrillSession.answer's, whose `before` it must be, as
     a state or lapse count equal in both is not written), so both commit together. Its
     study day is stamped now, in this process's local time, and never changes after (but for
-    a new rollover hour)."""
+    a new rollover hour; `rollover`: the hour as read in this transaction, else read here)."""
     after = answer.after
     effects: dict[str, Any] = {"buried": [], **answer.effects}
     conn = db.conn
     if not conn.in_transaction:
         raise RuntimeError("reviews.record runs inside the transaction that read the card")
     local = answer.reviewed_at.astimezone()  # its zone is the local offset of the moment
-    day = day_number(study_day(local, rollover_hour(db), local.tzinfo))
+    hour = rollover_hour(db) if rollover is None else rollover
+    day = day_number(study_day(local, hour, local.tzinfo))
     if not answer.cram:
         set_memory(conn, answer.card_id, answer.before, after)
         if answer.bury and answer.bury_until is not None:
@@ -125,7 +160,7 @@ def record(db: Database, answer: Answer) -> int:
     if answer.session is not None:
         conn.execute("INSERT INTO revlog_undo VALUES (?, ?, ?, ?)",
                      (review_id, answer.session, memory_to_json(answer.before),
-                      json.dumps(effects)))
+                      json.dumps(effects) if len(effects) > 1 or effects["buried"] else NO_EFFECTS))
     return review_id
 
 
