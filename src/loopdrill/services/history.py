@@ -5,6 +5,7 @@ in, each card's stay in compact arrays, the replay runs a chunk of cards at a ti
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any
@@ -26,7 +27,7 @@ from loopdrill.services.history_plan import (
     plan_rows,
     resolve_ids,
 )
-from loopdrill.services.replays import Job, Replays, stored_memory
+from loopdrill.services.replays import HistoryJob, Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
 from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
 from loopdrill.store.fold import RevlogBatch, days_hours
@@ -104,10 +105,10 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
 Key = tuple[int, int, list[tuple[Any, ...]] | None]
 
 
-def _jobs(db: Database, plan: HistoryPlan) -> Iterator[Job]:
-    """Each planned card's replay job, its log oldest first: its new reviews, and its stored
-    rows (time ms, review id, rating, duration, cram, study day, local hour, what was typed)
-    among them; a stored row comes first at a time they share."""
+def _jobs(db: Database, plan: HistoryPlan) -> Iterator[HistoryJob]:
+    """Each planned card's replay job, its history oldest first: its new reviews, and its
+    stored rows (time ms, review id, rating, duration, cram, study day, local hour, what was
+    typed) among them; a stored row comes first at a time they share."""
     replaced = set(plan.replaced)
     by_time = itemgetter(0)
     at, rating, ms, cram = plan.at, plan.rating, plan.ms, plan.cram
@@ -117,15 +118,16 @@ def _jobs(db: Database, plan: HistoryPlan) -> Iterator[Job]:
         for num, *row in stashed(db, [num for _, _, num, _, _ in chunk if num in replaced]):
             stored.setdefault(num, []).append(tuple(row))
         for card_id, deck, num, start, stop in chunk:
-            new = zip(at[start:stop].tolist(), rating[start:stop].tolist(),
-                      cram[start:stop].tolist(), strict=True)
             if num not in stored:
-                yield (start, stop, None), num, card_id, deck, list(new)
+                yield (start, stop, None), num, card_id, deck, list(zip(
+                    (at[start:stop] * 1000).tolist(), rating[start:stop].tolist(),
+                    cram[start:stop].astype(bool).tolist(), strict=True))
                 continue
-            history = sorted(stored[num] + [(t, None, r, d, c) for (t, r, c), d in zip(
-                new, ms[start:stop].tolist(), strict=True)], key=by_time)
-            yield (start, stop, history), num, card_id, deck, [(row[0], row[2], row[4])
-                                                               for row in history]
+            history = sorted(stored[num] + list(zip(
+                at[start:stop].tolist(), itertools.repeat(None), rating[start:stop].tolist(),
+                ms[start:stop].tolist(), cram[start:stop].tolist())), key=by_time)
+            yield (start, stop, history), num, card_id, deck, [
+                (row[0] * 1000, row[2], bool(row[4])) for row in history]
 
 
 BATCH_ROWS = 50_000  # revlog rows written (and their totals counted) at a time
@@ -138,7 +140,8 @@ def _batches(db: Database, plan: HistoryPlan, replays: Replays, states: list[tup
     .REVLOG_COLUMNS, then what was typed if anything). Each card's state goes to `states`."""
     pending: list[tuple[int, int, int]] = []  # (card number, start, stop)
     steps: list[StepRow] = []
-    for ((start, stop, history), num, *_), rows, memory in replays.run(_jobs(db, plan)):
+    for ((start, stop, history), num, *_), rows, memory in replays.run_histories(
+            _jobs(db, plan)):
         states.append((*stored_memory(memory), num))
         if history is None:
             pending.append((num, start, stop))
@@ -162,13 +165,13 @@ def _batch(plan: HistoryPlan, cards: list[tuple[int, int, int]], steps: list[Ste
     day, hour = days_hours(days, at)
     card = np.repeat(np.array([num for num, _, _ in cards], np.int64),
                      [end - begin for _, begin, end in cards])
-    state, reps, lapses, ivl, elapsed, r = zip(*steps, strict=True)
-    recall = np.array(r, np.float64)  # None is nan
+    values = [list(map(itemgetter(n), steps)) for n in range(6)]  # state .. r
+    recall = np.array(values[5], np.float64)  # None is nan
     return RevlogBatch([card, at, day, hour, plan.rating[start:stop].astype(np.int64),
-                        plan.ms[start:stop],
-                        *(np.array(c, np.int64) for c in (state, reps, lapses, ivl, elapsed)),
+                        plan.ms[start:stop], *(np.array(c, np.int64) for c in values[:5]),
                         np.where(np.isnan(recall), -1, recall).astype(np.int64),
-                        plan.cram[start:stop].astype(np.int64)])
+                        plan.cram[start:stop].astype(np.int64)],
+                       dict(enumerate(values, start=6)))
 
 
 def _merged(num: int, history: list[tuple[Any, ...]], steps: list[StepRow], days: StudyDays

@@ -31,6 +31,12 @@ from loopdrill.store.history import manual_baselines
 Log = Sequence[tuple[int, int, int]]  # (time ms, rating, cram), oldest first
 # what a caller passes per card: (its own key, card number, card id, deck, log)
 Job = tuple[Any, int, str, str, Log]
+HistoryJob = tuple[Any, int, str, str, History]  # the same with the log as a History
+
+
+def _micros(log: Log) -> list[tuple[int, int, bool]]:
+    """A log as engine.replay takes it: times in µs, cram as a bool."""
+    return [(at * 1000, rating, bool(cram)) for at, rating, cram in log]
 
 
 def stored_memory(memory: MemoryRow) -> tuple[Any, ...]:
@@ -60,16 +66,22 @@ class Replays:
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[Job, list[StepRow], MemoryRow]]:
         """(job, revlog columns of each answer, memory after) per job, in order; the columns
         only with `rows` (empty otherwise)."""
+        for (job, *_), rows, memory in self.run_histories(
+                (job, job[1], job[2], job[3], _micros(job[4])) for job in jobs):
+            yield job, rows, memory
+
+    def run_histories(self, jobs: Iterable[HistoryJob]
+                      ) -> Iterator[tuple[HistoryJob, list[StepRow], MemoryRow]]:
+        """run() for jobs whose logs are histories already (times in µs)."""
         for chunk in batches(jobs, 4):
             yield from self._chunk(chunk)
 
-    def _split(self, num: int, log: Log) -> tuple[History, History, MemoryRow]:
-        """A card's log as the answers before its newest baseline and those after it, and
-        the state the replay of the latter starts from."""
+    def _split(self, num: int, history: History) -> tuple[History, History, MemoryRow]:
+        """A card's history as the answers before its newest baseline and those after it,
+        and the state the replay of the latter starts from."""
         start, since = NEW_MEMORY, -1
         if num in self.baselines:
             since, start = self.baselines[num]
-        history = [(at * 1000, rating, bool(cram)) for at, rating, cram in log]
         after = [h for h in history if h[0] > since] if since >= 0 else history
         return history[:len(history) - len(after)], after, start
 
@@ -77,10 +89,11 @@ class Replays:
         """The memory a job's replay leaves when its last answer's stability is `stability`
         (engine.replay.HistoryReplayer.replay's last_stability)."""
         _, num, card_id, deck, log = job
-        _, after, start = self._split(num, log)
+        _, after, start = self._split(num, _micros(log))
         return self.replayer(deck).replay(card_id, after, start, stability)[1]
 
-    def _chunk(self, jobs: list[Job]) -> Iterator[tuple[Job, list[StepRow], MemoryRow]]:
+    def _chunk(self, jobs: list[HistoryJob]
+               ) -> Iterator[tuple[HistoryJob, list[StepRow], MemoryRow]]:
         by_deck: dict[str, list[tuple[int, str, History, MemoryRow]]] = defaultdict(list)
         for index, (_, num, card_id, deck, log) in enumerate(jobs):
             before, after, start = self._split(num, log)

@@ -25,10 +25,14 @@ NAMES = ("card", "at", "day", "hour", "rating", "ms", "state", "reps", "lapses",
 
 
 class RevlogBatch:
-    """Revlog rows as columns (NAMES order), r -1 where it is NULL."""
+    """Revlog rows as columns (NAMES order), r -1 where it is NULL; `values` may give some
+    columns as Python values already (r None where NULL), which the insert takes as they
+    are."""
 
-    def __init__(self, columns: Sequence[Ints]) -> None:
+    def __init__(self, columns: Sequence[Ints],
+                 values: Mapping[int, Sequence[Any]] | None = None) -> None:
         self.columns = list(columns)
+        self.values = dict(values or {})
         (self.card, self.at, self.day, self.hour, self.rating, self.ms, self.state, self.reps,
          self.lapses, self.ivl, self.elapsed, self.r, self.cram) = self.columns
 
@@ -37,8 +41,9 @@ class RevlogBatch:
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
         """The rows as tuples for an insert (r None where NULL)."""
-        columns: list[list[Any]] = [column.tolist() for column in self.columns]
-        if (self.r < 0).any():
+        columns = [self.values[n] if n in self.values else column.tolist()
+                   for n, column in enumerate(self.columns)]
+        if 11 not in self.values and (self.r < 0).any():
             columns[11] = [None if r < 0 else r for r in columns[11]]
         return zip(*columns, strict=True)
 
