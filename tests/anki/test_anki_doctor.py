@@ -12,7 +12,7 @@ from loopdrill.services.config import set_value
 from loopdrill.services.doctor import run_doctor
 from loopdrill.services.optimize_reschedule import reschedule_all
 from loopdrill.services.session import DrillSession
-from loopdrill.store.doctor import MEMORY
+from loopdrill.store.rows import MEMORY_COLUMNS as MEMORY
 from tests.anki.conftest import ANKI_NOW
 from tests.conftest import FakeClock
 

@@ -14,7 +14,7 @@ from loopdrill.services.card_actions import act
 from loopdrill.services.config import set_value
 from loopdrill.services.doctor import run_doctor
 from loopdrill.services.session import DrillSession
-from loopdrill.store.doctor import MEMORY
+from loopdrill.store.rows import MEMORY_COLUMNS as MEMORY
 from tests.conftest import NOW, FakeClock
 from tests.services.test_optimize import history, make_decks
 

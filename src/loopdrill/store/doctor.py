@@ -10,6 +10,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from loopdrill.store.aggregates import TOTALS_REBUILD, script_statements
+from loopdrill.store.rows import MEMORY_COLUMNS
 
 # rows that belong to nothing: (what, count query, delete statement)
 ORPHANS = (
@@ -110,11 +111,8 @@ def rebuild_totals(db: Database) -> None:
         db.conn.execute(statement)
 
 
-MEMORY = "state, step, stability, difficulty, due, last_review, reps, lapses"
-
-
 def card_memories(db: Database) -> Iterator[tuple[Any, ...]]:
     """Every card: (number, id, deck, state, step, stability, difficulty, due, last review,
     reps, lapses)."""
-    yield from db.conn.execute(f"SELECT num, id, deck, {MEMORY} FROM cards ORDER BY num")
+    yield from db.conn.execute(f"SELECT num, id, deck, {MEMORY_COLUMNS} FROM cards ORDER BY num")
 

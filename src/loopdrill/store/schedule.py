@@ -10,9 +10,7 @@ from sqlite_utils import Database
 
 from loopdrill.store.bulk import BULK_ROWS
 from loopdrill.store.decks import deck_filter
-
-MEMORY_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
-                  "lapses")
+from loopdrill.store.rows import MEMORY_COLUMNS
 
 
 def review_total(db: Database) -> int:
@@ -48,7 +46,7 @@ def memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
     if rows > BULK_ROWS:
         ddl = [sql for (sql,) in db.conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
-            "AND sql IS NOT NULL") if any(c in sql for c in MEMORY_COLUMNS)]
+            "AND sql IS NOT NULL") if any(c in sql for c in MEMORY_COLUMNS.split(", "))]
         for sql in ddl:
             db.conn.execute(f"DROP INDEX {sql.split()[2]}")
     yield
