@@ -67,6 +67,7 @@ def days_hours(days: StudyDays, at: Ints) -> tuple[Ints, Ints]:
 
 
 Group = tuple[list[Ints], list[npt.NDArray[Any]]]  # (key columns, summed value columns)
+DENSE_KEYS = 1 << 18  # keys packed below this are summed by their place, not sorted
 
 
 def grouped(keys: list[Ints], values: list[npt.NDArray[Any]]) -> Group:
@@ -88,12 +89,17 @@ def grouped(keys: list[Ints], values: list[npt.NDArray[Any]]) -> Group:
     for key, (low, span) in zip(keys, spans, strict=True):
         packed *= span
         packed += key - low
-    distinct, inverse = np.unique(packed, return_inverse=True)
+    if size <= DENSE_KEYS:  # summed in a table of every possible key: no sort
+        distinct = np.flatnonzero(np.bincount(packed, minlength=size))
+        sums = [total[distinct] for total in _sums(packed, size, values)]
+    else:
+        distinct, inverse = np.unique(packed, return_inverse=True)
+        sums = _sums(inverse, len(distinct), values)
     out: list[Ints] = []
     for low, span in reversed(spans):
         out.append(distinct % span + low)
         distinct = distinct // span
-    return out[::-1], _sums(inverse, len(out[0]), values)
+    return out[::-1], sums
 
 
 def _sums(inverse: Ints, groups: int, values: list[npt.NDArray[Any]]) -> list[npt.NDArray[Any]]:
