@@ -102,3 +102,22 @@ def test_the_stats_read_studied_cards_from_the_queue_index_alone(demo_db: Databa
         plans += [row[3] for row in demo_db.execute(f"EXPLAIN QUERY PLAN {sql}")]
     reads = [p for p in plans if " c " in f" {p} "]
     assert reads and all("COVERING INDEX cards_review_queue (state>?)" in p for p in reads), plans
+
+
+def test_new_cards_are_counted_from_the_new_card_index_alone(demo_db: Database) -> None:
+    session = DrillSession(demo_db, FakeClock(), fuzz=False)
+    assert session.next_card() is not None
+    session.answer(Rating.GOOD)  # one card leaves cards_new_queue (WHERE state = 0)
+    indexed = demo_db.execute("SELECT COUNT(*) FROM cards INDEXED BY cards_new_queue "
+                              "WHERE state = 0").fetchone()[0]
+    assert indexed == demo_db.execute("SELECT COUNT(*) FROM cards WHERE state = 0"
+                                      ).fetchone()[0] > 0
+    trace: list[str] = []
+    demo_db.conn.set_trace_callback(trace.append)
+    try:
+        statsql.card_groups(demo_db, Scope(), NOW, 0.5, None)
+    finally:
+        demo_db.conn.set_trace_callback(None)
+    plans = [row[3] for sql in trace if "cards_new_queue" in sql
+             for row in demo_db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert plans == ["SCAN c USING COVERING INDEX cards_new_queue"], plans

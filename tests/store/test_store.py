@@ -35,7 +35,7 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
         "m001_initial", "m002_review_aggregates", "m003_study_day_aggregates",
         "m004_covering_card_index", "m005_i16_browser", "m006_i16_manual_log",
         "m_i19_review_clock", "m007_i14_compact_revlog", "m_i19_studied_index",
-        "m_size14_studied_in_queue", "m_size14_added_ms"]
+        "m_size14_studied_in_queue", "m_size14_added_ms", "m_size14_new_queue_partial"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     second.conn.close()

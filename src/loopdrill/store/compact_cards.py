@@ -3,6 +3,9 @@ bodies of store.schema's m_size14 migrations.
 
 - The queue's covering index takes difficulty and serves the stats' studied cards too, so
   cards_studied goes (store.clock_totals.STUDIED_QUEUE_INDEX).
+- cards_new_queue holds new cards only (WHERE state = 0): its readers want new cards (the
+  queue's new cards, the stats' new-card counts), other lookups by deck take cards_item; an
+  answer on a studied card no longer moves an entry in it.
 - cards.added is whole ms since the Unix epoch (as revlog.at), not a 32-byte text stamp:
   26 bytes less per card in the table and again in cards_added.
 """
@@ -26,6 +29,19 @@ def studied_in_queue(db: Database) -> None:
         db.execute("DROP INDEX IF EXISTS cards_review_queue")
         db.execute(STUDIED_QUEUE_INDEX)
     db.execute("DROP INDEX IF EXISTS cards_studied")
+
+
+NEW_QUEUE_INDEX = ("CREATE INDEX cards_new_queue ON cards(deck, state, position) "
+                   "WHERE state = 0")
+
+
+def new_cards_only(db: Database) -> None:
+    """cards_new_queue as NEW_QUEUE_INDEX (state stays in it: a query's `state = 0` then reads
+    the index alone)."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_new_queue'").fetchone()
+    if row is None or row[0] != NEW_QUEUE_INDEX:
+        db.execute("DROP INDEX IF EXISTS cards_new_queue")
+        db.execute(NEW_QUEUE_INDEX)
 
 
 def added_in_ms(db: Database) -> None:

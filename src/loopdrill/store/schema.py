@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from loopdrill.store import compact_cards
 from loopdrill.store.aggregates import (
     AGGREGATE_TRIGGERS,
     ROLLOVER_TRIGGERS,
@@ -283,15 +284,16 @@ def m_i19_studied_index(db: Database) -> None:
 @migrations()
 def m_size14_studied_in_queue(db: Database) -> None:
     """cards_studied folded into cards_review_queue (store.compact_cards)."""
-    from loopdrill.store.compact_cards import studied_in_queue
-
-    studied_in_queue(db)
+    compact_cards.studied_in_queue(db)
 
 
 @migrations(transactional=False)
 def m_size14_added_ms(db: Database) -> None:
-    """cards.added in ms since the epoch instead of a text stamp: the cards table rebuilt
-    (store.compact_cards), in its own transaction with foreign keys off."""
-    from loopdrill.store.compact_cards import added_in_ms
+    """cards.added in ms, not a text stamp: the cards table rebuilt (store.compact_cards)."""
+    compact_cards.added_in_ms(db)
 
-    added_in_ms(db)
+
+@migrations()
+def m_size14_new_queue_partial(db: Database) -> None:
+    """cards_new_queue holds new cards only (store.compact_cards)."""
+    compact_cards.new_cards_only(db)
