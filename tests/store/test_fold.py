@@ -32,3 +32,27 @@ def test_grouped_sums_as_a_python_fold(monkeypatch: pytest.MonkeyPatch, dense: i
     for key, (n, x) in got.items():
         assert n == expected[key][0] and isinstance(n, int)
         assert x == pytest.approx(expected[key][1], rel=1e-12)
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "Australia/Lord_Howe", "Asia/Kolkata"])
+@pytest.mark.parametrize("dense", [1 << 18, 0])
+def test_days_hours_are_each_times_day_hour(monkeypatch: pytest.MonkeyPatch, zone: str,
+                                            dense: int) -> None:
+    """The study day and local hour of many times at once are StudyDays.day_hour's, across
+    daylight-saving changes (Lord Howe's are half an hour)."""
+    import time
+
+    from loopdrill.store.aggregates import StudyDays
+
+    monkeypatch.setenv("TZ", zone)
+    monkeypatch.setattr(fold, "DENSE_KEYS", dense)
+    time.tzset()
+    try:
+        rng = np.random.default_rng(7)
+        at = np.sort(rng.integers(1_767_225_600_000, 1_798_761_600_000, 20_000))  # 2026
+        got = fold.days_hours(StudyDays(4), at)
+        expected = [StudyDays(4).day_hour(t) for t in at.tolist()]
+        assert list(zip(*(g.tolist() for g in got), strict=True)) == expected
+    finally:
+        monkeypatch.undo()
+        time.tzset()

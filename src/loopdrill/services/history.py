@@ -117,11 +117,12 @@ def _jobs(db: Database, plan: HistoryPlan) -> Iterator[HistoryJob]:
         stored: dict[int, list[tuple[Any, ...]]] = {}
         for num, *row in stashed(db, [num for _, _, num, _, _ in chunk if num in replaced]):
             stored.setdefault(num, []).append(tuple(row))
+        base, end = chunk[0][3], chunk[-1][4]  # the chunk's new reviews, as Python values
+        new = list(zip((at[base:end] * 1000).tolist(), rating[base:end].tolist(),
+                       cram[base:end].astype(bool).tolist(), strict=True))
         for card_id, deck, num, start, stop in chunk:
             if num not in stored:
-                yield (start, stop, None), num, card_id, deck, list(zip(
-                    (at[start:stop] * 1000).tolist(), rating[start:stop].tolist(),
-                    cram[start:stop].astype(bool).tolist(), strict=True))
+                yield (start, stop, None), num, card_id, deck, new[start - base:stop - base]
                 continue
             history = sorted(stored[num] + list(zip(
                 at[start:stop].tolist(), itertools.repeat(None), rating[start:stop].tolist(),

@@ -18,6 +18,7 @@ from loopdrill.store.aggregates import MS_PER_DAY, StudyDays
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
 EPOCH_DATE = dt.date(1970, 1, 1)
+DENSE_KEYS = 1 << 18  # keys packed below this are summed by their place, not sorted
 
 
 NAMES = ("card", "at", "day", "hour", "rating", "ms", "state", "reps", "lapses", "ivl",
@@ -60,14 +61,25 @@ class RevlogBatch:
 
 def days_hours(days: StudyDays, at: Ints) -> tuple[Ints, Ints]:
     """StudyDays.day_hour of each time (ms): its study day number and local hour."""
-    blocks, inverse = np.unique(at // 900_000, return_inverse=True)
-    offsets = np.array([days.offset(block * 900_000) for block in blocks.tolist()], np.int64)
-    local = at + offsets[inverse]
+    blocks = at // 900_000  # quarter hours, each one's offset looked up once
+    if not len(blocks):
+        return blocks, blocks
+    low = int(blocks.min())
+    if int(blocks.max()) - low < DENSE_KEYS:  # a table of the quarter hours: no sort
+        place = blocks - low
+        seen = np.flatnonzero(np.bincount(place))
+        table = np.zeros(int(seen[-1]) + 1, np.int64)
+        table[seen] = [days.offset((block + low) * 900_000) for block in seen.tolist()]
+        offset = table[place]
+    else:
+        distinct, inverse = np.unique(blocks, return_inverse=True)
+        offset = np.array([days.offset(block * 900_000) for block in distinct.tolist()],
+                          np.int64)[inverse]
+    local = at + offset
     return (local - days.shift) // MS_PER_DAY, local // 3_600_000 % 24
 
 
 Group = tuple[list[Ints], list[npt.NDArray[Any]]]  # (key columns, summed value columns)
-DENSE_KEYS = 1 << 18  # keys packed below this are summed by their place, not sorted
 
 
 def grouped(keys: list[Ints], values: list[npt.NDArray[Any]]) -> Group:
