@@ -139,3 +139,34 @@ def test_learning_cards_come_back_as_soon_as_due(demo_db: Database, soonest: int
         session.progress()
         clock.advance(minutes=2)
     assert shown_learning > 3
+
+
+def test_a_learning_card_another_terminal_answered_is_not_shown_again(tmp_path: Path) -> None:
+    """The soonest learning cards kept by a session are read again once another terminal
+    has written: the card it answered is not shown from the kept list."""
+    path = tmp_path / "x.db"
+    db = open_db(path)
+    deck_file = tmp_path / "demo.yaml"
+    deck_file.write_text(DEMO_DECK, encoding="utf-8")
+    with transaction(db):
+        sync_deck(db, read_deck(deck_file), NOW)
+    db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, difficulty = 5, "
+                    "reps = 4, lapses = 1, last_review = '2026-11-22T07:00:00.000000+00:00', "
+                    "due = '2026-11-23T07:00:00.000000+00:00'")
+    clock = FakeClock()
+    here = DrillSession(db, clock, fuzz=False)
+    for _ in range(2):  # counted, then the soonest learning cards read and kept with them
+        assert here.next_card() is not None
+        here.answer(Rating.GOOD)
+        here.progress()
+    other_db = open_db(path)
+    there = DrillSession(other_db, clock, fuzz=False)
+    theirs = there.next_card()
+    assert theirs is not None
+    there.answer(Rating.EASY)  # another terminal takes the card due next
+    mine = here.next_card()
+    assert mine is not None and mine.card.id != theirs.card.id
+    first = queries.soonest_learning(db, Scope(), clock())
+    assert mine.card.memory.due == first[0][0]
+    other_db.conn.close()
+    db.conn.close()

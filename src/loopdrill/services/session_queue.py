@@ -140,13 +140,14 @@ class SessionQueue:
 
     def _learning_due_by(self, now: dt.datetime, until: dt.datetime) -> str | None:
         """The learning card due soonest, if it is due by `until`. While the counts stand
-        (nothing written through this connection since but this session's answers, which
-        `answered` follows), the SOONEST learning cards due first are kept with them, and
-        the database is asked again only once they are all taken and `until` reaches the
-        moment before which no other is due."""
+        (nothing written since, by another connection or through this one, but this session's
+        answers, which `answered` follows), the SOONEST learning cards due first are kept with
+        them, and the database is asked again only once they are all taken and `until`
+        reaches the moment before which no other is due."""
         kept = self._counted
-        if kept is not None and kept.changes != queries.own_writes(self.db):
-            kept = None
+        if kept is not None and (kept.changes != queries.own_writes(self.db)
+                                 or kept.version != queries.data_version(self.db)):
+            kept = None  # written since: by another terminal too (counted again by progress)
         if kept is None:
             first = queries.soonest_learning(self.db, self.scope, now)
             return first[0][1] if first and first[0][0] <= until else None
