@@ -141,21 +141,31 @@ def _batches(db: Database, plan: HistoryPlan, replays: Replays, states: list[tup
     .REVLOG_COLUMNS, then what was typed if anything). Each card's state goes to `states`."""
     pending: list[tuple[int, int, int]] = []  # (card number, start, stop)
     steps: list[StepRow] = []
+    merged: list[tuple[Any, ...]] = []
     for ((start, stop, history), num, *_), rows, memory in replays.run_histories(
             _jobs(db, plan)):
         states.append((*stored_memory(memory), num))
         if history is None:
+            if merged:
+                yield merged
+                merged = []
             pending.append((num, start, stop))
             steps += rows
-            if len(steps) < BATCH_ROWS:
-                continue
-        if pending:
-            yield _batch(plan, pending, steps, days)
-            pending, steps = [], []
-        if history is not None:
-            yield list(_merged(num, history, rows, days))
+            if len(steps) >= BATCH_ROWS:
+                yield _batch(plan, pending, steps, days)
+                pending, steps = [], []
+        else:
+            if pending:
+                yield _batch(plan, pending, steps, days)
+                pending, steps = [], []
+            merged += _merged(num, history, rows, days)
+            if len(merged) >= BATCH_ROWS:
+                yield merged
+                merged = []
     if pending:
         yield _batch(plan, pending, steps, days)
+    if merged:
+        yield merged
 
 
 def _batch(plan: HistoryPlan, cards: list[tuple[int, int, int]], steps: list[StepRow],
