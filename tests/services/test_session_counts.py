@@ -170,3 +170,23 @@ def test_a_learning_card_another_terminal_answered_is_not_shown_again(tmp_path: 
     assert mine.card.memory.due == first[0][0]
     other_db.conn.close()
     db.conn.close()
+
+
+def test_undone_learning_answers_are_not_counted_as_reviews(demo_db: Database) -> None:
+    """Undo puts the card back; a learning card comes back as learning cards do, counted
+    once, among the learning cards (it was also counted as a review to come)."""
+    demo_db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, difficulty = 5, "
+                         "reps = 4, lapses = 1, due = '2026-11-23T07:00:00.000000+00:00', "
+                         "last_review = '2026-11-22T07:00:00.000000+00:00'")
+    clock = FakeClock()
+    session = DrillSession(demo_db, clock, fuzz=False)
+    for rating in (Rating.GOOD, Rating.AGAIN):
+        assert session.next_card() is not None
+        session.answer(rating)
+    for _ in range(2):
+        assert session.undo() == "answer"
+        shown = session.next_card()
+        assert shown is not None
+        progress = session.progress()
+        assert progress.review == 0
+        assert (progress.done, progress.learning) == counted_afresh(session)

@@ -167,7 +167,11 @@ class SessionQueue:
         return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
 
     def put_back(self, card_id: str) -> None:
-        """Put a card at the front of the queue (undo brings it back next)."""
+        """Put a card at the front of the queue (undo brings it back next). A learning card
+        is left out: it comes back by its due moment, as learning cards do (the queue's list
+        holds the new and review cards it shows; one put in it was counted twice)."""
+        if not self.cram and queries.card_state(self.db, card_id) in LEARNING_STATES:
+            return
         self.ids.appendleft(card_id)
         if card_id in self.new_ids:
             self._new_queued += 1

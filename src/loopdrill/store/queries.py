@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from loopdrill.core.model import CardState
 from loopdrill.core.timeutil import from_stamp, study_day, to_stamp
 from loopdrill.engine.curve import DEFAULT_DECAY
 from loopdrill.store.aggregates import ROLLOVER, day_number
@@ -62,6 +63,12 @@ def get_card(db: Database, card_id: str) -> StoredCard | None:
     """One card by id."""
     row = db.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE id = ?", (card_id,)).fetchone()
     return card_from_row(row) if row else None
+
+
+def card_state(db: Database, card_id: str) -> CardState | None:
+    """One card's state (None when there is no such card)."""
+    row = db.conn.execute("SELECT state FROM cards WHERE id = ?", (card_id,)).fetchone()
+    return CardState(row[0]) if row else None
 
 
 def soonest_learning(db: Database, scope: Scope, now: dt.datetime,
