@@ -4,9 +4,9 @@ Usage: python bench/bench_foundation.py [--cards 100000] [--history DB [--runs N
 
 --history DB: measure 1,000 answers on a fresh copy of DB (say one with the 1M-review history
 imported by bench_import.py), plain and with 4,000 cards in learning (due later today), N times
-each in turns (--runs, 1 by default): wall and CPU time of each run, and the best (lowest wall,
-with its CPU). On a shared
-machine CPU is the steadier figure: wall time also counts the time other processes hold the cores.
+each in turns (--runs, 1 by default): wall and CPU time of each run, and the best (lowest
+wall, with its CPU). On a shared machine CPU is the steadier figure: wall time also counts the
+time other processes hold the cores.
 Generates the shared workload into bench/work/ (git-ignored), loads its cards through the
 store's bulk insert, gives the cards with history a review state, then measures each budget
 of DESIGN.md section 10 in a fresh process, reporting wall time and peak memory (max RSS).
