@@ -148,6 +148,7 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
                     zip(np.frombuffer(staged.line, np.int32)[bad].tolist(), code[bad].tolist(),
                         strict=True)]
         raise DeckError(_listed(problems + late, source))
+    staged.line = array("i")  # read for problems only: its memory goes now
     rank: dict[int, int] = {}  # card number -> its place (its first id's first review)
     cards: list[tuple[str, str, int]] = []
     for wanted in staged.ids:
@@ -161,6 +162,9 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
     if not _in_order(card, at, code):
         order = np.lexsort((code, at, card))  # by card, time, id, then as read
         card, at = card[order], at[order]
+        staged.at = array("q")  # read in order now: the memory of both goes
+    del code
+    staged.code = array("i")
     repeat = np.zeros(len(at), bool)  # at a time taken by a review before it
     repeat[1:] = (card[1:] == card[:-1]) & (at[1:] == at[:-1])
     stored = _stored(db, [num for _, _, num in cards])
