@@ -33,8 +33,8 @@ from loopdrill.formats.batch import (
 from loopdrill.formats.review_fields import (
     RATINGS,
     UTC,
+    Block,
     RawReview,
-    ReviewBlock,
     StampsMs,
     check_encoding,
     checked_row,
@@ -68,7 +68,6 @@ def review_rows(path: Path) -> Iterator[RawReview]:
 
 
 BLOCK_BYTES = 1 << 20
-Block = ReviewBlock | list[RawReview]
 
 
 def review_blocks(path: Path) -> Iterator[Block]:

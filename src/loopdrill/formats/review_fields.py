@@ -5,7 +5,7 @@ plain (no quote, no carriage return, the header's number of fields, times writte
 `2026-01-02T03:04:05Z`, ratings 1-4, durations of 1-10 digits, cram 0, 1 or empty, card ids
 with no space around them) becomes columns in a few array operations. Any other block is read
 a line at a time (csv, then formats.review_csv's checks and those here), which says what is
-wrong with a bad line. The two give the same reviews (tests/formats/test_review_csv.py)."""
+wrong with a bad line. The two give the same reviews (tests/formats/test_review_blocks.py)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ class ReviewBlock:
         return zip(map(self.ids.__getitem__, self.which.tolist()), self.at.tolist(),
                    self.rating.tolist(), self.ms.tolist(), self.cram.tolist(),
                    self.line.tolist(), strict=True)
+
+
+Block = ReviewBlock | list[RawReview]  # reviews read together: as columns, or as rows
 
 
 def parse_block(data: bytes, width: int, order: list[int] | None, line: int

@@ -1,6 +1,7 @@
 """Review history brought in from elsewhere: matched to cards (services.history_plan), then
 replayed through FSRS and written, in one process, with memory bounded: the reviews stream
-in, each card's stay in compact arrays, the replay runs a chunk of cards at a time."""
+in a block at a time into numpy columns, the replay runs a chunk of cards at a time, and the
+revlog rows go to the writer (store.bulk) 50,000 at a time, as columns."""
 
 from __future__ import annotations
 
@@ -17,10 +18,9 @@ from loopdrill.core.model import Rating, ReviewRecord
 from loopdrill.core.timeutil import from_ms, to_ms
 from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
-from loopdrill.formats.review_fields import RawReview
+from loopdrill.formats.review_fields import Block, RawReview
 from loopdrill.services.history_plan import (
     CHUNK_CARDS,
-    Block,
     HistoryPlan,
     HistoryReport,
     plan_blocks,
@@ -36,8 +36,8 @@ from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.tx import transaction
 
 __all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_blocks",
-           "import_review_rows",
-           "import_reviews", "plan_history", "resolve_ids", "write_history"]
+           "import_review_rows", "import_reviews", "plan_history", "resolve_ids",
+           "write_history"]
 
 
 def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
@@ -100,15 +100,11 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
     unstash(db)
 
 
-# a card's key in its replay job: where its new reviews are in the plan, and its whole
-# history (stored rows among them) when it has stored rows
-Key = tuple[int, int, list[tuple[Any, ...]] | None]
-
-
 def _jobs(db: Database, plan: HistoryPlan) -> Iterator[HistoryJob]:
     """Each planned card's replay job, its history oldest first: its new reviews, and its
     stored rows (time ms, review id, rating, duration, cram, study day, local hour, what was
-    typed) among them; a stored row comes first at a time they share."""
+    typed) among them; a stored row comes first at a time they share. The job's key: where
+    its new reviews are in the plan, and, when it has stored rows, its rows merged."""
     replaced = set(plan.replaced)
     by_time = itemgetter(0)
     at, rating, ms, cram = plan.at, plan.rating, plan.ms, plan.cram
@@ -137,7 +133,7 @@ BATCH_ROWS = 50_000  # revlog rows written (and their totals counted) at a time
 def _batches(db: Database, plan: HistoryPlan, replays: Replays, states: list[tuple[Any, ...]],
              days: StudyDays) -> Iterator[RevlogBatch | list[tuple[Any, ...]]]:
     """The revlog rows of the cards' replayed histories, in plan order: the new reviews of
-    cards without stored rows as columns, a card with stored rows as tuples (store.bulk
+    cards without stored rows as columns, those of cards with stored rows as tuples (store.bulk
     .REVLOG_COLUMNS, then what was typed if anything). Each card's state goes to `states`."""
     pending: list[tuple[int, int, int]] = []  # (card number, start, stop)
     steps: list[StepRow] = []

@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
-from loopdrill.formats.review_fields import RawReview, ReviewBlock
+from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
 CHUNK_CARDS = 500  # cards whose stored times are read at a time
@@ -81,9 +81,6 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
         by_item[item].append((card_id, deck, num))
     found.update((item, cards[0]) for item, cards in by_item.items() if len(cards) == 1)
     return found, sorted(wanted - found.keys())
-
-
-Block = ReviewBlock | list[RawReview]  # formats.review_csv.review_blocks
 
 
 def stage(blocks: Iterable[Block], latest: int, source: str) -> tuple[Staged, list[Problem]]:
