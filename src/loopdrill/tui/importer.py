@@ -20,8 +20,8 @@ from textual.widgets import Button, Footer, Header, Input, ProgressBar, Static
 
 from loopdrill.core.model import DeckError
 from loopdrill.core.words import plural
-from loopdrill.formats.review_csv import read_review_csv
-from loopdrill.services.history import import_reviews
+from loopdrill.formats.review_csv import review_blocks
+from loopdrill.services.history import import_review_blocks
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
 from loopdrill.store.db import StoreError, own_connection
@@ -160,8 +160,8 @@ class ImportScreen(Screen[None]):
             lines = []
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
                 for path in histories:  # as `loopdrill import-reviews` does
-                    report = import_reviews(db, read_review_csv(path), self.clock(),
-                                            source=str(path), dry_run=dry_run)
+                    report = import_review_blocks(db, review_blocks(path), self.clock(),
+                                                  source=str(path), dry_run=dry_run)
                     verb = "Would import" if dry_run else "Imported"
                     lines.append(f"{verb} review history from {path.name}: "
                                  f"{plural(report.added, 'review')} on "
