@@ -42,13 +42,26 @@ def check(session: DrillSession) -> None:
     assert (progress.done, progress.learning) == counted_afresh(session)
 
 
-def test_counts_follow_every_change(tmp_path: Path) -> None:
+def demo_file(tmp_path: Path) -> tuple[Path, Database]:
+    """The demo deck in a database file (other connections can open it too)."""
     path = tmp_path / "x.db"
     db = open_db(path)
     deck_file = tmp_path / "demo.yaml"
     deck_file.write_text(DEMO_DECK, encoding="utf-8")
     with transaction(db):
         sync_deck(db, read_deck(deck_file), NOW)
+    return path, db
+
+
+def all_overdue(db: Database) -> None:
+    """Every card relearning, all due at one past moment (as after a bulk change)."""
+    db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, difficulty = 5, "
+                    "reps = 4, lapses = 1, due = '2026-11-23T07:00:00.000000+00:00', "
+                    "last_review = '2026-11-22T07:00:00.000000+00:00'")
+
+
+def test_counts_follow_every_change(tmp_path: Path) -> None:
+    path, db = demo_file(tmp_path)
     db.conn.execute("INSERT INTO options VALUES ('', 'leech_threshold', '1')")
     clock = FakeClock()
     session = DrillSession(db, clock, fuzz=False)
@@ -117,10 +130,7 @@ def test_learning_cards_come_back_as_soon_as_due(demo_db: Database, soonest: int
     at one past moment, as after a bulk change)."""
     monkeypatch.setattr(session_queue, "SOONEST", soonest)
     if overdue:
-        demo_db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, "
-                             "difficulty = 5, reps = 4, lapses = 1, "
-                             "due = '2026-11-23T07:00:00.000000+00:00', "
-                             "last_review = '2026-11-22T07:00:00.000000+00:00'")
+        all_overdue(demo_db)
     clock = FakeClock()
     session = DrillSession(demo_db, clock, fuzz=False)
     shown_learning = 0
@@ -144,15 +154,8 @@ def test_learning_cards_come_back_as_soon_as_due(demo_db: Database, soonest: int
 def test_a_learning_card_another_terminal_answered_is_not_shown_again(tmp_path: Path) -> None:
     """The soonest learning cards kept by a session are read again once another terminal
     has written: the card it answered is not shown from the kept list."""
-    path = tmp_path / "x.db"
-    db = open_db(path)
-    deck_file = tmp_path / "demo.yaml"
-    deck_file.write_text(DEMO_DECK, encoding="utf-8")
-    with transaction(db):
-        sync_deck(db, read_deck(deck_file), NOW)
-    db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, difficulty = 5, "
-                    "reps = 4, lapses = 1, last_review = '2026-11-22T07:00:00.000000+00:00', "
-                    "due = '2026-11-23T07:00:00.000000+00:00'")
+    path, db = demo_file(tmp_path)
+    all_overdue(db)
     clock = FakeClock()
     here = DrillSession(db, clock, fuzz=False)
     for _ in range(2):  # counted, then the soonest learning cards read and kept with them
@@ -175,9 +178,7 @@ def test_a_learning_card_another_terminal_answered_is_not_shown_again(tmp_path: 
 def test_undone_learning_answers_are_not_counted_as_reviews(demo_db: Database) -> None:
     """Undo puts the card back; a learning card comes back as learning cards do, counted
     once, among the learning cards (it was also counted as a review to come)."""
-    demo_db.conn.execute("UPDATE cards SET state = 3, step = 0, stability = 1, difficulty = 5, "
-                         "reps = 4, lapses = 1, due = '2026-11-23T07:00:00.000000+00:00', "
-                         "last_review = '2026-11-22T07:00:00.000000+00:00'")
+    all_overdue(demo_db)
     clock = FakeClock()
     session = DrillSession(demo_db, clock, fuzz=False)
     for rating in (Rating.GOOD, Rating.AGAIN):
