@@ -30,6 +30,8 @@ NOW = "2026-12-01T09:00:00+00:00"
 # Pilot and says when the drill screen shows its first card.
 TUI = r"""
 import asyncio, sys, time
+from loopdrill.entry import load_sqlite_utils_without_numpy
+load_sqlite_utils_without_numpy()  # as the loopdrill script starts (loopdrill.entry.main)
 from loopdrill.cli import main, study
 
 def run_app(app, *, headless=False):

@@ -69,6 +69,20 @@ def main() -> None:
     fast = _status_args(sys.argv[1:])
     if fast is not None:
         sys.exit(status(fast))
+    load_sqlite_utils_without_numpy()
     from loopdrill.cli import main as cli_main
 
     cli_main()
+
+
+def load_sqlite_utils_without_numpy() -> None:
+    """Load sqlite-utils without its optional numpy column types: it imports numpy whenever
+    numpy is installed (about 0.1 s and 17 MB in every process), and loopdrill never hands
+    numpy values to sqlite-utils; the history import loads numpy itself when it runs."""
+    if "sqlite_utils" in sys.modules or "numpy" in sys.modules:
+        return
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # import numpy -> ImportError
+    try:
+        import sqlite_utils  # noqa: F401
+    finally:
+        del sys.modules["numpy"]

@@ -62,7 +62,7 @@ def contents(db: Database) -> dict[str, list[tuple[object, ...]]]:
 
 def test_a_bulk_import_equals_one_written_row_by_row(tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """With indexes dropped and totals counted in Python (store.bulk), the same rows, states
+    """With indexes dropped and totals counted in Python (store.revlog_bulk), the same rows, states
     and totals as with the triggers; the replay chunked into many batch calls."""
     monkeypatch.setattr(replay, "CHUNK_REVIEWS", 7)
     bulked, single = library(tmp_path / "bulk.db"), library(tmp_path / "single.db")

@@ -29,10 +29,11 @@ from loopdrill.services.history_plan import (
 )
 from loopdrill.services.replays import HistoryJob, Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
-from loopdrill.store.bulk import delete_reviews, reviews_bulk, set_memories
+from loopdrill.store.bulk import set_memories
 from loopdrill.store.fold import RevlogBatch, days_hours
 from loopdrill.store.history import all_reviews, stash_reviews, stashed, unstash
 from loopdrill.store.reviews import rollover_hour
+from loopdrill.store.revlog_bulk import delete_reviews, reviews_bulk
 from loopdrill.store.tx import transaction
 
 __all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_blocks",

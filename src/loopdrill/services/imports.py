@@ -8,6 +8,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -20,7 +21,6 @@ from loopdrill.formats.batch import gc_paused
 from loopdrill.formats.full_json import Snapshot, read_full_json
 from loopdrill.services import restore
 from loopdrill.services.config import options_for
-from loopdrill.services.history import HistoryReport, plan_history, write_history
 from loopdrill.services.import_anki import (
     ANKI_PACKAGE,
     ANKI_TEXT,
@@ -31,6 +31,9 @@ from loopdrill.services.import_anki import (
 from loopdrill.store.decks import SyncReport, builtin_hashes, sync_deck
 from loopdrill.store.imported import apply_states, set_deck_parameters
 from loopdrill.store.tx import transaction
+
+if TYPE_CHECKING:  # services.history loads numpy: only an import with reviews needs it
+    from loopdrill.services.history import HistoryReport
 
 Progress = Callable[[str, int, int], None]
 NATIVE = (".yaml", ".yml")
@@ -161,6 +164,8 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
             for snap, _ in batch.snapshots:
                 restore.before_history(db, snap, now)
             if batch.reviews:
+                from loopdrill.services.history import HistoryReport, plan_history, write_history
+
                 plan = plan_history(db, batch.reviews, now, source=source or "reviews")
                 write_history(db, plan)
                 history = HistoryReport(plan.report.cards, plan.report.added,

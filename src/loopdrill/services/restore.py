@@ -4,6 +4,7 @@ transaction, settings and cards before the history is replayed, exact states aft
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
@@ -11,9 +12,11 @@ from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.words import plural
 from loopdrill.formats.full_json import Snapshot
 from loopdrill.services.edit import reapply_overrides
-from loopdrill.services.history import HistoryReport
 from loopdrill.store import exported
 from loopdrill.store.items import Override, set_override
+
+if TYPE_CHECKING:  # services.history loads numpy: only a restore with history needs it
+    from loopdrill.services.history import HistoryReport
 
 
 def before_history(db: Database, snap: Snapshot, now: dt.datetime) -> None:
@@ -34,6 +37,8 @@ def after_history(db: Database, snap: Snapshot, source: str) -> HistoryReport | 
     was added of the history, when the file has one."""
     report = None
     if snap.with_history:
+        from loopdrill.services.history import HistoryReport
+
         known = exported.card_ids(db)
         missing = sorted({row[0] for row in snap.reviews} - known)
         if missing:

@@ -3,12 +3,11 @@ by given times, the decks a global fit reaches, and the card indexes a big updat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from sqlite_utils import Database
 
-from loopdrill.store.bulk import BULK_ROWS
+from loopdrill.store.bulk import indexes_dropped
 from loopdrill.store.decks import deck_filter
 from loopdrill.store.rows import MEMORY_COLUMNS
 
@@ -37,18 +36,7 @@ def decks_without_parameters(db: Database) -> list[str]:
     return [slug for (slug,) in db.conn.execute("SELECT slug FROM decks") if slug not in own]
 
 
-@contextmanager
-def memory_indexes_dropped(db: Database, rows: int) -> Iterator[None]:
-    """For a batch of more than BULK_ROWS memory updates: drop the card indexes over memory
-    columns and build them again after, several times faster than updating them row by row
-    (the caller holds the transaction, so nobody sees the cards without them)."""
-    ddl: list[str] = []
-    if rows > BULK_ROWS:
-        ddl = [sql for (sql,) in db.conn.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'cards' "
-            "AND sql IS NOT NULL") if any(c in sql for c in MEMORY_COLUMNS.split(", "))]
-        for sql in ddl:
-            db.conn.execute(f"DROP INDEX {sql.split()[2]}")
-    yield
-    for sql in ddl:
-        db.conn.execute(sql)
+def memory_indexes_dropped(db: Database, rows: int) -> AbstractContextManager[None]:
+    """For a batch of more than BULK_ROWS memory updates: the card indexes over memory
+    columns dropped, and built again after."""
+    return indexes_dropped(db, "cards", rows, over=MEMORY_COLUMNS.split(", "))

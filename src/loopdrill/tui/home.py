@@ -17,7 +17,6 @@ from loopdrill.services.today import Today, today_counts
 from loopdrill.store.queries import Scope
 from loopdrill.store.settings import exam_date
 from loopdrill.tui.drill import DrillScreen
-from loopdrill.tui.importer import ImportScreen
 from loopdrill.tui.literal import literal
 from loopdrill.tui.optimize import OptimizeScreen
 from loopdrill.tui.stats_screen import StatsScreen
@@ -117,6 +116,8 @@ class HomeScreen(Screen[None]):
         self._drill(Scope())
 
     def action_import(self) -> None:
+        from loopdrill.tui.importer import ImportScreen  # loads numpy: only when opened
+
         self.app.push_screen(ImportScreen(self.db, self.clock))
 
     def action_stats(self) -> None:
