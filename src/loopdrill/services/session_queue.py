@@ -144,13 +144,7 @@ class SessionQueue:
         answers, which `answered` follows), the SOONEST learning cards due first are kept with
         them, and the database is asked again only once they are all taken and `until`
         reaches the moment before which no other is due."""
-        kept = self._counted
-        if kept is not None and (kept.changes != queries.own_writes(self.db)
-                                 or kept.version != queries.data_version(self.db)):
-            kept = None  # written since: by another terminal too (counted again by progress)
-        if kept is None:
-            first = queries.soonest_learning(self.db, self.scope, now)
-            return first[0][1] if first and first[0][0] <= until else None
+        kept = self._count(now)  # counted again when written since, by another terminal too
         if kept.soonest is None or (not kept.soonest and kept.beyond <= until):
             kept.soonest = queries.soonest_learning(self.db, self.scope, now, SOONEST)
             # those not read are due no sooner than the last read (all were read when fewer)
