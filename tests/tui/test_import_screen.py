@@ -85,3 +85,31 @@ async def test_review_history_csv_spaces_and_tab(demo_db: Database, clock: FakeC
                                 ).fetchone()[0] == 0
     assert demo_db.conn.execute("SELECT reps FROM cards WHERE id = 'demo/sqs-standard'"
                                 ).fetchone()[0] == 2
+
+
+async def test_the_keyboard_alone_completes_previews_and_imports(
+        db: Database, clock: FakeClock, write_deck: Callable[..., Path]) -> None:
+    """Tab completes the path; on a whole path it moves on to Preview, then Import, so
+    Enter there imports (no mouse needed)."""
+    path = write_deck(DEMO_DECK, "demo.yaml")
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("i")
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        box = screen.query_one("#import-path", Input)
+        box.value = str(path)[:-6]  # ".../dem"
+        await pilot.press("tab")
+        assert box.value == str(path) and screen.focused is box
+        await pilot.press("enter")  # Enter in the box previews
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Would import demo" in str(screen.query_one("#import-result", Static).render())
+        await pilot.press("tab", "tab")
+        assert screen.focused is not None and screen.focused.id == "import-run"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Imported demo: 6 added" in str(screen.query_one("#import-result",
+                                                                Static).render())
+    assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 6

@@ -94,15 +94,23 @@ class ImportScreen(Screen[None]):
     """Type a path, preview, import; the deck list refreshes when you go back."""
 
     BINDINGS = [Binding("escape", "back", "Back", id="import.back"),
-                Binding("tab", "complete", "Complete path", id="import.complete", priority=True)]
+                Binding("tab", "complete", "Complete path / next", id="import.complete",
+                        priority=True)]
 
     def action_complete(self) -> None:
+        """Tab in the path box completes the last path typed; once every path typed names a
+        file (nothing more to complete), it moves on to Preview and Import, as elsewhere."""
         box = self.query_one("#import-path", Input)
-        if self.focused is box:
-            box.value = complete_path(box.value)
-            box.cursor_position = len(box.value)
-        else:
+        if self.focused is not box:
             self.focus_next()
+            return
+        completed = complete_path(box.value)
+        paths = split_paths(completed)
+        if completed == box.value and paths and all(p.is_file() for p in paths):
+            self.focus_next()
+            return
+        box.value = completed
+        box.cursor_position = len(box.value)
 
     def __init__(self, db: Database, clock: Clock) -> None:
         super().__init__()
