@@ -50,6 +50,18 @@ def test_a_session_that_runs_out_says_which_limit(db_path: Path,
     assert "Today's new-card limit is reached (0 a day); 3 new cards waiting." in result.output
 
 
+def test_a_deck_of_its_own_limit_names_that_limit(db_path: Path,
+                                                  write_deck: Callable[..., Path]) -> None:
+    """A deck's own new-card limit (below the overall one) is the one the ending names."""
+    runner = CliRunner()
+    runner.invoke(cli, ["import", str(write_deck(KINDS, "kinds.yaml"))])
+    assert runner.invoke(cli, ["config", "--deck", "kinds", "new_per_day", "0"]).exit_code == 0
+    result = runner.invoke(cli, ["drill", "--plain", "--deck", "kinds"], input="")
+    assert result.exit_code == 0
+    assert ("Today's new-card limit for kinds is reached (0 a day); 3 new cards waiting."
+            in result.output)
+
+
 def test_check_lists_every_problem_as_file_line_item(
         db_path: Path, write_deck: Callable[..., Path]) -> None:
     bad = write_deck(

@@ -41,8 +41,9 @@ class Allowance:
     review: dict[str, int]
     new_overall: int
     review_overall: int
-    new_limit: int
+    new_limit: int  # the overall limits
     review_limit: int
+    deck_limits: dict[str, tuple[int, int]]  # each deck's own (new, review) limits
 
 
 def scope_decks(db: Database, scope: Scope) -> list[str]:
@@ -81,21 +82,32 @@ def allowance(db: Database, decks: list[str], now: dt.datetime) -> Allowance:
     start = day_start(study_day(now, g.rollover_hour), g.rollover_hour)
     done = queries.studied_since(db, start)
     more_new, more_review = extra_today(db, now)
-    new, review = {}, {}
+    new, review, limits = {}, {}, {}
     for deck in decks:
         opts = options_for(db, deck)
+        limits[deck] = (opts.new_per_day + more_new, opts.reviews_per_day + more_review)
         new_today, reviews_today = done.get(deck, (0, 0))
-        new[deck] = max(0, opts.new_per_day + more_new - new_today)
-        review[deck] = max(0, opts.reviews_per_day + more_review - reviews_today)
+        new[deck] = max(0, limits[deck][0] - new_today)
+        review[deck] = max(0, limits[deck][1] - reviews_today)
     all_new = sum(n for n, _ in done.values())
     all_reviews = sum(r for _, r in done.values())
     return Allowance(new, review, max(0, g.new_per_day + more_new - all_new),
                      max(0, g.reviews_per_day + more_review - all_reviews),
-                     g.new_per_day + more_new, g.reviews_per_day + more_review)
+                     g.new_per_day + more_new, g.reviews_per_day + more_review, limits)
 
 
 def _day_end(db: Database, now: dt.datetime) -> dt.datetime:
     return next_day_start(now, global_options(db).rollover_hour)
+
+
+def _limit_reached(allowed: Allowance, decks: list[str], which: int) -> str:
+    """`is reached (N a day)` naming the limit that ended it (`which`: 0 new, 1 review): the
+    overall one when it is used up, else the deck's own (each deck's, for several)."""
+    if (allowed.new_overall, allowed.review_overall)[which] == 0 or not decks:
+        return f"is reached ({(allowed.new_limit, allowed.review_limit)[which]} a day)"
+    if len(decks) == 1:
+        return f"for {decks[0]} is reached ({allowed.deck_limits[decks[0]][which]} a day)"
+    return "of each deck here is reached"
 
 
 def today_counts(db: Database, now: dt.datetime,
@@ -145,10 +157,10 @@ def why_over(db: Database, scope: Scope, now: dt.datetime) -> Ending:
     waiting_new = sum(a.new for a in available.values())
     waiting_review = sum(a.review for a in available.values())
     if waiting_review:
-        return Ending(f"Today's review limit is reached ({allowed.review_limit} a day); "
+        return Ending(f"Today's review limit {_limit_reached(allowed, decks, 1)}; "
                       f"{plural(waiting_review, 'more review')} due.", "review")
     if waiting_new:
-        return Ending(f"Today's new-card limit is reached ({allowed.new_limit} a day); "
+        return Ending(f"Today's new-card limit {_limit_reached(allowed, decks, 0)}; "
                       f"{plural(waiting_new, 'new card')} waiting.", "new")
     learning = sum(a.learning for a in available.values())
     if learning:
