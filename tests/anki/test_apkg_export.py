@@ -182,3 +182,25 @@ def test_a_deck_named_default_is_ankis_default(tmp_path: Path) -> None:
     assert [d["name"] for d in decks.values()] == ["Default"]
     assert conn.execute("SELECT did FROM cards").fetchall() == [(1,)]
     assert read_apkg(out).decks[0].items == (item,)
+
+
+def test_media_named_with_spaces_or_spaced_src_go_in(tmp_path: Path) -> None:
+    """The media a note names are found as the drill names them (formats.html_text): a
+    quoted `src` with a space, `src = ...`, `[sound:...]`; files nothing names stay out."""
+    deck = read_apkg(FIXTURES / "legacy.apkg").decks[0]
+    note = deck.items[0]
+    names = list(note.fields["fields"])
+    values = ['<img src="my pic.png"> and <IMG alt="" SRC = \'b.png\'>', "[sound:a b.mp3]"]
+    edited = note._replace(fields={**note.fields, "fields": dict(zip(names, values + [""] * (
+        len(names) - 2), strict=True))})
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("my pic.png", "b.png", "a b.mp3", "unused.png"):
+        (media / name).write_bytes(b"x")
+    out = tmp_path / "m.apkg"
+    spec = dataclasses.replace(deck, items=(edited,))
+    done = write_apkg(Package([PackageDeck(spec, Options())], {}, ANKI_NOW, 4, media=media), out)
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(json.loads(archive.read("media")).values()) == [
+            "a b.mp3", "b.png", "my pic.png"]
+    assert done.media == 3

@@ -24,7 +24,6 @@ import hashlib
 import html
 import json
 import os
-import re
 import sqlite3
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -42,7 +41,7 @@ from loopdrill.formats import apkg_rows as rows
 from loopdrill.formats.anki_media import safe_name
 from loopdrill.formats.anki_notes import fields_digest
 from loopdrill.formats.export import anki_deck_names, anki_note_fields
-from loopdrill.formats.html_text import html_to_text
+from loopdrill.formats.html_text import html_to_text, media_names
 from loopdrill.processes import scratch_dir
 
 SCHEMA = """
@@ -70,7 +69,6 @@ CREATE INDEX ix_cards_sched ON cards (did, queue, due);
 CREATE INDEX ix_revlog_cid ON revlog (cid);
 CREATE INDEX ix_notes_csum ON notes (csum);
 """
-MEDIA_REF = re.compile(r"""<img[^>]*?\bsrc=["']?([^"'>\s]+)|\[sound:([^\]]+)\]""", re.I)
 
 
 @dataclass
@@ -269,8 +267,8 @@ class _Writer:
         folder = self.pkg.media
         if folder is None:
             return
-        for match in MEDIA_REF.finditer(" ".join(fields)):
-            name = html.unescape(match.group(1) or match.group(2) or "").strip()
+        named = (html_to_text(f) for f in fields if "[sound:" in f or "<img" in f.lower())
+        for name in media_names(named):  # as the drill names them (`<img src="a b.png">`)
             path = folder / name
             if safe_name(name) and name not in self.media and path.is_file():
                 self.media[name] = path

@@ -6,6 +6,7 @@ entities are unescaped and media is named (`[image: x.png]`, `[sound: x.mp3]`)."
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from html import unescape
 
 BLOCKS = frozenset({"div", "p", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "hr",
@@ -22,6 +23,8 @@ TAG_NAME = re.compile(r"/?\s*([a-zA-Z][a-zA-Z0-9:-]*)")
 BOLD_TAGS = frozenset({"b", "strong"})
 ON, OFF = "\ue000", "\ue001"  # where bold starts and ends, until _bold writes the marks
 BOLD_RUNS = re.compile(f"([{ON}{OFF}\n])")
+# how the text names media: `[image: atom.png]`, `[sound: x.mp3]`
+MEDIA_NAME = re.compile(r"\[(?:image|sound):\s*([^\]\n]+?)\s*\]")
 
 
 def html_to_text(html: str) -> str:
@@ -123,6 +126,11 @@ def media_to_text(text: str) -> str:
     if "[sound:" not in text:
         return text
     return SOUND.sub(lambda m: f"[sound: {m.group(1).strip()}]", text)
+
+
+def media_names(texts: Iterable[str]) -> list[str]:
+    """The media files the texts (html_to_text's) name, each once, in order."""
+    return list(dict.fromkeys(m.group(1) for text in texts for m in MEDIA_NAME.finditer(text)))
 
 
 def looks_like_html(text: str) -> bool:

@@ -3,7 +3,6 @@ beside the database: `loopdrill where`), opened in the system's viewer from the 
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
@@ -13,16 +12,10 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from loopdrill import paths
+from loopdrill.formats.html_text import media_names
 from loopdrill.store.backup import database_file
 
 VIEWER = "open" if sys.platform == "darwin" else "xdg-open"  # the system's "open this file"
-# how a card's text names its media (formats.html_text): `[image: atom.png]`, `[sound: x.mp3]`
-MEDIA_NAME = re.compile(r"\[(?:image|sound):\s*([^\]\n]+?)\s*\]")
-
-
-def media_names(texts: Iterable[str]) -> list[str]:
-    """The media files the texts name, each once, in order."""
-    return list(dict.fromkeys(m.group(1) for text in texts for m in MEDIA_NAME.finditer(text)))
 
 
 def media_folder(db: Database) -> Path | None:
