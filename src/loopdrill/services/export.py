@@ -62,8 +62,7 @@ def snapshot(db: Database, decks: list[DeckSpec], *, history: bool) -> Snapshot:
     snap = Snapshot(
         decks=decks, builtin={s for s in slugs if flags[s][0]},
         hidden={s for s in slugs if flags[s][1]},
-        states={cid: s for cid, s in exported.card_states(db).items()
-                if cid.split("/", 1)[0] in slugs},
+        states=exported.card_states(db, slugs),
         retired=[c for c in exported.retired_cards(db) if c["deck"] in slugs],
         options={scope: values for scope, values in exported.option_scopes(db).items()
                  if scope == "" or scope in slugs},

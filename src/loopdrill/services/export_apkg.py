@@ -25,9 +25,8 @@ def export_apkg(db: Database, target: Path, now: dt.datetime, slugs: Sequence[st
 
     media = media if media is not None else media_folder(db)
     decks = load_decks(db, slugs)
-    chosen = {d.slug for d in decks}
-    states = {cid: s for cid, s in exported.card_states(db).items()
-              if not s["retired"] and cid.split("/", 1)[0] in chosen}
+    states = {cid: s for cid, s in exported.card_states(db, [d.slug for d in decks]).items()
+              if not s["retired"]}
     reviews = exported.review_stream(db) if history else ()
     package = Package(
         [PackageDeck(d, options_for(db, d.slug), tuple(parameters_for(db, d.slug) or ()))

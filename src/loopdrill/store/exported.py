@@ -54,12 +54,13 @@ def deck_flags(db: Database) -> dict[str, tuple[bool, bool]]:
             db.conn.execute("SELECT slug, builtin, hidden FROM decks")}
 
 
-def card_states(db: Database) -> dict[str, dict[str, Any]]:
-    """Every card's STATE_COLUMNS by card id (retired cards included)."""
+def card_states(db: Database, decks: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """The STATE_COLUMNS of these decks' cards by card id (retired cards included)."""
     columns = ", ".join(stamp_sql(c) if c == "added" else c for c in STATE_COLUMNS)
-    sql = f"SELECT id, {columns} FROM cards ORDER BY deck, position, id"
+    sql = (f"SELECT id, {columns} FROM cards WHERE deck IN (SELECT value FROM json_each(?)) "
+           "ORDER BY deck, position, id")
     return {row[0]: dict(zip(STATE_COLUMNS, row[1:], strict=True))
-            for row in db.conn.execute(sql)}
+            for row in db.conn.execute(sql, (json.dumps(list(decks)),))}
 
 
 def retired_cards(db: Database) -> list[dict[str, Any]]:
