@@ -89,12 +89,11 @@ def write_history(db: Database, plan: HistoryPlan) -> None:
     newest manual baseline (services.replays). The stored rows of the cards it adds to are set
     aside first (with what was typed) and written again among the new ones."""
     replays = Replays(db, rows=True)
-    replaced = set(plan.replaced)
+    names = {num: (card_id, deck) for card_id, deck, num, _, _ in plan.cards}
     stash_reviews(db, plan.replaced)
-    delete_reviews(db, [card_id for card_id, _, num, _, _ in plan.cards if num in replaced])
+    delete_reviews(db, {num: names[num] for num in plan.replaced})
     states: list[tuple[Any, ...]] = []
     days = StudyDays(rollover_hour(db))
-    names = {num: (card_id, deck) for card_id, deck, num, _, _ in plan.cards}
     with reviews_bulk(db, plan.reviews, names) as bulk:
         bulk.add_all(_batches(db, plan, replays, states, days))
     set_memories(db, states)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -86,18 +86,13 @@ def reviews_bulk(db: Database, count: int, cards: Mapping[int, tuple[str, str]]
         yield ReviewsBulk(conn, fold)
 
 
-def delete_reviews(db: Database, card_ids: Sequence[str]) -> None:
-    """Delete the cards' revlog rows (the caller holds the transaction); many rows go with
-    the delete trigger paused and their totals taken away once (store.fold.TotalsFold)."""
+def delete_reviews(db: Database, cards: Mapping[int, tuple[str, str]]) -> None:
+    """Delete the revlog rows of `cards` (number -> (card id, deck)); the caller holds the
+    transaction. Many rows go with the delete trigger paused and their totals taken away
+    once (store.fold.TotalsFold)."""
     conn = db.conn
-    nums: dict[int, tuple[str, str]] = {}
-    for start in range(0, len(card_ids), 500):
-        chunk = card_ids[start : start + 500]
-        nums.update((num, (cid, deck)) for num, cid, deck in conn.execute(
-            f"SELECT num, id, deck FROM cards WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk))
-    fold = TotalsFold(nums)
-    numbers = list(nums)
+    fold = TotalsFold(cards)
+    numbers = list(cards)
     for start in range(0, len(numbers), 500):
         part = numbers[start : start + 500]
         fold.add_rows(conn.execute(f"SELECT {', '.join(REVLOG_COLUMNS)} FROM revlog WHERE card "
