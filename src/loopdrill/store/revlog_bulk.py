@@ -49,21 +49,13 @@ class ReviewsBulk:
         width = len(REVLOG_COLUMNS)
         fold = self.fold
         while chunk := list(itertools.islice(stream, 5_000)):
-            if max(map(len, chunk)) == width:  # no row with what was typed
-                if fold is not None:
-                    fold.add_rows(chunk)
-                self.conn.executemany(INSERT_REVLOG, chunk)
-                continue
-            for long, run in itertools.groupby(chunk, lambda row: len(row) > width):
-                if not long:
-                    rows = list(run)
-                    if fold is not None:
-                        fold.add_rows(rows)
-                    self.conn.executemany(INSERT_REVLOG, rows)
-                    continue
+            for typed, run in itertools.groupby(chunk, lambda row: len(row) > width):
                 rows = list(run)
                 if fold is not None:
-                    fold.add_rows(row[:width] for row in rows)
+                    fold.add_rows(rows)  # RevlogBatch.of_rows takes the revlog columns
+                if not typed:
+                    self.conn.executemany(INSERT_REVLOG, rows)
+                    continue
                 for row in rows:
                     review_id = self.conn.execute(INSERT_REVLOG, row[:width]).lastrowid
                     self.conn.execute("INSERT INTO revlog_typed VALUES (?, ?, ?, ?)",
