@@ -32,3 +32,15 @@ def test_commands_that_write_no_history_do_not_load_numpy(command: list[str], tm
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          input="q\n", check=True)
     assert out.stderr.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_the_import_screen_loads_numpy_only_to_import_a_review_history() -> None:
+    """Opening the import screen (or importing a deck from it) leaves numpy unloaded: the
+    screen imports the history reader and writer when a review history is imported."""
+    code = ("import sys\n"
+            "from loopdrill.entry import load_sqlite_utils_without_numpy\n"
+            "load_sqlite_utils_without_numpy()\n"
+            "import loopdrill.tui.importer\n"
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -116,7 +116,7 @@ class HomeScreen(Screen[None]):
         self._drill(Scope())
 
     def action_import(self) -> None:
-        from loopdrill.tui.importer import ImportScreen  # loads numpy: only when opened
+        from loopdrill.tui.importer import ImportScreen
 
         self.app.push_screen(ImportScreen(self.db, self.clock))
 

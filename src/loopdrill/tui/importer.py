@@ -20,8 +20,6 @@ from textual.widgets import Button, Footer, Header, Input, ProgressBar, Static
 
 from loopdrill.core.model import DeckError
 from loopdrill.core.words import plural
-from loopdrill.formats.review_csv import review_blocks
-from loopdrill.services.history import import_review_blocks
 from loopdrill.services.imports import ImportResult, read_files, run_import
 from loopdrill.services.session import Clock
 from loopdrill.store.db import StoreError, own_connection
@@ -164,6 +162,9 @@ class ImportScreen(Screen[None]):
         """Read and import off the UI thread; the progress bar follows each deck."""
         histories = [p for p in paths if is_review_csv(p)]
         decks = [p for p in paths if p not in histories]
+        if histories:  # these load numpy (0.1 s): only a review history needs it
+            from loopdrill.formats.review_csv import review_blocks
+            from loopdrill.services.history import import_review_blocks
         try:
             lines = []
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
