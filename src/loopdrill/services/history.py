@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from operator import itemgetter
 from typing import Any
 
@@ -25,7 +26,6 @@ from loopdrill.services.history_plan import (
     HistoryReport,
     plan_blocks,
     plan_rows,
-    resolve_ids,
 )
 from loopdrill.services.replays import HistoryJob, Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
@@ -37,8 +37,7 @@ from loopdrill.store.revlog_bulk import delete_reviews, reviews_bulk
 from loopdrill.store.tx import transaction
 
 __all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_blocks",
-           "import_review_rows", "import_reviews", "plan_history", "resolve_ids",
-           "write_history"]
+           "import_review_rows", "import_reviews", "plan_history", "write_history"]
 
 
 def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
@@ -74,7 +73,7 @@ def _import(db: Database, plan: HistoryPlan, dry_run: bool) -> HistoryReport:
     if not dry_run:
         with transaction(db):
             write_history(db, plan)
-    return HistoryReport(plan.report.cards, plan.report.added, plan.report.duplicates, dry_run)
+    return replace(plan.report, dry_run=dry_run)
 
 
 def plan_history(db: Database, records: Iterable[ReviewRecord], now: dt.datetime, *,
