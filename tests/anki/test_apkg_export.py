@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import sqlite3
 import zipfile
@@ -204,3 +205,18 @@ def test_media_named_with_spaces_or_spaced_src_go_in(tmp_path: Path) -> None:
         assert sorted(json.loads(archive.read("media")).values()) == [
             "a b.mp3", "b.png", "my pic.png"]
     assert done.media == 3
+
+
+def test_sort_field_and_checksum_have_no_bold_marks(tmp_path: Path) -> None:
+    """Anki's `sfld` and `csum` are of a field's plain text: `<b>Hola</b> mundo` sorts and
+    sums as `Hola mundo`, not as html_to_text's `**Hola** mundo`."""
+    deck = read_apkg(FIXTURES / "legacy.apkg").decks[0]
+    note = deck.items[0]
+    names = list(note.fields["fields"])
+    edited = note._replace(fields={**note.fields, "fields": {
+        name: "<b>Hola</b> mundo" if n == 0 else "x" for n, name in enumerate(names)}})
+    out = tmp_path / "b.apkg"
+    write_apkg(Package([PackageDeck(dataclasses.replace(deck, items=(edited,)), Options())],
+                       {}, ANKI_NOW, 4), out)
+    sfld, csum = collection(out, tmp_path).execute("SELECT sfld, csum FROM notes").fetchone()
+    assert (sfld, csum) == ("Hola mundo", int(hashlib.sha1(b"Hola mundo").hexdigest()[:8], 16))

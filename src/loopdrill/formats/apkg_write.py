@@ -35,6 +35,7 @@ from typing import Any
 from loopdrill.core.cards import NOTE, expand
 from loopdrill.core.model import CardSpec, DeckSpec, Item
 from loopdrill.core.options import Options
+from loopdrill.core.text import unbold
 from loopdrill.core.timeutil import day_start
 from loopdrill.formats import anki_model as am
 from loopdrill.formats import apkg_rows as rows
@@ -233,8 +234,9 @@ class _Writer:
         first = min((self.pkg.states.get(c.id) for c in cards),
                     key=lambda s: rows.added_ms(s, self.pkg.now))
         nid = self.note_ids.take(rows.added_ms(first, self.pkg.now))
-        sort = html_to_text(fields[model.sortf] if model.sortf < len(fields) else "")
-        csum = int(hashlib.sha1(html_to_text(fields[0]).encode()).hexdigest()[:8], 16)
+        # Anki's sort field and checksum are of the fields' text without markup: no bold marks
+        sort = unbold(html_to_text(fields[model.sortf] if model.sortf < len(fields) else ""))
+        csum = int(hashlib.sha1(unbold(html_to_text(fields[0])).encode()).hexdigest()[:8], 16)
         fields = [f.replace("\x1f", " ") for f in fields]  # Anki's field separator
         tags = " ".join(t.replace(" ", "_") for t in item.tags)
         self.conn.execute("INSERT INTO notes VALUES (?, ?, ?, ?, -1, ?, ?, ?, ?, 0, ?)", (
