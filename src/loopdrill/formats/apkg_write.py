@@ -231,9 +231,8 @@ class _Writer:
             guid = f"{slug}/{item.id}"
             data = rows.note_data(item, slug)
         mid = self._model_id(model)
-        first = min((self.pkg.states.get(c.id) for c in cards),
-                    key=lambda s: rows.added_ms(s, self.pkg.now))
-        nid = self.note_ids.take(rows.added_ms(first, self.pkg.now))
+        nid = self.note_ids.take(min(rows.added_ms(self.pkg.states.get(c.id), self.pkg.now)
+                                     for c in cards))  # when its first card was added
         # Anki's sort field and checksum are of the fields' text without markup: no bold marks
         sort = unbold(html_to_text(fields[model.sortf] if model.sortf < len(fields) else ""))
         csum = int(hashlib.sha1(unbold(html_to_text(fields[0])).encode()).hexdigest()[:8], 16)
