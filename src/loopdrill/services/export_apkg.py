@@ -12,6 +12,8 @@ from sqlite_utils import Database
 
 from loopdrill.formats.apkg_write import Package, PackageDeck, Written, write_apkg
 from loopdrill.services.config import global_options, options_for
+from loopdrill.services.export import load_decks
+from loopdrill.services.media import media_folder
 from loopdrill.services.params import parameters_for
 from loopdrill.store import exported
 
@@ -20,9 +22,6 @@ def export_apkg(db: Database, target: Path, now: dt.datetime, slugs: Sequence[st
                 history: bool = False, media: Path | None = None) -> Written:
     """Write the decks (all when none named) to `target`, with the files of `media` (by
     default the database's media folder); OSError when it cannot be."""
-    from loopdrill.services.export import load_decks
-    from loopdrill.services.media import media_folder
-
     media = media if media is not None else media_folder(db)
     decks = load_decks(db, slugs)
     states = {cid: s for cid, s in exported.card_states(db, [d.slug for d in decks]).items()
