@@ -40,9 +40,13 @@ class AnkiCard(NamedTuple):
     factor: int = 0  # SM-2's ease factor in permille (2500 for 250%)
 
 
-class Sm2(NamedTuple):
-    """What a deck's preset gives the memory state of a card SM-2 scheduled."""
+class DeckPreset(NamedTuple):
+    """What a card's schedule takes from its deck's preset: how many learning and relearning
+    steps (the step a card is at), and the FSRS parameters and historical retention that give
+    the memory state of a card SM-2 scheduled."""
 
+    learning_steps: int = 2
+    relearning_steps: int = 1
     parameters: tuple[float, ...] = ()
     retention: float = 0.9  # the preset's historical retention
 
@@ -85,14 +89,13 @@ def _config(conn: sqlite3.Connection, key: str) -> Any:
 
 def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
            placed: Mapping[int, _Placed], warnings: list[Problem], name: str,
-           steps: Mapping[int, tuple[int, int]] | None = None,
-           sm2: Mapping[int, Sm2] | None = None) -> dict[str, ImportedState]:
+           presets: Mapping[int, DeckPreset] | None = None) -> dict[str, ImportedState]:
     """Each imported card's schedule as Anki has it, by loopdrill card id; empty when the
     package has no scheduling (no card types, or no creation time). A review or relearning
     card with no FSRS memory state in its data (SM-2 scheduled it) and no answer in the
     revlog gets the one Anki gives it when FSRS is switched on: from its ease factor and
-    interval, with its deck preset's parameters and historical retention (`sm2`); one that
-    has answers gets the replay of its log."""
+    interval, with its deck preset's parameters and historical retention (`presets`, by deck
+    id); one that has answers gets the replay of its log."""
     columns = {r[1] for r in conn.execute("PRAGMA table_info(col)")}
     have = {r[1] for r in conn.execute("PRAGMA table_info(cards)")}
     if "crt" not in columns or "type" not in have:
@@ -111,8 +114,7 @@ def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
             continue
         try:
             out[where.card_id(card.ord)] = _state(card, first_day, rollover, last.get(card.id),
-                                                  (steps or {}).get(card.home, (2, 1)),
-                                                  (sm2 or {}).get(card.home, Sm2()))
+                                                  (presets or {}).get(card.home, DeckPreset()))
         except (ValueError, OverflowError, TypeError):
             odd += 1
     if odd:
@@ -122,7 +124,7 @@ def states(conn: sqlite3.Connection, cards: Mapping[int, AnkiCard],
 
 
 def _state(card: AnkiCard, first_day: dt.date, rollover: int, last_ms: int | None,
-           steps: tuple[int, int], sm2: Sm2) -> ImportedState:
+           preset: DeckPreset) -> ImportedState:
     memory: dict[str, Any] = {}
     if card.data.startswith("{"):
         try:
@@ -148,14 +150,15 @@ def _state(card: AnkiCard, first_day: dt.date, rollover: int, last_ms: int | Non
     stability = float(s) if isinstance(s, int | float) and s > 0 else None
     difficulty = float(d) if isinstance(d, int | float) and stability is not None else None
     if stability is None and last_ms is None and kind in (2, 3):  # SM-2's, never answered
-        stability, difficulty = from_sm2(card.factor / 1000, card.ivl, sm2.retention,
-                                         sm2.parameters)
+        stability, difficulty = from_sm2(card.factor / 1000, card.ivl, preset.retention,
+                                         preset.parameters)
         if last is None:  # Anki's last review of such a card: its interval before its due
             last = due - dt.timedelta(days=max(1, card.ivl)) if kind == 2 else due
     state = {1: CardState.LEARNING, 2: CardState.REVIEW, 3: CardState.RELEARNING}[kind]
     step = None
     if state != CardState.REVIEW:
-        total = steps[0] if state == CardState.LEARNING else steps[1]
+        total = preset.learning_steps if state == CardState.LEARNING \
+            else preset.relearning_steps
         step = max(0, total - card.left % 1000)
     return ImportedState(state, step, stability, difficulty, due, last, card.reps, card.lapses,
                          suspended, buried, flag)

@@ -122,12 +122,11 @@ class _Reader:
         if not self.decks:
             raise DeckError([Problem(self.name, 0, "the package has no notes to import")])
         presets = collection.presets(conn, modern)
-        steps = {did: (len(p.options.get("learning_steps", (1, 10))),
-                       len(p.options.get("relearning_steps", (10,))))
-                 for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
-        sm2 = {did: anki_cards.Sm2(p.parameters, p.historical_retention)
-               for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
-        states = anki_cards.states(conn, cards, placed, self.warnings, self.name, steps, sm2)
+        by_deck = {did: anki_cards.DeckPreset(len(p.options.get("learning_steps", (1, 10))),
+                                              len(p.options.get("relearning_steps", (10,))),
+                                              p.parameters, p.historical_retention)
+                   for did, deck in deck_info.items() if (p := presets.get(deck.preset))}
+        states = anki_cards.states(conn, cards, placed, self.warnings, self.name, by_deck)
         specs = []
         for slug, items in self.decks.items():
             preset = presets.get(self.deck_presets.get(slug, 1)) if not self.override else None
