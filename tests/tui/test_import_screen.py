@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlite_utils import Database
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 
 from loopdrill.tui.app import LoopdrillApp
@@ -14,26 +15,33 @@ from loopdrill.tui.importer import ImportScreen
 from tests.conftest import DEMO_DECK, FakeClock
 
 
+async def open_import(app: LoopdrillApp, pilot: Pilot[None]) -> tuple[ImportScreen, Input]:
+    """The Import screen opened from home (i), and its path box."""
+    await pilot.press("i")
+    screen = app.screen
+    assert isinstance(screen, ImportScreen)
+    return screen, screen.query_one("#import-path", Input)
+
+
+async def result(app: LoopdrillApp, pilot: Pilot[None], screen: ImportScreen) -> str:
+    """What the screen says once the import (or preview) started has finished."""
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(screen.query_one("#import-result", Static).render())
+
+
 async def test_preview_then_import(db: Database, clock: FakeClock,
                                    write_deck: Callable[..., Path]) -> None:
     path = write_deck(DEMO_DECK, "demo.yaml")
     app = LoopdrillApp(db, clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        screen.query_one("#import-path", Input).value = str(path)
+        screen, box = await open_import(app, pilot)
+        box.value = str(path)
         await pilot.click("#import-preview")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Would import demo: 6 added" in str(screen.query_one("#import-result",
-                                                                    Static).render())
+        assert "Would import demo: 6 added" in await result(app, pilot, screen)
         assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
         await pilot.click("#import-run")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Imported demo: 6 added" in str(screen.query_one("#import-result",
-                                                                Static).render())
+        assert "Imported demo: 6 added" in await result(app, pilot, screen)
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one(DataTable).row_count == 1
@@ -44,13 +52,10 @@ async def test_bad_file_shows_every_problem(db: Database, clock: FakeClock,
     path = write_deck("deck: x\ntitle: y\nitems:\n  - id: a\n    front: q\n", "bad.yaml")
     app = LoopdrillApp(db, clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        screen.query_one("#import-path", Input).value = f"{path} /no/such.yaml"
+        screen, box = await open_import(app, pilot)
+        box.value = f"{path} /no/such.yaml"
         await pilot.click("#import-run")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        shown = str(screen.query_one("#import-result", Static).render())
+        shown = await result(app, pilot, screen)
         assert f"{path}:4: a: `back` is required" in shown
         assert "/no/such.yaml: no such file" in shown
         assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 0
@@ -66,10 +71,7 @@ async def test_review_history_csv_spaces_and_tab(demo_db: Database, clock: FakeC
                    "demo/sqs-standard,2026-11-21T09:00:00+00:00,3,3000\n")
     app = LoopdrillApp(demo_db, clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        box = screen.query_one("#import-path", Input)
+        screen, box = await open_import(app, pilot)
         box.value = str(tmp_path / "my ex")
         await pilot.press("tab")
         assert box.value == str(folder) + "/"
@@ -77,9 +79,7 @@ async def test_review_history_csv_spaces_and_tab(demo_db: Database, clock: FakeC
         await pilot.press("tab")
         assert box.value == str(csv)  # a path with spaces, completed
         await pilot.click("#import-run")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        shown = str(screen.query_one("#import-result", Static).render())
+        shown = await result(app, pilot, screen)
         assert "Imported review history from reviews from anki.csv: 2 reviews on 1 card" in shown
     assert demo_db.conn.execute("SELECT COUNT(*) FROM decks WHERE slug LIKE '%review%'"
                                 ).fetchone()[0] == 0
@@ -94,22 +94,14 @@ async def test_the_keyboard_alone_completes_previews_and_imports(
     path = write_deck(DEMO_DECK, "demo.yaml")
     app = LoopdrillApp(db, clock, fuzz=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("i")
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        box = screen.query_one("#import-path", Input)
+        screen, box = await open_import(app, pilot)
         box.value = str(path)[:-6]  # ".../dem"
         await pilot.press("tab")
         assert box.value == str(path) and screen.focused is box
         await pilot.press("enter")  # Enter in the box previews
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Would import demo" in str(screen.query_one("#import-result", Static).render())
+        assert "Would import demo" in await result(app, pilot, screen)
         await pilot.press("tab", "tab")
         assert screen.focused is not None and screen.focused.id == "import-run"
         await pilot.press("enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert "Imported demo: 6 added" in str(screen.query_one("#import-result",
-                                                                Static).render())
+        assert "Imported demo: 6 added" in await result(app, pilot, screen)
     assert db.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0] == 6
