@@ -113,20 +113,19 @@ def read_for_answer(db: Database, card_id: str, *, siblings: bool) -> Reading:
                    int(row[8]))
 
 
-def record(db: Database, answer: Answer, *, rollover: int | None = None) -> int:
+def record(db: Database, answer: Answer, *, rollover: int) -> int:
     """Write one answer and return its revlog id, in the caller's transaction (which read the
     card's state the answer starts from: DrillSession.answer's, whose `before` it must be, as
     a state or lapse count equal in both is not written), so both commit together. Its
     study day is stamped now, in this process's local time, and never changes after (but for
-    a new rollover hour; `rollover`: the hour as read in this transaction, else read here)."""
+    a new rollover hour; `rollover`: the hour as read in this transaction, Reading.rollover)."""
     after = answer.after
     effects: dict[str, Any] = {"buried": [], **answer.effects}
     conn = db.conn
     if not conn.in_transaction:
         raise RuntimeError("reviews.record runs inside the transaction that read the card")
     local = answer.reviewed_at.astimezone()  # its zone is the local offset of the moment
-    hour = rollover_hour(db) if rollover is None else rollover
-    day = day_number(study_day(local, hour, local.tzinfo))
+    day = day_number(study_day(local, rollover, local.tzinfo))
     if not answer.cram:
         set_memory(conn, answer.card_id, answer.before, after)
         if answer.bury and answer.bury_until is not None:
