@@ -26,6 +26,7 @@ _FSRS_STATE = {
 }
 _STATE = {fsrs_state: state for state, fsrs_state in _FSRS_STATE.items()}
 _FSRS_RATING = {rating: fsrs.Rating(int(rating)) for rating in Rating}
+PASSING = (Rating.HARD, Rating.GOOD, Rating.EASY)
 
 
 class Memory(NamedTuple):
@@ -187,7 +188,8 @@ def _unfuzzed(scheduler: fsrs.Scheduler) -> fsrs.Scheduler:
 def preview(
     scheduler: fsrs.Scheduler, memory: Memory, now: dt.datetime, seed: str = ""
 ) -> dict[Rating, Outcome]:
-    """The outcome of each of the four ratings, for the button labels."""
+    """The outcome of each of the four ratings as FSRS gives it, before in_order (the
+    buttons' labels come from answer_in_order; the tests compare them with this)."""
     return {r: answer(scheduler, memory, r, now, seed) for r in Rating}
 
 
@@ -200,7 +202,7 @@ def in_order(before: Memory, outcomes: dict[Rating, Outcome]) -> dict[Rating, Ou
         return outcomes
     ordered = dict(outcomes)
     floor: int | None = None
-    for rating in (Rating.HARD, Rating.GOOD, Rating.EASY):
+    for rating in PASSING:
         outcome = ordered.get(rating)
         if outcome is None or outcome.after.state != CardState.REVIEW:
             floor = None
@@ -213,9 +215,6 @@ def in_order(before: Memory, outcomes: dict[Rating, Outcome]) -> dict[Rating, Ou
             days = floor
         floor = days + 1
     return ordered
-
-
-PASSING = (Rating.HARD, Rating.GOOD, Rating.EASY)
 
 
 def answer_in_order(scheduler: fsrs.Scheduler, memory: Memory, rating: Rating,
