@@ -60,8 +60,13 @@ def kind_of(exc: BaseException) -> str | None:
     code = getattr(exc, "sqlite_errorcode", None)
     if code is not None and (code & 0xFF) in _CODES:
         return _CODES[code & 0xFF]
-    text = str(exc).lower()
-    return next((kind for key, kind in KINDS_BY_TEXT.items() if key in text), None)
+    return _kind_in(str(exc))
+
+
+def _kind_in(text: str) -> str | None:
+    """The kind an SQLite message names (KINDS_BY_TEXT), else None."""
+    lowered = text.lower()
+    return next((kind for key, kind in KINDS_BY_TEXT.items() if key in lowered), None)
 
 
 def cause(kind: str, file: str, detail: str = "") -> str:
@@ -101,7 +106,7 @@ def sentence(kind: str, file: str, detail: str = "") -> str:
            "again"
 
 
-def converted(exc: BaseException, file: str) -> StoreError | None:
+def converted(exc: BaseException, file: str) -> FileProblem | None:
     """The CannotWrite or Damaged that `exc` is, or None when it is not about the file."""
     kind = kind_of(exc)
     if kind is None:
@@ -119,15 +124,14 @@ def explain(exc: BaseException, file: str) -> str | None:
     trace = getattr(exc, "trace", None)  # the TUI stopped: its last trace line is the error
     if isinstance(trace, str):
         text = str(exc)
-        kind = next((k for key, k in KINDS_BY_TEXT.items() if key in text.lower()), None)
+        kind = _kind_in(text)
         return sentence(kind, file, text.partition(": ")[2] or text) if kind else None
     if isinstance(exc, sqlite3.IntegrityError) and \
             getattr(exc, "sqlite_errorcode", 0) == sqlite3.SQLITE_CONSTRAINT_TRIGGER:
         return sentence(TRIGGER, file, str(exc)[:120])
     if isinstance(exc, sqlite3.Error):
         problem = converted(exc, file)
-        return sentence(problem.kind, file, problem.detail) \
-            if isinstance(problem, CannotWrite | Damaged) else None
+        return None if problem is None else str(problem)
     detail = _unreadable(exc)
     if detail and isinstance(exc, OverflowError):  # a year-1 or year-9999 review, stored
         return sentence(RANGE, file, str(exc)[:120])  # by an older loopdrill
