@@ -13,22 +13,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from loopdrill.store.aggregates import MS_PER_DAY, StudyDays
+from loopdrill.store.aggregates import EPOCH_DATE, MS_PER_DAY, StudyDays
+from loopdrill.store.bulk import REVLOG_COLUMNS
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
-EPOCH_DATE = dt.date(1970, 1, 1)
 DENSE_KEYS = 1 << 18  # keys packed below this are summed by their place, not sorted
 
 
-NAMES = ("card", "at", "day", "hour", "rating", "ms", "state", "reps", "lapses", "ivl",
-         "elapsed", "r", "cram")  # store.bulk.REVLOG_COLUMNS
-
-
 class RevlogBatch:
-    """Revlog rows as columns (NAMES order), r -1 where it is NULL; `values` may give some
-    columns as Python values already (r None where NULL), which the insert takes as they
-    are."""
+    """Revlog rows as columns (store.bulk.REVLOG_COLUMNS order), r -1 where it is NULL;
+    `values` may give some columns as Python values already (r None where NULL), which the
+    insert takes as they are."""
 
     def __init__(self, columns: Sequence[Ints],
                  values: Mapping[int, Sequence[Any]] | None = None) -> None:
@@ -51,9 +47,9 @@ class RevlogBatch:
     @classmethod
     def of_rows(cls, rows: Iterable[Sequence[Any]]) -> RevlogBatch:
         """The columns of revlog tuples (r None where NULL)."""
-        listed = [row[:len(NAMES)] for row in rows]
+        listed = [row[:len(REVLOG_COLUMNS)] for row in rows]
         if not listed:
-            return cls([np.zeros(0, np.int64) for _ in NAMES])
+            return cls([np.zeros(0, np.int64) for _ in REVLOG_COLUMNS])
         columns = list(zip(*listed, strict=True))
         columns[11] = tuple(-1 if r is None else r for r in columns[11])
         return cls([np.array(column, np.int64) for column in columns])
