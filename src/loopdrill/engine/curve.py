@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 
 DEFAULT_DECAY = 0.1542  # py-fsrs' FSRS_DEFAULT_DECAY: w[20] of the default parameters
 STABILITY_FLOOR = 1e-6  # a stored stability of 0 must not divide by zero
@@ -28,9 +29,12 @@ def retrievability_after(days: float, stability: float, decay: float = DEFAULT_D
     return forgetting_curve(decay)(days, stability)
 
 
+@lru_cache(maxsize=16)
 def forgetting_curve(decay: float) -> Callable[[float, float], float]:
     """retrievability_after for one decay, its factor computed once (a replay asks a million
-    times): R of (days, stability)."""
+    times): R of (days, stability). Kept per decay, so retrievability_after (the SQL function
+    fsrs_retrievability, called per due card when a drill builds its queue) does not build
+    it again on every call."""
     factor = curve_factor(decay)
 
     def after(days: float, stability: float) -> float:
