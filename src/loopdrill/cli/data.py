@@ -69,15 +69,15 @@ def import_(db_path: Path | None, as_json: bool, files: tuple[Path, ...], deck: 
 def import_reviews(db_path: Path | None, as_json: bool, file: Path, dry_run: bool) -> None:
     """Import review history (card_id,reviewed_at,rating,duration_ms CSV) and rebuild each
     card's schedule by replaying its reviews through FSRS."""
-    from loopdrill.formats.review_csv import review_rows
-    from loopdrill.services.history import import_review_rows
+    from loopdrill.formats.review_csv import review_blocks
+    from loopdrill.services.history import import_review_blocks
 
-    rows = review_rows(file)  # streamed: a bad file or header is refused before the database
-    first = next(rows, None)  # is opened, a bad row once the whole file has been read
+    blocks = review_blocks(file)  # streamed: a bad file or header is refused before the
+    first = next(blocks, None)  # database is opened, a bad row once the whole file is read
     lib = library(db_path, read_only=dry_run)
     try:
-        report = import_review_rows(lib.db, itertools.chain([first] if first else [], rows),
-                                    clock.now(), source=str(file), dry_run=dry_run)
+        report = import_review_blocks(lib.db, itertools.chain([first] if first else [], blocks),
+                                      clock.now(), source=str(file), dry_run=dry_run)
     finally:
         lib.close()
     if as_json:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,12 +164,11 @@ def run_import(db: Database, batch: Batch, now: dt.datetime, *, dry_run: bool = 
             for snap, _ in batch.snapshots:
                 restore.before_history(db, snap, now)
             if batch.reviews:
-                from loopdrill.services.history import HistoryReport, plan_history, write_history
+                from loopdrill.services.history import plan_history, write_history
 
                 plan = plan_history(db, batch.reviews, now, source=source or "reviews")
                 write_history(db, plan)
-                history = HistoryReport(plan.report.cards, plan.report.added,
-                                        plan.report.duplicates, dry_run)
+                history = replace(plan.report, dry_run=dry_run)
                 report("review history", total, total)
             if batch.states:
                 rollover = options_for(db, None).rollover_hour
