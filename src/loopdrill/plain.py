@@ -55,8 +55,8 @@ def run_plain(session: DrillSession, stdin: TextIO, stdout: TextIO) -> Summary:
     try:
         while True:
             shown = session.next_card()
-            while session.unusable:  # a damaged card: one line, and the drill goes on
-                sys.stderr.write(clean(f"warning: {session.unusable.pop(0)}") + "\n")
+            for problem in session.take_unusable():  # a damaged card: said, the drill goes on
+                sys.stderr.write(clean(f"warning: {problem}") + "\n")
             if shown is None:
                 break
             progress = session.progress()

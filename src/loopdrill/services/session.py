@@ -110,9 +110,7 @@ class DrillSession:
     #: What undo can take back, newest last: (answer | suspend | bury, card id, the card's
     #: suspended and buried_until before a suspend or bury).
     done: list[tuple[str, str, tuple[int, str | None] | None]] = field(default_factory=list)
-    #: Cards left out because a value of theirs cannot be used, not yet told to the user
-    #: (the screen or the plain drill takes them and says each once).
-    unusable: list[UnusableCard] = field(default_factory=list)
+    unusable: list[UnusableCard] = field(default_factory=list)  # not yet said: take_unusable
 
     def __post_init__(self) -> None:
         self._schedulers: dict[str, tuple[Options, fsrs.Scheduler]] = {}
@@ -141,11 +139,15 @@ class DrillSession:
         today.extend_today(self.db, now, new=new, review=review)
         self.upcoming.build(now)
 
+    def take_unusable(self) -> list[UnusableCard]:
+        """Cards left out (a value their kind cannot use) since last asked: each said once."""
+        taken, self.unusable = self.unusable, []
+        return taken
+
     def ending(self) -> today.Ending:
         """Why this session has nothing more to show."""
         if self.limit is not None and self.answered >= self.limit:
-            return today.Ending(f"This session's limit of {plural(self.limit, 'answer')} is "
-                                "reached.")
+            return today.Ending(f"Reached this session's limit of {plural(self.limit, 'answer')}.")
         if self.cram:
             return today.Ending("Every studied card here has been crammed this session.")
         return today.why_over(self.db, self.scope, self.clock())
@@ -175,8 +177,7 @@ class DrillSession:
             try:
                 prompt = prepare(card.kind, card.content, self.rng)
             except ValueError as exc:  # a damaged value: left out of the session, said once
-                self.unusable.append(UnusableCard(database_file(self.db.conn), card.id,
-                                                  str(exc)))
+                self.unusable.append(UnusableCard(database_file(self.db.conn), card.id, str(exc)))
                 continue
             front, back = [Span(prompt.front)], []
             break

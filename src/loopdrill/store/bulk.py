@@ -15,12 +15,6 @@ from sqlite_utils import Database
 
 BULK_ROWS = 20_000
 
-SET_MEMORY = (
-    "UPDATE cards SET state = :state, step = :step, stability = :stability, "
-    "difficulty = :difficulty, due = :due, last_review = :last_review, reps = :reps, "
-    "lapses = :lapses WHERE id = :id"
-)
-
 
 def set_memories(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
     """Store memory states: (state, step, stability, difficulty, due, last review, reps,

@@ -16,7 +16,7 @@ from loopdrill.core.model import Rating
 from loopdrill.core.timeutil import study_day, to_ms, to_stamp
 from loopdrill.engine.answer import Memory
 from loopdrill.store.aggregates import ROLLOVER, day_number
-from loopdrill.store.bulk import REVLOG_COLUMNS, SET_MEMORY
+from loopdrill.store.bulk import REVLOG_COLUMNS
 from loopdrill.store.rows import (
     MEMORY_COLUMNS,
     memory_columns,
@@ -71,9 +71,8 @@ def _set_memory(state: bool, lapses: bool) -> str:
     """UPDATE of a card's memory columns, `state` and `lapses` only when they change: SQLite
     rewrites every index on a column it sets, even to the same value (cards_new_queue holds
     the state, cards_lapsed_tags the lapses), a page or two more to write on each answer."""
-    columns = ("state", "step", "stability", "difficulty", "due", "last_review", "reps",
-               "lapses")
-    kept = [c for c in columns if (c != "state" or state) and (c != "lapses" or lapses)]
+    kept = [c for c in MEMORY_COLUMNS.split(", ")
+            if (c != "state" or state) and (c != "lapses" or lapses)]
     return f"UPDATE cards SET {', '.join(f'{c} = :{c}' for c in kept)} WHERE id = :id"
 
 
@@ -198,8 +197,8 @@ def undo_last(db: Database, session: str, since: dt.datetime | None = None) -> s
                                 "its answer here stays")
         effects = json.loads(effects_json)
         if not cram:
-            conn.execute(SET_MEMORY, {**memory_columns(memory_from_json(before_json)),
-                                      "id": card_id})
+            before = memory_columns(memory_from_json(before_json))
+            conn.execute(_set_memory(True, True), {**before, "id": card_id})
             for sibling, previous in effects.get("buried", []):
                 conn.execute("UPDATE cards SET buried_until = ? WHERE id = ?", (previous, sibling))
             if "leech" in effects:

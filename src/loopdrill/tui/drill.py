@@ -59,9 +59,8 @@ class DrillScreen(DrillView):
         """Show the next card, or end the session with its summary."""
         self.revealed = False
         self.shown = self.session.next_card()
-        while self.session.unusable:  # a damaged card, left out: said, and the drill goes on
-            self.notify(clean(str(self.session.unusable.pop(0))), severity="error",
-                        timeout=15, markup=False)
+        for problem in self.session.take_unusable():  # a damaged card, left out: said
+            self.notify(clean(str(problem)), severity="error", timeout=15, markup=False)
         if self.shown is None:
             self.action_end()
             return
