@@ -18,7 +18,7 @@ def test_headless_modules_do_not_load_textual(module: str) -> None:
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("command", [["decks"], ["stats"], ["drill", "--plain"]])
+@pytest.mark.parametrize("command", [["decks"], ["stats"], ["drill", "--plain"], ["export"]])
 def test_commands_that_write_no_history_do_not_load_numpy(command: list[str], tmp_path
                                                           ) -> None:
     """numpy (0.1 s, 17 MB) is for the history import: the drill, the TUI's start and the

@@ -8,14 +8,14 @@ from collections.abc import Sequence
 from sqlite_utils import Database
 
 from loopdrill.core.cards import items_from_cards
-from loopdrill.core.model import DeckSpec
+from loopdrill.core.model import DeckSpec, Rating, ReviewRecord
 from loopdrill.core.options import OptionError
+from loopdrill.core.timeutil import from_ms
 from loopdrill.formats.export import deck_to_yaml, decks_to_tsv
 from loopdrill.formats.full_json import Snapshot, snapshot_to_json
-from loopdrill.formats.review_csv import write_review_csv
-from loopdrill.services.history import export_reviews
 from loopdrill.store import exported
 from loopdrill.store.decks import no_deck_named
+from loopdrill.store.history import all_reviews
 from loopdrill.store.items import overrides
 
 FORMATS = ("yaml", "tsv", "json")
@@ -80,7 +80,10 @@ def export_history(db: Database, *, retired: bool = False) -> tuple[str, int]:
     """The revlog as review-history CSV (cram column included), and how many reviews were
     left out: those of retired cards, unless `retired`, since the decks an export writes do
     not hold those cards and `import-reviews` refuses a file naming an unknown card."""
-    records = export_reviews(db)
+    from loopdrill.formats.review_csv import write_review_csv  # loads numpy: only here
+
+    records = [ReviewRecord(card_id, from_ms(at), Rating(rating), ms, bool(cram))
+               for card_id, at, rating, ms, cram in all_reviews(db)]
     left_out = 0
     if not retired:
         gone = exported.retired_ids(db)

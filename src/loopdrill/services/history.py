@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from sqlite_utils import Database
 
-from loopdrill.core.model import Rating, ReviewRecord
-from loopdrill.core.timeutil import from_ms, to_ms
+from loopdrill.core.model import ReviewRecord
+from loopdrill.core.timeutil import to_ms
 from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
 from loopdrill.formats.review_fields import Block, RawReview
@@ -31,12 +31,12 @@ from loopdrill.services.replays import HistoryJob, Replays, stored_memory
 from loopdrill.store.aggregates import StudyDays
 from loopdrill.store.bulk import set_memories
 from loopdrill.store.fold import RevlogBatch, days_hours
-from loopdrill.store.history import all_reviews, stash_reviews, stashed, unstash
+from loopdrill.store.history import stash_reviews, stashed, unstash
 from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.revlog_bulk import delete_reviews, reviews_bulk
 from loopdrill.store.tx import transaction
 
-__all__ = ["HistoryPlan", "HistoryReport", "export_reviews", "import_review_blocks",
+__all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks",
            "import_review_rows", "import_reviews", "plan_history", "write_history"]
 
 
@@ -193,9 +193,3 @@ def _merged(num: int, history: list[tuple[Any, ...]], steps: list[StepRow], days
             at, _, rating, ms, cram, day, hour, typed = row
             yield (num, at, day, hour, rating, ms, state, reps, lapses, ivl, elapsed, r, cram,
                    *typed)
-
-
-def export_reviews(db: Database) -> list[ReviewRecord]:
-    """Every review, oldest first, as the review-history CSV holds them."""
-    return [ReviewRecord(card_id, from_ms(at), Rating(rating), ms, bool(cram))
-            for card_id, at, rating, ms, cram in all_reviews(db)]
