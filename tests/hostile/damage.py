@@ -107,7 +107,9 @@ DAMAGES: dict[str, Damage] = {f.__name__: f for f in (
 
 def overwrite_pages(path: Path, rng: random.Random, count: int = 20) -> str:
     size = path.stat().st_size
-    page = 4096
+    with path.open("rb") as f:  # the page size, from the file's header
+        f.seek(16)
+        page = int.from_bytes(f.read(2), "big")
     pages = size // page
     chosen = rng.sample(range(1 if rng.random() < 0.9 else 0, pages), min(count, pages - 1))
     with path.open("r+b") as f:

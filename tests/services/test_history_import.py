@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -128,27 +127,3 @@ def test_reviews_a_little_ahead_of_this_clock_are_taken_later_ones_refused(
                                                  Rating.GOOD, 1000),
                                     ReviewRecord("a/c3", later, Rating.AGAIN, 1000)], NOW)
     assert db.conn.execute("SELECT count(*) FROM revlog").fetchone()[0] == 1
-
-
-def test_a_bulk_import_leaves_room_in_the_card_index(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """CREATE INDEX packs revlog_card's leaves full, where each card's next answer would split
-    one; the bulk import splits them itself with throwaway rows that do not stay or count."""
-    monkeypatch.setattr(bulk, "BULK_ROWS", 0)
-    db = library(tmp_path / "room.db")
-    rows = [ReviewRecord(f"{deck}/c{i}", NOW - dt.timedelta(days=400 - 9 * k), Rating.GOOD, 100)
-            for deck in ("a", "b") for i in range(40) for k in range(40)]
-    report = history.import_reviews(db, rows, NOW)
-    assert report.added == len(rows) == 3200
-    assert db.conn.execute("SELECT COUNT(*), max(id) FROM revlog").fetchone() == (3200, 3200)
-    assert db.conn.execute("SELECT SUM(n) FROM review_days").fetchone()[0] == 3200
-    assert run_doctor(db).ok
-    try:
-        def leaves() -> int:
-            return int(db.conn.execute("SELECT COUNT(*) FROM dbstat WHERE name = 'revlog_card' "
-                                       "AND pagetype = 'leaf'").fetchone()[0])
-        loose = leaves()
-    except sqlite3.OperationalError:
-        pytest.skip("this SQLite has no dbstat table")
-    db.conn.execute("REINDEX revlog_card")  # packed full again
-    assert loose > leaves() * 1.05

@@ -13,8 +13,9 @@ from sqlite_utils import Database
 from loopdrill.core.model import CardState, Rating
 from loopdrill.formats.native import parse_deck, read_deck
 from loopdrill.services.session import DrillSession
+from loopdrill.store import db as store_db
 from loopdrill.store import queries
-from loopdrill.store.db import StoreError, open_db
+from loopdrill.store.db import PAGE_SIZE, StoreError, open_db
 from loopdrill.store.decks import sync_deck
 from loopdrill.store.schema import migrations
 from loopdrill.store.tx import transaction
@@ -38,7 +39,26 @@ def test_migrations_applied_twice_change_nothing(tmp_path: Path) -> None:
         "m_size14_studied_in_queue", "m_size14_added_ms", "m_size14_new_queue_partial"]
     assert second.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert second.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert second.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 2048
     second.conn.close()
+
+
+def test_a_file_made_with_other_pages_keeps_them(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """2 KB pages are a new file's (an answer rewrites ~10 pages whole, into the log and then
+    the file); a file made with 4 KB pages, as before, keeps them and works as it did."""
+    path = tmp_path / "old.db"
+    with monkeypatch.context() as patch:
+        patch.setattr(store_db, "PAGE_SIZE", 4096)
+        open_db(path).conn.close()
+    db = open_db(path)
+    assert db.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+    with transaction(db):
+        db.conn.execute("INSERT INTO decks (slug, title) VALUES ('a', 'A')")
+    db.conn.close()
+    again = open_db(path)
+    assert again.conn.execute("SELECT title FROM decks").fetchall() == [("A",)]
+    again.conn.close()
 
 
 def test_answer_then_undo_restores_the_exact_state(demo_db: Database, clock: FakeClock) -> None:

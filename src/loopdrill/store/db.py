@@ -18,6 +18,12 @@ from loopdrill.store.backup import BackupError, backup, database_file
 from loopdrill.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
+# A new file's pages: 2 KB, not SQLite's 4 KB. An answer changes ~10 b-tree pages, each
+# written whole to the log and then to the file: at 2 KB, 1,000 answers at 200,000 reviews take
+# 0.280 s, not 0.298 (0.262 s CPU, not 0.272), for a file 2% larger and a stats report 5%
+# slower. A file made before keeps the 4 KB pages it has (SQLite changes them only in a VACUUM
+# out of WAL mode).
+PAGE_SIZE = 2048
 QUICK_CHECK_MAX = 16 * 1024 * 1024
 _files: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
 _read_only: weakref.WeakSet[Database] = weakref.WeakSet()
@@ -108,9 +114,14 @@ def damage(db: Database) -> str | None:
 
 def memory_copy(db: Database) -> Database:
     """A copy of `db` in memory, to run checks that write and roll back (doctor's
-    recomputation of the totals) on a file opened read-only."""
-    copy = open_db(":memory:")
-    db.conn.backup(copy.conn)
+    recomputation of the totals) on a file opened read-only. Its pages are the file's size
+    (SQLite copies into memory only pages of one size: a file of 2 KB or 4 KB pages)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA page_size = {db.conn.execute('PRAGMA page_size').fetchone()[0]}")
+    db.conn.backup(conn)
+    _configure(conn, memory=True)
+    copy = Database(conn)
+    _files[copy] = ""
     return copy
 
 
@@ -181,8 +192,9 @@ def own_connection(db: Database) -> Iterator[Database]:
 def _configure(conn: sqlite3.Connection, memory: bool, read_only: bool = False) -> None:
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if not memory and not read_only:
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # before WAL: a new file's only
         conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA wal_autocheckpoint = 10000")  # checkpoint every ~40 MB, not 4 MB
+        conn.execute("PRAGMA wal_autocheckpoint = 10000")  # pages (20 MB), not 1,000
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.create_function("fsrs_retrievability", 3, _retrievability, deterministic=True)

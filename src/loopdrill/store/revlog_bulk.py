@@ -74,10 +74,8 @@ def reviews_bulk(db: Database, count: int, cards: Mapping[int, tuple[str, str]]
         yield ReviewsBulk(conn, None)
         return
     fold = TotalsFold(cards)
-    with _trigger_paused(db, INSERT_TRIGGER, fold):
-        with indexes_dropped(db, "revlog", count):
-            yield ReviewsBulk(conn, fold)
-        _room_in_card_index(db)
+    with _trigger_paused(db, INSERT_TRIGGER, fold), indexes_dropped(db, "revlog", count):
+        yield ReviewsBulk(conn, fold)
 
 
 def delete_reviews(db: Database, cards: Mapping[int, tuple[str, str]]) -> None:
@@ -104,42 +102,6 @@ def delete_reviews(db: Database, cards: Mapping[int, tuple[str, str]]) -> None:
             conn.execute(f"DELETE FROM revlog WHERE card IN ({marks})", part)
 
 
-LEAF_ROWS = 200  # revlog_card entries on a leaf page of 4 KB: ~225
-
-
-def _room_in_card_index(db: Database) -> None:
-    """Room in the leaves of revlog_card, which CREATE INDEX has just packed full. In a full
-    leaf the next answer of any of its cards splits it and rebalances its neighbours: 4-5
-    pages written instead of one, on each first answer after an import (of 11.8 pages an
-    answer at 200,000 reviews, 2.4 were this index's). So a throwaway row after the newest of
-    a card every LEAF_ROWS rows splits each leaf now, in the import's transaction, and is
-    deleted again with the totals' triggers paused (the insert one is, by the caller): the
-    leaves are left about three-quarters full (+8% for the index: 18 MB at 1M reviews)."""
-    conn = db.conn
-    top = conn.execute("SELECT max(id) FROM revlog").fetchone()[0]
-    picked: list[tuple[int]] = []
-    rows = 0
-    for card, count in conn.execute("SELECT card, count(*) FROM revlog GROUP BY card"):
-        rows += count
-        if rows >= LEAF_ROWS:
-            picked.append((card,))
-            rows = 0
-    if not picked:
-        return
-    others = ", ".join(REVLOG_COLUMNS[2:])
-    conn.execute(f"DROP TRIGGER {DELETE_TRIGGER}")
-    conn.executemany(f"INSERT INTO revlog ({', '.join(REVLOG_COLUMNS)}) SELECT card, "
-                     f"max(at) + 1, {others} FROM revlog WHERE card = ?", picked)
-    conn.execute("DELETE FROM revlog WHERE id > ?", (top,))
-    conn.execute(_trigger_sql(DELETE_TRIGGER))
-
-
-def _trigger_sql(name: str) -> str:
-    """The CREATE TRIGGER statement of one of the totals' revlog triggers."""
-    return next(t for t in trigger_statements(AGGREGATE_TRIGGERS)
-                if t.startswith(f"CREATE TRIGGER {name} "))
-
-
 @contextmanager
 def _trigger_paused(db: Database, name: str, fold: TotalsFold) -> Iterator[None]:
     """Drop a revlog trigger for a bulk write, then write what `fold` counted instead and
@@ -148,4 +110,5 @@ def _trigger_paused(db: Database, name: str, fold: TotalsFold) -> Iterator[None]
     conn.execute(f"DROP TRIGGER {name}")
     yield
     fold.write(conn)
-    conn.execute(_trigger_sql(name))
+    conn.execute(next(t for t in trigger_statements(AGGREGATE_TRIGGERS)
+                      if t.startswith(f"CREATE TRIGGER {name} ")))
