@@ -32,6 +32,7 @@ from loopdrill.services.session_queue import Progress, SessionQueue
 from loopdrill.store import reviews
 from loopdrill.store.aggregates import day_number
 from loopdrill.store.backup import database_file
+from loopdrill.store.db import writable_again
 from loopdrill.store.failures import UnusableCard
 from loopdrill.store.queries import Scope
 from loopdrill.store.reviews import AnsweredSince
@@ -58,8 +59,7 @@ class Shown:
     _outcomes: dict[Rating, Outcome] = field(default_factory=dict)
 
     def outcome(self, rating: Rating) -> Outcome:
-        """What a grade does to the card, as of the moment it was shown (Hard < Good < Easy
-        on a review card: engine.answer.in_order)."""
+        """What a grade does to the card as of when it was shown (engine.answer.in_order)."""
         if rating not in self._outcomes:
             self._outcomes.update(answer_in_order(self.scheduler, self.card.memory, rating,
                                                   self.shown_at, seed=self.card.id,
@@ -121,10 +121,12 @@ class DrillSession:
                                      limit=self.limit)
         self.upcoming.build(self.started)
 
-    def use(self, db: Database) -> None:
-        """Go on on another connection to the same file (one that can write again); the
-        queue reads through it too. Whoever opened the old one closes it."""
-        self.db = self.upcoming.db = db
+    def reopen_writable(self) -> bool:
+        """Go on through a new connection (the queue too) if the read-only file is writable now."""
+        again = writable_again(self.db)  # whoever opened the old connection closes it
+        if again is not None:
+            self.db = self.upcoming.db = again
+        return again is not None
 
     # -- queue -------------------------------------------------------------------------------
     @property
@@ -133,8 +135,7 @@ class DrillSession:
         return self.upcoming.ids
 
     def study_more(self, *, new: int = 0, review: int = 0) -> None:
-        """Custom study: today's limits raised by `new` / `review` (options unchanged), and
-        the queue built again with what they now allow."""
+        """Custom study: today's limits raised by `new` / `review` and the queue built again."""
         now = self.clock()
         today.extend_today(self.db, now, new=new, review=review)
         self.upcoming.build(now)
@@ -263,10 +264,6 @@ class DrillSession:
         self.upcoming.put_back(card_id)
         self.current = None
         return action
-
-    def can_undo(self) -> bool:
-        """Whether this session has an action to take back."""
-        return bool(self.done)
 
     def suspend_current(self) -> None:
         """Suspend the card on screen; the next one follows. Undo takes it back."""

@@ -17,7 +17,7 @@ from loopdrill.core.model import Rating
 from loopdrill.core.text import clean
 from loopdrill.services.media import open_media
 from loopdrill.services.session import AnsweredSince
-from loopdrill.store.db import StoreError, own_connection, writable_again
+from loopdrill.store.db import StoreError, own_connection
 from loopdrill.store.failures import SHORT, Damaged, FileProblem, cause, remedy
 from loopdrill.store.tx import BUSY, Busy
 from loopdrill.tui.card_view import GRADE_NAMES
@@ -96,7 +96,7 @@ class DrillScreen(DrillView):
         if action == "end":
             return not self.in_box
         if action == "undo":
-            return self.session.can_undo()
+            return bool(self.session.done)  # an action to take back
         return True
 
     # -- actions -----------------------------------------------------------------------------
@@ -178,9 +178,7 @@ class DrillScreen(DrillView):
 
     def action_retry(self) -> None:
         if self.unsaved is not None:
-            again = writable_again(self.session.db)  # the file was made writable since
-            if again is not None:
-                self.session.use(again)
+            self.session.reopen_writable()  # the file may have been made writable since
             self.action_grade(int(self.unsaved))
 
     @work(thread=True, exclusive=True, group="answer")
