@@ -15,6 +15,8 @@ from sqlite_utils import Database
 from loopdrill.engine.curve import retrievability_after
 from loopdrill.store import readonly
 from loopdrill.store.backup import BackupError, backup, database_file
+from loopdrill.store.errors import StoreError as StoreError
+from loopdrill.store.failures import DAMAGED, READ_ONLY, kind_of
 from loopdrill.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 5000
@@ -27,10 +29,6 @@ PAGE_SIZE = 2048
 QUICK_CHECK_MAX = 16 * 1024 * 1024
 _files: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
 _read_only: weakref.WeakSet[Database] = weakref.WeakSet()
-
-
-class StoreError(Exception):
-    """The database cannot be used; the message is one sentence naming the file."""
 
 
 def open_db(path: Path | str, *, backup_dir: Path | None = None,
@@ -162,11 +160,14 @@ def _closed_on_error(conn: sqlite3.Connection, path: Path | str) -> Iterator[Non
 
 
 def _unusable(path: Path | str, exc: sqlite3.Error) -> StoreError:
-    text = str(exc)
-    if "not a database" in text or "malformed" in text:
+    """Why a file could not be opened, in one sentence naming it (store.failures.kind_of
+    tells a damaged file and a read-only one)."""
+    kind = kind_of(exc)
+    if kind == DAMAGED:
         return StoreError(f"{path} is not a loopdrill database or is corrupt ({exc}); a backup "
                           f"in {Path(path).parent / 'backups'} can replace it")
-    if "readonly" in text or "unable to open" in text:
+    cannot_open = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_CANTOPEN
+    if kind == READ_ONLY or cannot_open:
         return StoreError(f"cannot write the database {path} ({exc})")
     return StoreError(f"cannot use the database {path} ({exc})")
 

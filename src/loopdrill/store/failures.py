@@ -11,7 +11,7 @@ import sqlite3
 import traceback
 from pathlib import Path
 
-from loopdrill.store.db import StoreError
+from loopdrill.store.errors import StoreError
 
 READ_ONLY, FULL, DISK, DAMAGED, SCHEMA = "read-only", "full", "disk", "damaged", "schema"
 TRIGGER, VALUE, RANGE, CARD = "trigger", "value", "range", "card"
