@@ -8,11 +8,15 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
+import zipfile
 from pathlib import Path
 
 from click.testing import CliRunner, Result
 
 from loopdrill.cli import cli
+from loopdrill.core.cards import NOTE
+from loopdrill.core.model import DeckSpec, Item
+from loopdrill.formats.export import decks_to_tsv
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "anki"
 DECKS = {
@@ -69,7 +73,9 @@ def test_every_kind_comes_back_with_its_fields_source_and_as_of(
     exported = tmp_path / "kinds.tsv"
     assert run("export", "--deck", "kinds", "--format", "tsv", "-o", str(exported)).exit_code == 0
     labels, found = records(exported.read_text())
-    by_id = {r[0]: dict(zip(labels, r, strict=True)) for r in found}
+    # each note's GUID is its deck and item id, as its cards' ids (and the .apkg's guids) are
+    assert {r[0].partition("/")[0] for r in found} == {"kinds", "kinds::sub"}
+    by_id = {r[0].partition("/")[2]: dict(zip(labels, r, strict=True)) for r in found}
     assert by_id["b"]["Deck"] == "Every kind" and by_id["s"]["Deck"] == "Every kind::Sub deck"
     assert by_id["b"]["loopdrill source"] == "https://example.org/b"
     assert by_id["b"]["loopdrill as_of"] == "2026-03-01"
@@ -78,7 +84,6 @@ def test_every_kind_comes_back_with_its_fields_source_and_as_of(
     assert "{" not in by_id["c"]["Field 1"] and by_id["c"]["Field 2"].endswith(" min")
     assert by_id["n"]["Notetype"] == "Basic" and by_id["b"]["Notetype"] == \
         "Basic (and reversed card)" and by_id["#hash"]["Notetype"] == "Cloze"
-    assert exported.read_text().count('\n"#hash"\t') == 1  # not read as a comment by Anki
 
     before = rows(db_path, CARDS, "kinds%")
     fresh = tmp_path / "fresh.db"
@@ -158,3 +163,47 @@ def test_a_file_without_the_item_column_says_which_kinds_change(
     assert result.output.startswith("imported kinds: 0 added")
     assert "4 card(s) of deck 'Every kind' change kind (calc -> basic: 1, choice -> basic: 1, " \
         "numeric -> basic: 1, text -> basic: 1)" in result.output.replace("\n", " ")
+
+
+def test_an_id_in_two_decks_is_two_notes_in_anki(db_path: Path, tmp_path: Path) -> None:
+    """An item id is unique in its deck only, and Anki matches notes by GUID across the whole
+    collection (two rows with one GUID made two notes sharing it in Anki 26.9.3): a note's
+    GUID names its deck too, the same GUID in a text file and in a package."""
+    (tmp_path / "kinds.yaml").write_text(DECKS["kinds.yaml"])
+    (tmp_path / "twin.yaml").write_text("deck: twin\ntitle: Twin\nitems:\n"
+                                        "  - {id: b, front: Another b, back: its back}\n")
+    assert run("import", str(tmp_path / "kinds.yaml"), str(tmp_path / "twin.yaml")
+               ).exit_code == 0
+    exported = tmp_path / "all.tsv"
+    assert run("export", "--format", "tsv", "-o", str(exported)).exit_code == 0
+    _, found = records(exported.read_text())
+    assert sorted(r[0] for r in found if r[0].endswith("/b")) == ["kinds/b", "twin/b"]
+    package = tmp_path / "all.apkg"
+    assert run("export", "--format", "apkg", "-o", str(package)).exit_code == 0
+    with zipfile.ZipFile(package) as archive:
+        (tmp_path / "col.anki2").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "col.anki2") as col:
+        assert {r[0] for r in col.execute("SELECT guid FROM notes")} == {r[0] for r in found}
+    col.close()
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", str(fresh), "import", str(exported)).exit_code == 0
+    assert [r[0] for r in rows(fresh, CARDS, "%") if r[0].endswith("/b")] == \
+        ["kinds/b", "twin/b"]  # the same items, by deck and id
+
+
+def test_a_text_file_written_before_guids_named_the_deck_keeps_its_items(
+        db_path: Path, tmp_path: Path) -> None:
+    """A TSV exported when a GUID was the item id alone, and a GUID that starts with `#`
+    (an Anki note's): the same items come back, and the `#` one is no comment to Anki."""
+    (tmp_path / "kinds.yaml").write_text(DECKS["kinds.yaml"])
+    run("import", str(tmp_path / "kinds.yaml"))
+    text = run("export", "--deck", "kinds", "--format", "tsv").output
+    older = tmp_path / "older.tsv"
+    older.write_text(text.replace("\nkinds/#hash\t", '\n"#hash"\t').replace("\nkinds/", "\n"))
+    assert '\n"#hash"\t' in older.read_text() and "kinds/" not in older.read_text()
+    result = run("import", str(older))
+    assert result.output.startswith("imported kinds: 0 added, 0 updated, 8 unchanged"), \
+        result.output
+    note = Item("#abc", NOTE, {"notetype": "Basic", "fields": {"Front": "f", "Back": "b"}})
+    tsv = decks_to_tsv([DeckSpec("anki", "From Anki", (note,))])
+    assert '\n"#abc"\tBasic\t' in tsv  # quoted: Anki reads a line starting with # as a comment

@@ -124,7 +124,8 @@ def test_tsv_export_has_anki_headers(db_path: Path, write_deck: Callable[..., Pa
                        "#columns:GUID\tNotetype\tDeck\tTags\tField 1\tField 2"
                        "\tloopdrill source\tloopdrill as_of\tloopdrill item"]
     # GUID, note type, the deck's title (Anki's name for it), tags
-    assert out[7].split("\t")[:3] == ["s3-standard", "Basic (and reversed card)", "Demo deck"]
+    assert out[7].split("\t")[:3] == ["demo/s3-standard", "Basic (and reversed card)",
+                                      "Demo deck"]
 
 
 def test_json_export_and_bad_options(db_path: Path, write_deck: Callable[..., Path]) -> None:

@@ -45,7 +45,7 @@ from loopdrill.formats.batch import (
     read_bytes,
     slugify,
 )
-from loopdrill.formats.export import anki_note_fields
+from loopdrill.formats.export import anki_note_fields, item_id_of_guid
 from loopdrill.formats.html_text import html_to_text, looks_like_html, media_to_text
 from loopdrill.formats.loopdrill_columns import (
     AS_OF,
@@ -213,6 +213,7 @@ class _Rows:
             self.problems.append(Problem(self.name, line, found, guid))
             return True
         slug, item = found
+        item = item._replace(id=item_id_of_guid(guid, item.kind, slug))  # a calc's draw seed
         source, as_of = self._extras(row, line)
         if _trimmed([row[i] for i in layout]) != _trimmed(anki_note_fields(item)[1]):
             self.edited += 1

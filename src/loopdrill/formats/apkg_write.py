@@ -41,7 +41,7 @@ from loopdrill.formats import anki_model as am
 from loopdrill.formats import apkg_rows as rows
 from loopdrill.formats.anki_media import safe_name
 from loopdrill.formats.anki_notes import fields_digest
-from loopdrill.formats.export import anki_deck_names, anki_note_fields
+from loopdrill.formats.export import anki_deck_names, anki_guid, anki_note_fields
 from loopdrill.formats.html_text import html_to_text, media_names
 from loopdrill.processes import scratch_dir
 
@@ -225,11 +225,10 @@ class _Writer:
             model = am.note_model(note, max(_ord(c.variant) for c in cards) + 1)
             values = dict(note.get("fields", {}))
             fields = [str(values.get(name, "")) for name in model.fields]
-            guid = item.id
         else:
             model, fields = self._native(item)
-            guid = f"{slug}/{item.id}"
             data = rows.note_data(item, slug)
+        guid = anki_guid(item, slug)
         mid = self._model_id(model)
         nid = self.note_ids.take(min(rows.added_ms(self.pkg.states.get(c.id), self.pkg.now)
                                      for c in cards))  # when its first card was added

@@ -86,6 +86,20 @@ def anki_faces(item: Item) -> tuple[str, str]:
     return front, back
 
 
+def anki_guid(item: Item, slug: str) -> str:
+    """The guid of an item's note in Anki, the same in a text file and in a package: a note
+    that came from Anki keeps its own; loopdrill's items are named by deck and id, as their
+    cards are (an id is unique in its deck only, and Anki matches notes by guid across the
+    whole collection). item_id_of_guid reads it back."""
+    return item.id if item.kind == NOTE else f"{slug}/{item.id}"
+
+
+def item_id_of_guid(guid: str, kind: str, slug: str) -> str:
+    """The item id in the guid anki_guid gave an item of deck `slug`: the guid itself for a
+    note that came from Anki, and for a file written before guids named the deck."""
+    return guid if kind == NOTE else guid.removeprefix(f"{slug}/") or guid
+
+
 def anki_deck_names(decks: Sequence[DeckSpec]) -> dict[str, str]:
     """Each deck's name as Anki shows it: its title path (`Languages::Spanish::Verbs`). A
     title that is already a path is kept; a child deck's title goes under its parent's name
@@ -132,7 +146,8 @@ def decks_to_tsv(decks: Sequence[DeckSpec]) -> str:
     for deck in decks:
         for item in deck.items:
             notetype, fields = anki_note_fields(item)
-            rows.append(([item.id, notetype, names[deck.slug], " ".join(item.tags)], fields,
+            rows.append(([anki_guid(item, deck.slug), notetype, names[deck.slug],
+                          " ".join(item.tags)], fields,
                          [item.source or "", item.as_of.isoformat() if item.as_of else "",
                           item_cell(item_mapping(item), deck.slug)]))
     width = max([2, *(len(fields) for _, fields, _ in rows)])

@@ -48,8 +48,10 @@ def known_decks(db: Database, batch: Batch) -> None:
     """A deck of a text file named as Anki shows one of ours (its title path, as loopdrill's
     TSV export writes it: `AWS SLAs and limits`, `Every kind::Sub deck`) goes back to that
     deck, with its title, rather than to a new deck slugged from the name (a built-in deck
-    then refuses a file that changes it, as always); a slug already in use stays."""
-    from loopdrill.formats.export import anki_deck_names
+    then refuses a file that changes it, as always); a slug already in use stays. Its notes'
+    GUIDs name our items by that deck's slug and their id (formats.export.anki_guid): they
+    are read back as those ids."""
+    from loopdrill.formats.export import anki_deck_names, item_id_of_guid
     from loopdrill.store.exported import deck_headers
 
     texts = [n for n, (spec, _) in enumerate(batch.decks) if spec.slug in batch.anki
@@ -64,7 +66,10 @@ def known_decks(db: Database, batch: Batch) -> None:
         found = [slug for slug, name in names.items() if name == spec.title]
         if len(found) == 1 and found[0] not in {s.slug for s, _ in batch.decks}:
             batch.anki.add(found[0])
-            batch.decks[n] = (replace(spec, slug=found[0], title=known[found[0]][0]), digest)
+            items = tuple(i._replace(id=item_id_of_guid(i.id, i.kind, found[0]))
+                          for i in spec.items)
+            batch.decks[n] = (replace(spec, slug=found[0], title=known[found[0]][0],
+                                      items=items), digest)
 
 
 def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
