@@ -5,15 +5,24 @@ the TUI alike. Nothing is written for it."""
 
 from __future__ import annotations
 
+import datetime as dt
+import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
 from loopdrill.cli import cli
+from loopdrill.core import graded_kinds
+from loopdrill.core.graded_kinds import Prompt
+from loopdrill.core.model import Rating
+from loopdrill.core.timeutil import to_stamp
+from loopdrill.services.session import DrillSession
 from loopdrill.store.db import open_db
+from loopdrill.store.queries import Scope
 from loopdrill.tui.app import LoopdrillApp
 from loopdrill.tui.drill import DrillScreen
 from tests.conftest import NOW, FakeClock
@@ -78,3 +87,31 @@ async def test_the_tui_drill_leaves_the_card_out_and_says_so(broken_file: Path) 
         assert screen.shown is not None and screen.shown.card.id == "nums/fine"
         said = [n.message for n in app._notifications]
         assert any("nums/broken: cannot read 'x' as a number" in m for m in said), said
+
+
+def test_a_learning_card_left_out_is_not_offered_again(
+        broken_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A learning card due now comes first from the queue each time it is asked; left out,
+    it must not come again (it did: next_card went round it for ever, its warning list
+    growing)."""
+    db = open_db(broken_file)
+    db.execute("UPDATE cards SET state = 1, step = 0, stability = 1, difficulty = 5, reps = 1, "
+               "due = ?, last_review = ? WHERE id = 'nums/broken'",
+               [to_stamp(NOW - dt.timedelta(minutes=5)), to_stamp(NOW - dt.timedelta(minutes=15))])
+    db.conn.commit()
+    prepared: list[str] = []
+
+    def prepare(kind: str, content: dict[str, Any], rng: random.Random) -> Prompt:
+        prepared.append(content["front"])
+        if len(prepared) > 10:
+            pytest.fail("next_card kept offering the card it left out")
+        return graded_kinds.prepare(kind, content, rng)
+
+    monkeypatch.setattr("loopdrill.services.session.prepare", prepare)
+    session = DrillSession(db, FakeClock(), Scope(("nums",)), fuzz=False)
+    shown = session.next_card()
+    assert shown is not None and shown.card.id == "nums/fine"
+    assert [problem.card_id for problem in session.take_unusable()] == ["nums/broken"]
+    session.answer(Rating.EASY)  # a review in days: nothing else to show today
+    assert session.next_card() is None  # the broken card is not shown, nor said again
+    assert session.take_unusable() == []

@@ -179,6 +179,7 @@ class DrillSession:
                 prompt = prepare(card.kind, card.content, self.rng)
             except ValueError as exc:  # a damaged value: left out of the session, said once
                 self.unusable.append(UnusableCard(database_file(self.db.conn), card.id, str(exc)))
+                self.upcoming.leave_out(card.id)
                 continue
             front, back = [Span(prompt.front)], []
             break

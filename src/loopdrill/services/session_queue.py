@@ -84,6 +84,7 @@ class SessionQueue:
         self.ids: deque[str] = deque()
         self.new_ids: set[str] = set()
         self._new_queued = 0
+        self.left_out: set[str] = set()  # cards this session cannot show (leave_out)
         self._counted: _Counted | None = None
         self._day: StudyDay | None = None
 
@@ -129,7 +130,7 @@ class SessionQueue:
             if card_id in self.new_ids:
                 self._new_queued -= 1
             card = queries.get_card(self.db, card_id)
-            if card is not None and self._showable(card, now):
+            if card is not None and card_id not in self.left_out and self._showable(card, now):
                 return card
         if not self.cram:
             ahead = now + dt.timedelta(minutes=self.options.learn_ahead_minutes)
@@ -146,9 +147,10 @@ class SessionQueue:
         reaches the moment before which no other is due."""
         kept = self._count(now)  # counted again when written since, by another terminal too
         if kept.soonest is None or (not kept.soonest and kept.beyond <= until):
-            kept.soonest = queries.soonest_learning(self.db, self.scope, now, SOONEST)
+            read = queries.soonest_learning(self.db, self.scope, now, SOONEST)
             # those not read are due no sooner than the last read (all were read when fewer)
-            kept.beyond = kept.soonest[-1][0] if len(kept.soonest) == SOONEST else NEVER
+            kept.beyond = read[-1][0] if len(read) == SOONEST else NEVER
+            kept.soonest = [due_id for due_id in read if due_id[1] not in self.left_out]
         if kept.soonest and kept.soonest[0][0] <= until:
             return kept.soonest[0][1]
         return None
@@ -159,6 +161,17 @@ class SessionQueue:
         if card.buried_until is not None and card.buried_until > now:
             return False
         return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
+
+    def leave_out(self, card_id: str) -> None:
+        """Offer a card no more this session (DrillSession.next_card cannot show it): a
+        learning card, which stays first among the soonest until answered, above all."""
+        self.left_out.add(card_id)
+        self._drop_soonest(card_id)
+
+    def _drop_soonest(self, card_id: str) -> None:
+        counted = self._counted
+        if counted is not None and counted.soonest:
+            counted.soonest = [due_id for due_id in counted.soonest if due_id[1] != card_id]
 
     def put_back(self, card_id: str) -> None:
         """Put a card at the front of the queue (undo brings it back next). A learning card
@@ -219,7 +232,7 @@ class SessionQueue:
             counted.learning += (_learning_due(after, counted.until) and not suspended) - \
                 _learning_due(before, counted.until)
             if counted.soonest is not None:
-                counted.soonest = [kept for kept in counted.soonest if kept[1] != card_id]
+                self._drop_soonest(card_id)
                 due = after.due if after.state in LEARNING_STATES else None
                 if not suspended and due is not None and due < counted.beyond:
                     bisect.insort(counted.soonest, (due, card_id))
