@@ -127,3 +127,15 @@ def test_reviews_a_little_ahead_of_this_clock_are_taken_later_ones_refused(
                                                  Rating.GOOD, 1000),
                                     ReviewRecord("a/c3", later, Rating.AGAIN, 1000)], NOW)
     assert db.conn.execute("SELECT count(*) FROM revlog").fetchone()[0] == 1
+
+
+def test_an_unknown_card_id_is_quoted_cut_short(tmp_path: Path) -> None:
+    """A file naming a card id of 300,000 characters is refused with a line that quotes its
+    start, not the whole id (core.text.shown, as the reader's other messages quote a value)."""
+    db = library(tmp_path / "x.db")
+    long_id = "x" * 300_000
+    with pytest.raises(DeckError) as caught:
+        history.import_reviews(db, [ReviewRecord(long_id, NOW, Rating.GOOD, 1000)], NOW)
+    [problem] = caught.value.problems
+    assert problem.message.startswith("no card with id 'xxx")
+    assert len(problem.message) < 200

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
+from loopdrill.core.text import shown
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
 from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
@@ -141,7 +142,7 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
     if unknown or late:
         names = list(staged.ids)
         bad = np.isin(code, [staged.ids[i] for i in unknown])
-        problems = [Problem(source, line, f"no card with id {names[c]!r}") for line, c in
+        problems = [Problem(source, line, f"no card with id {shown(names[c], 80)}") for line, c in
                     zip(np.frombuffer(staged.line, np.int32)[bad].tolist(), code[bad].tolist(),
                         strict=True)]
         raise DeckError(_listed(problems + late, source))
