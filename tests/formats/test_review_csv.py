@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from loopdrill.core.model import DeckError, Rating, ReviewRecord
 from loopdrill.core.timeutil import to_ms
+from loopdrill.formats import review_csv
 from loopdrill.formats.review_csv import read_review_csv, review_rows, write_review_csv
 
 HEADER = "card_id,reviewed_at,rating,duration_ms\n"
@@ -75,6 +77,26 @@ def test_every_bad_row_is_listed_with_its_line(tmp_path: Path) -> None:
         (8, "duration_ms '1.5' is not a whole number of milliseconds (0 or more)"),
         (9, "expected 4 fields, found 3"),
         (10, "expected 4 fields, found 5")]
+
+
+@pytest.mark.parametrize("block", [64, 1 << 20])
+def test_many_bad_rows_show_the_first_fifty_and_list_all_in_a_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    """A history of 120 bad lines says the first 50, then one line naming a file that lists
+    all 120 (as the import does for unknown ids): both readers, as columns or as rows."""
+    monkeypatch.setattr(review_csv, "BLOCK_BYTES", block)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    path = write(tmp_path, HEADER + "".join(f"a,2026-01-02T03:04:{n % 60:02d}Z,9,1\n"
+                                            for n in range(120)))
+    for read in (read_review_csv, lambda p: list(review_rows(p))):
+        with pytest.raises(DeckError) as caught:
+            read(path)
+        said = caught.value.problems
+        assert [p.line for p in said[:50]] == list(range(2, 52))
+        assert len(said) == 51 and said[-1].line == 0
+        assert said[-1].message.startswith("... and 70 more; all 120 are listed in ")
+        listing = Path(said[-1].message.rsplit(" ", 1)[1]).read_text(encoding="utf-8")
+        assert listing.splitlines()[-1] == f"{path}:121: rating '9' is not 1, 2, 3 or 4"
 
 
 def test_malformed_quoting_is_a_problem_with_its_line(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ import codecs
 import csv
 import io
 import itertools
+import os
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -126,7 +128,7 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
         if not more:
             break
     if problems:
-        raise DeckError(problems)
+        raise DeckError(listed(problems, name))
 
 
 def _chunks(rows: Iterator[RawReview]) -> Iterator[list[RawReview]]:
@@ -146,7 +148,7 @@ def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
     problems: list[Problem] = []
     yield from _read_rows(rows, order, len(header), name, problems, ms)
     if problems:
-        raise DeckError(problems)
+        raise DeckError(listed(problems, name))
 
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
@@ -243,3 +245,23 @@ def _order(header: list[str], name: str, line: int) -> list[int] | None:
         raise DeckError([Problem(name, line, f"the first line must be the header "
                                  f"{','.join(COLUMNS)} ({what})")])
     return [names.index(c) for c in COLUMNS] + ([names.index(CRAM)] if CRAM in names else [])
+
+
+SHOWN_PROBLEMS = 50
+
+
+def listed(problems: list[Problem], source: str) -> list[Problem]:
+    """The first problems, and when there are more, every one of them written to a file the
+    last line names (a history with 100,000 bad lines or unknown ids would flood the
+    terminal): what DeckError carries out of a review history's reader and its import."""
+    if len(problems) <= SHOWN_PROBLEMS:
+        return problems
+    rest = len(problems) - SHOWN_PROBLEMS
+    try:
+        fd, name = tempfile.mkstemp(prefix="loopdrill-problems-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.writelines(f"{p}\n" for p in problems)
+    except OSError:
+        return [*problems[:SHOWN_PROBLEMS], Problem(source, 0, f"... and {rest} more")]
+    return [*problems[:SHOWN_PROBLEMS],
+            Problem(source, 0, f"... and {rest} more; all {len(problems)} are listed in {name}")]

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,6 +20,7 @@ from sqlite_utils import Database
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.text import shown
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
+from loopdrill.formats.review_csv import listed
 from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
@@ -145,7 +144,7 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
         problems = [Problem(source, line, f"no card with id {shown(names[c], 80)}") for line, c in
                     zip(np.frombuffer(staged.line, np.int32)[bad].tolist(), code[bad].tolist(),
                         strict=True)]
-        raise DeckError(_listed(problems + late, source))
+        raise DeckError(listed(problems + late, source))
     staged.line = array("i")  # read for problems only: its memory goes now
     rank: dict[int, int] = {}  # card number -> its place (its first id's first review)
     cards: list[tuple[str, str, int]] = []
@@ -206,22 +205,3 @@ def _stored(db: Database, nums: list[int]) -> dict[int, tuple[set[int], int]]:
             times.add(moment)
             out[num] = times, count + 1
     return out
-
-
-SHOWN_PROBLEMS = 50
-
-
-def _listed(problems: list[Problem], source: str) -> list[Problem]:
-    """The first problems, and when there are more, every one of them written to a file the
-    last line names (a history with 100,000 unknown ids would flood the terminal)."""
-    if len(problems) <= SHOWN_PROBLEMS:
-        return problems
-    rest = len(problems) - SHOWN_PROBLEMS
-    try:
-        fd, name = tempfile.mkstemp(prefix="loopdrill-problems-", suffix=".txt")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.writelines(f"{p}\n" for p in problems)
-    except OSError:
-        return [*problems[:SHOWN_PROBLEMS], Problem(source, 0, f"... and {rest} more")]
-    return [*problems[:SHOWN_PROBLEMS],
-            Problem(source, 0, f"... and {rest} more; all {len(problems)} are listed in {name}")]
