@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
+import struct
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from loopdrill.cli import cli
 from loopdrill.core.model import Rating
 from loopdrill.core.timeutil import from_stamp
 from loopdrill.engine.answer import from_sm2
+from loopdrill.formats.anki_collection import presets
 from loopdrill.services.doctor import run_doctor
 from loopdrill.services.imports import read_files, run_import
 from loopdrill.services.session import DrillSession
@@ -136,3 +139,19 @@ def test_plain_drill_answers_sm2_cards(tmp_path: Path, monkeypatch: pytest.Monke
     assert "error" not in result.output
     doctor = runner.invoke(cli, ["--db", str(db), "doctor"])
     assert doctor.exit_code == 0 and doctor.output.rstrip().endswith("ok"), doctor.output
+
+
+def test_a_preset_s_historical_retention_is_read_from_either_schema() -> None:
+    """The retention an SM-2 card's memory state is derived with: field 40 of a modern
+    preset, `sm2Retention` in schema 11's `dconf` (what Anki's legacy export writes: with
+    0.8 there, Anki 26.9.3 gives a 30-day card of ease 250% stability 9.047, not 30)."""
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE col (dconf TEXT)")
+    conn.execute("INSERT INTO col VALUES (?)",
+                 (json.dumps({"1": {"name": "Default", "sm2Retention": 0.8}}),))
+    assert presets(conn, modern=False)[1].historical_retention == 0.8
+    conn.execute("CREATE TABLE deck_config (id INTEGER, name TEXT, config BLOB)")
+    field_40 = b"\xc5\x02" + struct.pack("<f", 0.85)  # tag (40 << 3 | 5), a 32-bit float
+    conn.execute("INSERT INTO deck_config VALUES (1, 'Default', ?)", (field_40,))
+    assert presets(conn, modern=True)[1].historical_retention == 0.85
+    conn.close()

@@ -228,7 +228,7 @@ def _legacy_preset(conf: dict[str, Any]) -> Preset:
         options["desired_retention"] = round(float(conf["desiredRetention"]), 4)
     params = conf.get("fsrsParams6") or (conf.get("fsrsWeights") if len(
         conf.get("fsrsWeights") or []) == 21 else None) or []
-    past = conf.get("historicalRetention")
+    past = conf.get("sm2Retention")  # schema 11's name for the historical retention
     past = float(past) if isinstance(past, int | float) and 0 < past < 1 else 0.9
     return Preset(str(conf.get("name", "")), options,
                   tuple(round(float(p), 6) for p in params), round(past, 4))
