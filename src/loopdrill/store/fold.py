@@ -5,7 +5,6 @@ million rows fold in a few tenths of a second (a loop in Python took two seconds
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -13,11 +12,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from loopdrill.store.aggregates import EPOCH_DATE, MS_PER_DAY, StudyDays
+from loopdrill.store.aggregates import MS_PER_DAY, StudyDays, day_date
 from loopdrill.store.bulk import REVLOG_COLUMNS
 
 Ints = npt.NDArray[np.int64]
-Floats = npt.NDArray[np.float64]
 DENSE_KEYS = 1 << 18  # keys packed below this are summed by their place, not sorted
 
 
@@ -192,7 +190,7 @@ class TotalsFold:
 
         def date(number: int) -> str:
             if number not in dates:
-                dates[number] = (EPOCH_DATE + dt.timedelta(days=number)).isoformat()
+                dates[number] = day_date(number).isoformat()
             return dates[number]
 
         conn.executemany(
