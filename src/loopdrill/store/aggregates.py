@@ -172,8 +172,7 @@ class StudyDays:
 
     def day_hour(self, at_ms: int) -> tuple[int, int]:
         """Both the study day number and the local hour."""
-        offset = self._offsets.get(at_ms // 900_000)
-        local = at_ms + (self.offset(at_ms) if offset is None else offset)
+        local = at_ms + self.offset(at_ms)
         return (local - self.shift) // MS_PER_DAY, local // 3_600_000 % 24
 
     def hour(self, at_ms: int) -> int:
