@@ -36,8 +36,8 @@ from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.revlog_bulk import delete_reviews, reviews_bulk
 from loopdrill.store.tx import transaction
 
-__all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks",
-           "import_review_rows", "import_reviews", "plan_history", "write_history"]
+__all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks", "import_reviews",
+           "plan_history", "write_history"]
 
 
 def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
@@ -47,16 +47,9 @@ def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
 
 def import_reviews(db: Database, records: Iterable[ReviewRecord], now: dt.datetime, *,
                    source: str = "reviews", dry_run: bool = False) -> HistoryReport:
-    """import_review_rows for records."""
-    return import_review_rows(db, _raw(records), now, source=source, dry_run=dry_run)
-
-
-def import_review_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
-                       source: str = "reviews", dry_run: bool = False) -> HistoryReport:
-    """import_review_blocks for rows."""
+    """import_review_blocks for records."""
     with gc_paused():
-        plan = plan_rows(db, rows, now, source=source)
-        return _import(db, plan, dry_run)
+        return _import(db, plan_history(db, records, now, source=source), dry_run)
 
 
 def import_review_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
