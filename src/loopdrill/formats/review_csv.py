@@ -17,7 +17,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import itertools
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -41,6 +40,7 @@ from loopdrill.formats.review_fields import (
     check_encoding,
     checked_row,
     parse_block,
+    row_blocks,
     utc,
 )
 
@@ -96,7 +96,7 @@ def review_blocks(path: Path) -> Iterator[Block]:
             return
         stream.seek(0)  # a header alone, quoted or after blank lines: csv reads it all
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-        yield from _chunks(_checked(_csv_records(csv.reader(text, strict=True)), name, ms=True))
+        yield from row_blocks(_checked(_csv_records(csv.reader(text, strict=True)), name, ms=True))
 
 
 def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[int] | None,
@@ -115,7 +115,7 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
         if b'"' in lines or b"\r" in lines:
             stream.seek(offset)
             text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
-            yield from _chunks(_read_rows(_csv_records(csv.reader(text, strict=True), line),
+            yield from row_blocks(_read_rows(_csv_records(csv.reader(text, strict=True), line),
                                           order, width, name, problems, True))
             break
         if lines:
@@ -129,11 +129,6 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
             break
     if problems:
         raise DeckError(listed(problems, name))
-
-
-def _chunks(rows: Iterator[RawReview]) -> Iterator[list[RawReview]]:
-    while chunk := list(itertools.islice(rows, 50_000)):
-        yield chunk
 
 
 def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -55,6 +56,14 @@ class ReviewBlock:
 
 
 Block = ReviewBlock | list[RawReview]  # reviews read together: as columns, or as rows
+BLOCK_ROWS = 50_000  # reviews to a block of rows
+
+
+def row_blocks(rows: Iterable[RawReview]) -> Iterator[list[RawReview]]:
+    """Reviews as blocks of rows, BLOCK_ROWS to a block."""
+    stream = iter(rows)
+    while block := list(itertools.islice(stream, BLOCK_ROWS)):
+        yield block
 
 
 def parse_block(data: bytes, width: int, order: list[int] | None, line: int

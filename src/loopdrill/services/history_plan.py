@@ -6,7 +6,6 @@ writes the plan)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,7 +20,7 @@ from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.text import shown
 from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
 from loopdrill.formats.review_csv import listed
-from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock
+from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock, row_blocks
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
 CHUNK_CARDS = 500  # cards whose stored times are read at a time
@@ -124,9 +123,7 @@ CLOCK_SKEW = dt.timedelta(minutes=10)
 def plan_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
               source: str = "reviews") -> HistoryPlan:
     """plan_blocks for rows."""
-    stream = iter(rows)
-    return plan_blocks(db, iter(lambda: list(itertools.islice(stream, 50_000)), []), now,
-                       source=source)
+    return plan_blocks(db, row_blocks(rows), now, source=source)
 
 
 def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
