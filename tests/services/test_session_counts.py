@@ -175,6 +175,33 @@ def test_a_learning_card_another_terminal_answered_is_not_shown_again(tmp_path: 
     db.conn.close()
 
 
+def test_a_review_card_another_terminal_answered_is_not_shown_again(tmp_path: Path) -> None:
+    """Today's reviews are queued when a session starts; one another terminal has answered
+    since (due again in days) is passed over, not shown a second time."""
+    path, db = demo_file(tmp_path)
+    db.conn.execute("UPDATE cards SET state = 2, step = NULL, stability = 3, difficulty = 5, "
+                    "reps = 4, due = '2026-11-23T07:00:00.000000+00:00', "
+                    "last_review = '2026-11-20T07:00:00.000000+00:00'")
+    clock = FakeClock()
+    here = DrillSession(db, clock, fuzz=False)
+    other_db = open_db(path)
+    there = DrillSession(other_db, clock, fuzz=False)
+    assert list(there.queue) == list(here.queue)  # both queued the same reviews
+    theirs = there.next_card()
+    assert theirs is not None
+    there.answer(Rating.EASY)
+    mine = here.next_card()
+    assert mine is not None and mine.card.id != theirs.card.id
+    shown = [mine.card.id]
+    here.answer(Rating.GOOD)
+    while (card := here.next_card()) is not None and card.card.memory.state == CardState.REVIEW:
+        shown.append(card.card.id)
+        here.answer(Rating.EASY)
+    assert theirs.card.id not in shown
+    other_db.conn.close()
+    db.conn.close()
+
+
 def test_undone_learning_answers_are_not_counted_as_reviews(demo_db: Database) -> None:
     """Undo puts the card back; a learning card comes back as learning cards do, counted
     once, among the learning cards (it was also counted as a review to come)."""

@@ -156,11 +156,17 @@ class SessionQueue:
         return None
 
     def _showable(self, card: StoredCard, now: dt.datetime) -> bool:
+        """Whether a queued card, read again now, is still to be shown: another terminal may
+        have answered (a new card learning, a review due in days), hidden or retired it."""
         if card.retired or card.suspended:
             return False
         if card.buried_until is not None and card.buried_until > now:
             return False
-        return self.cram or card.memory.state in (CardState.NEW, CardState.REVIEW)
+        memory = card.memory
+        if self.cram or memory.state == CardState.NEW:
+            return True
+        return memory.state == CardState.REVIEW and memory.due is not None and \
+            memory.due < self.study_day(now).end  # as queries.reviews_due queued it
 
     def leave_out(self, card_id: str) -> None:
         """Offer a card no more this session (DrillSession.next_card cannot show it): a
