@@ -24,10 +24,7 @@ from loopdrill.store.rows import ms_sql
 
 def studied_in_queue(db: Database) -> None:
     """cards_review_queue as STUDIED_QUEUE_INDEX, and no cards_studied."""
-    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_review_queue'").fetchone()
-    if row is None or row[0] != STUDIED_QUEUE_INDEX:
-        db.execute("DROP INDEX IF EXISTS cards_review_queue")
-        db.execute(STUDIED_QUEUE_INDEX)
+    _index_as(db, "cards_review_queue", STUDIED_QUEUE_INDEX)
     db.execute("DROP INDEX IF EXISTS cards_studied")
 
 
@@ -38,10 +35,15 @@ NEW_QUEUE_INDEX = ("CREATE INDEX cards_new_queue ON cards(deck, state, position)
 def new_cards_only(db: Database) -> None:
     """cards_new_queue as NEW_QUEUE_INDEX (state stays in it: a query's `state = 0` then reads
     the index alone)."""
-    row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'cards_new_queue'").fetchone()
-    if row is None or row[0] != NEW_QUEUE_INDEX:
-        db.execute("DROP INDEX IF EXISTS cards_new_queue")
-        db.execute(NEW_QUEUE_INDEX)
+    _index_as(db, "cards_new_queue", NEW_QUEUE_INDEX)
+
+
+def _index_as(db: Database, name: str, ddl: str) -> None:
+    """The index `name` as `ddl` makes it: made again when it differs or is missing."""
+    row = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (name,)).fetchone()
+    if row is None or row[0] != ddl:
+        db.execute(f"DROP INDEX IF EXISTS {name}")
+        db.execute(ddl)
 
 
 def added_in_ms(db: Database) -> None:
