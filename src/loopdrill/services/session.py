@@ -121,12 +121,11 @@ class DrillSession:
                                      limit=self.limit)
         self.upcoming.build(self.started)
 
-    def reopen_writable(self) -> bool:
+    def reopen_writable(self) -> None:
         """Go on through a new connection (the queue too) if the read-only file is writable now."""
         again = writable_again(self.db)  # whoever opened the old connection closes it
         if again is not None:
             self.db = self.upcoming.db = again
-        return again is not None
 
     # -- queue -------------------------------------------------------------------------------
     @property
@@ -252,7 +251,7 @@ class DrillSession:
             return None
         action, card_id, hidden = self.done[-1]
         if action == "answer":  # AnsweredSince (another terminal answered it) keeps the step
-            undone = reviews.undo_last(self.db, self.id, self.started or self.clock())
+            undone = reviews.undo_last(self.db, self.id)
             self.done.pop()
             if undone is None:
                 return None

@@ -174,12 +174,11 @@ class AnsweredSince(Exception):
     """The answer to undo is no longer its card's newest (another terminal answered it)."""
 
 
-def undo_last(db: Database, session: str, since: dt.datetime | None = None) -> str | None:
+def undo_last(db: Database, session: str) -> str | None:
     """Delete the newest revlog row of a session and restore what it changed.
 
     Returns the card id whose answer was undone, or None when there is nothing to undo;
     AnsweredSince (one sentence) when the card was answered since by another session.
-    (`since`, when the session started, is no longer needed.)
     """
     with transaction(db) as tx:
         conn = tx.conn
