@@ -205,9 +205,8 @@ def _modern_preset(name: str, parts: dict[int, list[Any]]) -> Preset:
     if isinstance(retention, bytes) and len(retention) == 4:
         options["desired_retention"] = round(struct.unpack("<f", retention)[0], 4)
     past = _one(parts, 40)
-    past = struct.unpack("<f", past)[0] if isinstance(past, bytes) and len(past) == 4 else 0.9
-    return Preset(name, options, _floats(parts.get(6, [])),
-                  round(past, 4) if 0 < past < 1 else 0.9)
+    return Preset(name, options, _floats(parts.get(6, [])), _retention(
+        struct.unpack("<f", past)[0] if isinstance(past, bytes) and len(past) == 4 else None))
 
 
 def _legacy_preset(conf: dict[str, Any]) -> Preset:
@@ -228,7 +227,11 @@ def _legacy_preset(conf: dict[str, Any]) -> Preset:
         options["desired_retention"] = round(float(conf["desiredRetention"]), 4)
     params = conf.get("fsrsParams6") or (conf.get("fsrsWeights") if len(
         conf.get("fsrsWeights") or []) == 21 else None) or []
-    past = conf.get("sm2Retention")  # schema 11's name for the historical retention
-    past = float(past) if isinstance(past, int | float) and 0 < past < 1 else 0.9
     return Preset(str(conf.get("name", "")), options,
-                  tuple(round(float(p), 6) for p in params), round(past, 4))
+                  tuple(round(float(p), 6) for p in params),
+                  _retention(conf.get("sm2Retention")))  # schema 11's historical retention
+
+
+def _retention(value: object) -> float:
+    """A preset's historical retention as read, or Anki's default 0.9 when it has none."""
+    return round(float(value), 4) if isinstance(value, int | float) and 0 < value < 1 else 0.9
