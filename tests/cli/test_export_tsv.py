@@ -207,3 +207,49 @@ def test_a_text_file_written_before_guids_named_the_deck_keeps_its_items(
     note = Item("#abc", NOTE, {"notetype": "Basic", "fields": {"Front": "f", "Back": "b"}})
     tsv = decks_to_tsv([DeckSpec("anki", "From Anki", (note,))])
     assert '\n"#abc"\tBasic\t' in tsv  # quoted: Anki reads a line starting with # as a comment
+
+
+def test_a_note_moved_between_decks_in_anki_moves_with_its_progress(
+        db_path: Path, tmp_path: Path) -> None:
+    """A TSV export that went through Anki (Anki writes GUID, note type, deck, fields and
+    tags, not loopdrill's columns), one note moved to another deck there: its GUID, our
+    deck and item id, names the item, so its card moves with its progress, as a package's
+    note does; the deck named by its title keeps the others (a fresh deck gets its own)."""
+    (tmp_path / "mine.yaml").write_text("deck: mine\ntitle: My deck\nitems:\n"
+                                        "  - {id: a, front: Alpha, back: one}\n"
+                                        "  - {id: b, front: Beta, back: two}\n")
+    assert run("import", str(tmp_path / "mine.yaml")).exit_code == 0
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE cards SET reps = 3 WHERE id = 'mine/a'")
+    conn.commit()
+    conn.close()
+    through_anki = tmp_path / "from-anki.txt"
+    through_anki.write_text("#separator:tab\n#html:true\n#guid column:1\n#notetype column:2\n"
+                            "#deck column:3\n#tags column:6\n"
+                            "mine/a\tBasic\tOther deck\tAlpha\tone\t\n"
+                            "mine/b\tBasic\tMy deck\tBeta\ttwo\t\n")
+    result = run("import", str(through_anki))
+    assert result.exit_code == 0, result.output
+    assert "1 card(s) moved to deck 'other-deck' with their progress" in \
+        result.output.replace("\n", " ")
+    assert rows(db_path, "SELECT id, reps FROM cards WHERE retired = 0 AND id LIKE '%/a'") == \
+        [("other-deck/a", 3)]
+    assert rows(db_path, CARDS, "mine%")[0][0] == "mine/b"
+    fresh = tmp_path / "fresh.db"  # no deck `mine` there: the GUIDs stay the ids
+    assert run("--db", str(fresh), "import", str(through_anki)).exit_code == 0
+    assert [r[0] for r in rows(fresh, CARDS, "%deck%")] == ["my-deck/mine/b",
+                                                           "other-deck/mine/a"]
+
+
+def test_an_id_with_a_slash_comes_back_whole(db_path: Path, tmp_path: Path) -> None:
+    """An item id may hold a slash, even one that starts with another deck's slug: its GUID
+    (mine/aws-limits/x) is read back as that id, in a fresh database too, not as the item x
+    of the built-in deck aws-limits."""
+    (tmp_path / "mine.yaml").write_text("deck: mine\ntitle: My deck\nitems:\n"
+                                        "  - {id: aws-limits/x, front: F, back: B}\n")
+    assert run("import", str(tmp_path / "mine.yaml")).exit_code == 0
+    exported = tmp_path / "mine.tsv"
+    assert run("export", "--deck", "mine", "--format", "tsv", "-o", str(exported)).exit_code == 0
+    fresh = tmp_path / "fresh.db"
+    assert run("--db", str(fresh), "import", str(exported)).exit_code == 0
+    assert [r[0] for r in rows(fresh, CARDS, "mine")] == ["mine/aws-limits/x"]

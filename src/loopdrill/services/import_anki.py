@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from sqlite_utils import Database
 
 from loopdrill.core.cards import NOTE
-from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Problem
+from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Item, Problem
 from loopdrill.store.decks import deck_origin, item_kinds
 
 if TYPE_CHECKING:
@@ -50,12 +50,13 @@ def known_decks(db: Database, batch: Batch) -> None:
     deck, with its title, rather than to a new deck slugged from the name (a built-in deck
     then refuses a file that changes it, as always); a slug already in use stays. Its notes'
     GUIDs name our items by that deck's slug and their id (formats.export.anki_guid): they
-    are read back as those ids."""
+    are read back as those ids; so is a GUID that names an item of another of our decks,
+    whatever deck the file puts it in (a note moved in Anki: follow_guids moves its cards)."""
     from loopdrill.formats.export import anki_deck_names, item_id_of_guid
     from loopdrill.store.exported import deck_headers
 
     texts = [n for n, (spec, _) in enumerate(batch.decks) if spec.slug in batch.anki
-             and spec.origin.lower().endswith(ANKI_TEXT) and deck_origin(db, spec.slug) is None]
+             and spec.origin.lower().endswith(ANKI_TEXT)]
     if not texts:
         return
     known = deck_headers(db)
@@ -64,12 +65,29 @@ def known_decks(db: Database, batch: Batch) -> None:
     for n in texts:
         spec, digest = batch.decks[n]
         found = [slug for slug, name in names.items() if name == spec.title]
-        if len(found) == 1 and found[0] not in {s.slug for s, _ in batch.decks}:
+        if len(found) == 1 and found[0] not in {s.slug for s, _ in batch.decks} \
+                and deck_origin(db, spec.slug) is None:
             batch.anki.add(found[0])
             items = tuple(i._replace(id=item_id_of_guid(i.id, i.kind, found[0]))
                           for i in spec.items)
-            batch.decks[n] = (replace(spec, slug=found[0], title=known[found[0]][0],
-                                      items=items), digest)
+            spec = replace(spec, slug=found[0], title=known[found[0]][0], items=items)
+        batch.decks[n] = (replace(spec, items=_our_items(db, spec.items)), digest)
+
+
+def _our_items(db: Database, items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """Items whose GUID names an item of ours (`deck/item`), by that item's id; the later
+    of two that then share an id is kept, as the reader keeps a repeated note."""
+    from loopdrill.store.moves import stored_items
+
+    ours = stored_items(db, [i.id for i in items if "/" in i.id and i.kind != NOTE])
+    if not ours:
+        return items
+    out: dict[str, Item] = {}
+    for item in items:
+        if item.id in ours:
+            item = item._replace(id=item.id.partition("/")[2])
+        out[item.id] = item
+    return tuple(out.values())
 
 
 def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:

@@ -24,6 +24,15 @@ def elsewhere(db: Database, deck: str, items: Sequence[str]) -> dict[str, tuple[
     return {item: places[0] for item, places in found.items() if len(places) == 1}
 
 
+def stored_items(db: Database, names: Sequence[str]) -> set[str]:
+    """Which of these `deck/item` names (card_id's, without a variant) are items of the
+    database, retired ones too."""
+    return {name for (name,) in db.conn.execute(
+        "SELECT DISTINCT j.value FROM json_each(?) j JOIN cards c "
+        "ON c.deck = substr(j.value, 1, instr(j.value, '/') - 1) "
+        "AND c.item = substr(j.value, instr(j.value, '/') + 1)", (_json(names),))}
+
+
 def ensure_deck(db: Database, slug: str, title: str) -> None:
     """A deck row to move cards into (sync_deck fills in the rest)."""
     db.conn.execute("INSERT INTO decks (slug, title) VALUES (?, ?) ON CONFLICT DO NOTHING",
