@@ -87,6 +87,26 @@ async def test_review_history_csv_spaces_and_tab(demo_db: Database, clock: FakeC
                                 ).fetchone()[0] == 2
 
 
+async def test_a_deck_and_its_review_history_imported_together(
+        db: Database, clock: FakeClock, write_deck: Callable[..., Path], tmp_path: Path) -> None:
+    """A deck and a review history of its cards, typed in one go: the deck goes in first, so
+    the history finds its cards (else: no card with id ...)."""
+    deck = write_deck(DEMO_DECK, "demo.yaml")
+    csv = tmp_path / "reviews.csv"
+    csv.write_text("card_id,reviewed_at,rating,duration_ms\n"
+                   "demo/sqs-standard,2026-11-20T09:00:00+00:00,3,4000\n")
+    app = LoopdrillApp(db, clock, fuzz=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen, box = await open_import(app, pilot)
+        box.value = f"{csv} {deck}"
+        await pilot.click("#import-run")
+        shown = await result(app, pilot, screen)
+        assert "Imported demo: 6 added" in shown
+        assert "Imported review history from reviews.csv: 1 review on 1 card" in shown
+    assert db.conn.execute("SELECT reps FROM cards WHERE id = 'demo/sqs-standard'"
+                           ).fetchone()[0] == 1
+
+
 async def test_the_keyboard_alone_completes_previews_and_imports(
         db: Database, clock: FakeClock, write_deck: Callable[..., Path]) -> None:
     """Tab completes the path; on a whole path it moves on to Preview, then Import, so

@@ -168,6 +168,12 @@ class ImportScreen(Screen[None]):
         try:
             lines = []
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
+                if decks:  # first: a history typed with them may be of their cards
+                    result = run_import(
+                        db, read_files(decks), self.clock(), dry_run=dry_run,
+                        progress=lambda stage, done, total: app.call_from_thread(
+                            self.attached(bar.update), total=total, progress=done))
+                    lines.append(describe(result))
                 for path in histories:  # as `loopdrill import-reviews` does
                     report = import_review_blocks(db, review_blocks(path), self.clock(),
                                                   source=str(path), dry_run=dry_run)
@@ -175,12 +181,6 @@ class ImportScreen(Screen[None]):
                     lines.append(f"{verb} review history from {path.name}: "
                                  f"{plural(report.added, 'review')} on "
                                  f"{plural(report.cards, 'card')}")
-                if decks:
-                    result = run_import(
-                        db, read_files(decks), self.clock(), dry_run=dry_run,
-                        progress=lambda stage, done, total: app.call_from_thread(
-                            self.attached(bar.update), total=total, progress=done))
-                    lines.append(describe(result))
         except DeckError as exc:
             app.call_from_thread(self.done, "\n".join(map(str, exc.problems)), True)
         except StoreError as exc:
