@@ -139,3 +139,22 @@ def test_an_unknown_card_id_is_quoted_cut_short(tmp_path: Path) -> None:
     [problem] = caught.value.problems
     assert problem.message.startswith("no card with id 'xxx")
     assert len(problem.message) < 200
+
+
+@pytest.mark.parametrize("far", [0, 1 << 50])
+def test_taken_is_membership_in_the_stored_cards_and_times(far: int) -> None:
+    """history_plan.taken (whether a review's card and time are a stored row's) says what a set
+    of the stored (card, time) pairs says, repeats on either side included; with times too far
+    apart to pack with the card (`far`) too."""
+    import numpy as np
+
+    from loopdrill.services.history_plan import taken
+
+    rng = np.random.default_rng(3)
+    card, at = rng.integers(0, 30, 4000), rng.integers(0, 200, 4000) * (far or 1)
+    stored_card, stored_at = rng.integers(0, 40, 3000), rng.integers(0, 200, 3000) * (far or 1)
+    card[0] = stored_card[0] = 1 << 14
+    pairs = set(zip(stored_card.tolist(), stored_at.tolist(), strict=True))
+    expected = [(c, t) in pairs for c, t in zip(card.tolist(), at.tolist(), strict=True)]
+    assert taken(card, at, stored_card, stored_at).tolist() == expected
+    assert 0 < sum(expected) < len(expected)

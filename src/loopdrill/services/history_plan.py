@@ -6,6 +6,7 @@ writes the plan)."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
@@ -23,7 +24,7 @@ from loopdrill.formats.review_csv import listed
 from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock, row_blocks
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
-CHUNK_CARDS = 500  # cards whose stored times are read at a time
+CHUNK_CARDS = 500  # cards whose stored rows services.history reads at a time
 Ints = npt.NDArray[np.int64]
 
 
@@ -161,21 +162,18 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
     staged.code = array("i")
     repeat = np.zeros(len(at), bool)  # at a time taken by a review before it
     repeat[1:] = (card[1:] == card[:-1]) & (at[1:] == at[:-1])
-    stored = _stored(db, [num for _, _, num in cards])
-    bounds = np.searchsorted(card, np.arange(len(cards) + 1)).tolist()
-    for place, (_, _, num) in enumerate(cards):
-        if num in stored:
-            taken = stored[num][0]
-            for index in range(bounds[place], bounds[place + 1]):
-                repeat[index] |= int(at[index]) in taken
+    stored_card, stored_at = _stored(db, np.array([num for _, _, num in cards], np.int64))
+    if len(stored_card):
+        repeat |= taken(card, at, stored_card, stored_at)
     fresh = np.bincount(card[~repeat], minlength=len(cards)).tolist()
+    counts = np.bincount(stored_card, minlength=len(cards)).tolist()  # stored rows per card
     planned, replaced, reviews, start = [], [], 0, 0
-    for (card_id, deck, num), new in zip(cards, fresh, strict=True):
+    for (card_id, deck, num), new, count in zip(cards, fresh, counts, strict=True):
         if new:  # else nothing new: its stored rows and state stay as they are
             planned.append((card_id, deck, num, start, start + new))
             start += new
-            reviews += new + (stored[num][1] if num in stored else 0)
-            if num in stored:
+            reviews += new + count
+            if count:
                 replaced.append(num)
     kept: Any = slice(None)  # which reviews, in the order to write them
     if order is not None or repeat.any():
@@ -193,12 +191,27 @@ def _in_order(card: npt.NDArray[np.int32], at: Ints, code: npt.NDArray[np.int32]
                                                               & (np.diff(code) >= 0))))).all())
 
 
-def _stored(db: Database, nums: list[int]) -> dict[int, tuple[set[int], int]]:
-    """Per card number with stored revlog rows: their times, how many."""
-    out: dict[int, tuple[set[int], int]] = {}
-    for start in range(0, len(nums), CHUNK_CARDS):
-        for num, moment in stored_times(db, nums[start:start + CHUNK_CARDS]):
-            times, count = out.get(num, (set(), 0))
-            times.add(moment)
-            out[num] = times, count + 1
-    return out
+def _stored(db: Database, nums: Ints) -> tuple[Ints, Ints]:
+    """Each stored revlog row of these cards: its card's place in `nums`, and its time."""
+    pairs = np.fromiter(itertools.chain.from_iterable(stored_times(db, nums.tolist())),
+                        np.int64).reshape(-1, 2)
+    sorter = np.argsort(nums)
+    return sorter[np.searchsorted(nums, pairs[:, 0], sorter=sorter)], pairs[:, 1]
+
+
+def taken(card: npt.NDArray[np.integer[Any]], at: Ints, stored_card: Ints, stored_at: Ints
+          ) -> npt.NDArray[np.bool_]:
+    """Whether each review's (card, time) is a stored one's: each pair packed into one number
+    (card * span + time), the stored ones sorted and searched. Times too far apart for that
+    to fit in 64 bits are replaced by their places among all the times first."""
+    low = min(int(at.min()), int(stored_at.min()))
+    span = max(int(at.max()), int(stored_at.max())) - low + 1
+    if (max(int(card.max()), int(stored_card.max())) + 1) * span >= 1 << 62:
+        times, place = np.unique(np.concatenate((stored_at, at)), return_inverse=True)
+        stored_at, at, low, span = place[:len(stored_at)], place[len(stored_at):], 0, len(times)
+    stored = stored_card * span + (stored_at - low)
+    stored.sort()
+    key = card.astype(np.int64) * span + (at - low)
+    found: npt.NDArray[np.bool_] = stored[np.minimum(np.searchsorted(stored, key),
+                                                     len(stored) - 1)] == key
+    return found
