@@ -220,3 +220,25 @@ def test_sort_field_and_checksum_have_no_bold_marks(tmp_path: Path) -> None:
                        {}, ANKI_NOW, 4), out)
     sfld, csum = collection(out, tmp_path).execute("SELECT sfld, csum FROM notes").fetchone()
     assert (sfld, csum) == ("Hola mundo", int(hashlib.sha1(b"Hola mundo").hexdigest()[:8], 16))
+
+
+def test_a_loopdrill_item_s_media_go_to_anki_as_anki_names_them(tmp_path: Path) -> None:
+    """An item of ours names its media as the drill does (`[image: my pic.png]`, `[sound:
+    a&b.mp3]`: an Anki text file's `<img>` and `[sound:]` are read so): its Anki fields name
+    them as Anki does, and the package holds the files. Before, Anki showed the words
+    `[image: my pic.png]`, got no such file, and looked for the sound ` a&b.mp3`."""
+    item = Item("p", "basic", {"front": "What is [image: my pic.png]?",
+                               "back": "x [sound: a&b.mp3] <b>"})
+    media = tmp_path / "media"
+    media.mkdir()
+    for name in ("my pic.png", "a&b.mp3"):
+        (media / name).write_bytes(b"x")
+    out = tmp_path / "p.apkg"
+    done = write_apkg(Package([PackageDeck(DeckSpec("pics", "Pics", (item,)), Options())], {},
+                              ANKI_NOW, 4, media=media), out)
+    (fields,) = collection(out, tmp_path).execute("SELECT flds FROM notes").fetchone()
+    assert fields.split("\x1f") == ['What is <img src="my pic.png">?',
+                                    "x [sound:a&amp;b.mp3] &lt;b&gt;"]
+    with zipfile.ZipFile(out) as archive:
+        assert sorted(json.loads(archive.read("media")).values()) == ["a&b.mp3", "my pic.png"]
+    assert done.media == 2

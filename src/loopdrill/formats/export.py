@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import html
 import io
 import json
 import random
@@ -16,6 +15,7 @@ import yaml
 from loopdrill.core.cards import NOTE
 from loopdrill.core.graded_kinds import prepare
 from loopdrill.core.model import DeckSpec, Item
+from loopdrill.formats.html_text import media_to_html
 from loopdrill.formats.loopdrill_columns import LOOPDRILL_COLUMNS, item_cell
 
 ANKI_NOTETYPES = {"basic": "Basic", "reversed": "Basic (and reversed card)", "cloze": "Cloze"}
@@ -118,8 +118,9 @@ def anki_deck_names(decks: Sequence[DeckSpec]) -> dict[str, str]:
 
 
 def _html(text: str) -> str:
-    """Plain text as an HTML field (the file says #html:true, for Anki's own notes)."""
-    return html.escape(text, quote=False).replace("\n", "<br>")
+    """Plain text as an HTML field (the file says #html:true, for Anki's own notes), its
+    media named as Anki names them."""
+    return media_to_html(text).replace("\n", "<br>")
 
 
 def anki_note_fields(item: Item) -> tuple[str, list[str]]:

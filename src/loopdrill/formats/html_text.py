@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import unescape
+from html import escape, unescape
 
 BLOCKS = frozenset({"div", "p", "li", "ul", "ol", "tr", "table", "blockquote", "pre", "hr",
                     "h1", "h2", "h3", "h4", "h5", "h6", "dl", "dt", "dd", "section"})
@@ -23,8 +23,8 @@ TAG_NAME = re.compile(r"/?\s*([a-zA-Z][a-zA-Z0-9:-]*)")
 BOLD_TAGS = frozenset({"b", "strong"})
 ON, OFF = "\ue000", "\ue001"  # where bold starts and ends, until _bold writes the marks
 BOLD_RUNS = re.compile(f"([{ON}{OFF}\n])")
-# how the text names media: `[image: atom.png]`, `[sound: x.mp3]`
-MEDIA_NAME = re.compile(r"\[(?:image|sound):\s*([^\]\n]+?)\s*\]")
+# how the text names media: `[image: atom.png]`, `[sound: x.mp3]` (kind, name)
+MEDIA_NAME = re.compile(r"\[(image|sound):\s*([^\]\n]+?)\s*\]")
 
 
 def html_to_text(html: str) -> str:
@@ -130,7 +130,20 @@ def media_to_text(text: str) -> str:
 
 def media_names(texts: Iterable[str]) -> list[str]:
     """The media files the texts (html_to_text's) name, each once, in order."""
-    return list(dict.fromkeys(m.group(1) for text in texts for m in MEDIA_NAME.finditer(text)))
+    return list(dict.fromkeys(m.group(2) for text in texts for m in MEDIA_NAME.finditer(text)))
+
+
+def media_to_html(text: str) -> str:
+    """Text (html_to_text's) as HTML, its media named as Anki names them: `<img
+    src="x.png">`, `[sound:x.mp3]`, which html_to_text and media_to_text read back."""
+    out, at = [], 0
+    for match in MEDIA_NAME.finditer(text):
+        kind, name = match.groups()
+        out += [escape(text[at:match.start()], quote=False),
+                f'<img src="{escape(name)}">' if kind == "image"
+                else f"[sound:{escape(name, quote=False)}]"]
+        at = match.end()
+    return "".join(out) + escape(text[at:], quote=False)
 
 
 def looks_like_html(text: str) -> bool:
