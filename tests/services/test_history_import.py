@@ -158,3 +158,16 @@ def test_taken_is_membership_in_the_stored_cards_and_times(far: int) -> None:
     expected = [(c, t) in pairs for c, t in zip(card.tolist(), at.tolist(), strict=True)]
     assert taken(card, at, stored_card, stored_at).tolist() == expected
     assert 0 < sum(expected) < len(expected)
+
+
+def test_a_review_in_the_future_is_named_as_the_file_writes_it(tmp_path: Path) -> None:
+    """The refusal quotes the review's time as a review CSV writes it and this machine's clock,
+    so a user sees which clock is wrong (not a database stamp with microseconds)."""
+    db = library(tmp_path / "x.db")
+    later = NOW + dt.timedelta(hours=2)
+    with pytest.raises(DeckError) as caught:
+        history.import_reviews(db, [ReviewRecord("a/c1", later, Rating.GOOD, 1000, line=7)],
+                               NOW + dt.timedelta(microseconds=5))
+    assert [str(p) for p in caught.value.problems] == [
+        "reviews:7: reviewed_at 2026-11-23T11:00:00Z is in the future (this machine's clock "
+        "says 2026-11-23T09:00:00Z)"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import os
 import tempfile
@@ -192,8 +193,13 @@ def write_review_csv(records: Iterable[ReviewRecord], stream: TextIO) -> None:
     for r in records:
         if r.reviewed_at.tzinfo is None:
             raise ValueError(f"review of {r.card_id} has a naive reviewed_at")
-        stamp = r.reviewed_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        writer.writerow((r.card_id, stamp, int(r.rating), r.duration_ms, int(r.cram)))
+        writer.writerow((r.card_id, csv_stamp(r.reviewed_at), int(r.rating), r.duration_ms,
+                         int(r.cram)))
+
+
+def csv_stamp(moment: dt.datetime) -> str:
+    """A time as a review CSV holds it: ISO 8601 in UTC, written with Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _rows(text: str) -> Iterator[tuple[int, list[str], str]]:

@@ -19,8 +19,8 @@ from sqlite_utils import Database
 
 from loopdrill.core.model import DeckError, Problem
 from loopdrill.core.text import shown
-from loopdrill.core.timeutil import from_ms, to_ms, to_stamp
-from loopdrill.formats.review_csv import listed
+from loopdrill.core.timeutil import from_ms, to_ms
+from loopdrill.formats.review_csv import csv_stamp, listed
 from loopdrill.formats.review_fields import Block, RawReview, ReviewBlock, row_blocks
 from loopdrill.store.history import cards_by_id, cards_by_item, stored_times
 
@@ -83,8 +83,13 @@ def resolve_ids(db: Database, wanted: Iterable[str]) -> tuple[dict[str, tuple[st
     return found, sorted(wanted - found.keys())
 
 
-def stage(blocks: Iterable[Block], latest: int, source: str) -> tuple[Staged, list[Problem]]:
-    """The reviews, and a problem for each review later than `latest` (ms)."""
+CLOCK_SKEW = dt.timedelta(minutes=10)  # how far ahead of this machine's clock a review may be
+
+
+def stage(blocks: Iterable[Block], now: dt.datetime, source: str
+          ) -> tuple[Staged, list[Problem]]:
+    """The reviews, and a problem for each review more than CLOCK_SKEW after `now`."""
+    latest, clock = to_ms(now + CLOCK_SKEW), csv_stamp(now.replace(microsecond=0))
     staged = Staged()
     late: list[Problem] = []
     codes = staged.ids
@@ -104,8 +109,8 @@ def stage(blocks: Iterable[Block], latest: int, source: str) -> tuple[Staged, li
         for card_id, at, rating, ms, cram, line in block if isinstance(block, list) \
                 else block.rows():
             if at > latest:
-                late.append(Problem(source, line, f"review time {to_stamp(from_ms(at))} is "
-                                    "in the future"))
+                late.append(Problem(source, line, f"reviewed_at {csv_stamp(from_ms(at))} is in "
+                                    f"the future (this machine's clock says {clock})"))
                 continue
             if card_id != last_id:  # a file's reviews of one card often come together
                 code = codes.setdefault(card_id, len(codes))
@@ -116,9 +121,6 @@ def stage(blocks: Iterable[Block], latest: int, source: str) -> tuple[Staged, li
             ms_to(ms)
             line_to(line)
     return staged, late
-
-
-CLOCK_SKEW = dt.timedelta(minutes=10)
 
 
 def plan_rows(db: Database, rows: Iterable[RawReview], now: dt.datetime, *,
@@ -133,7 +135,7 @@ def plan_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime, *,
     card is unknown or a review in the future, naming every such row. Reviews up to
     CLOCK_SKEW ahead of `now` are taken: the clocks of the machine that exported them and of
     this one may differ by that much."""
-    staged, late = stage(blocks, to_ms(now + CLOCK_SKEW), source)
+    staged, late = stage(blocks, now, source)
     ids, unknown = resolve_ids(db, staged.ids)
     code = np.frombuffer(staged.code, np.int32)
     if unknown or late:
