@@ -68,3 +68,18 @@ def test_plain_lines_are_read_as_columns(tmp_path: Path) -> None:
     assert list(review_rows(path)) == [
         (f"d/{n}", to_ms(dt.datetime.fromisoformat(s)), n + 1, n * 7, 0, n + 3)
         for n, s in enumerate(stamps)]
+
+
+@pytest.mark.parametrize("block", [40, 1 << 20])
+def test_crlf_lines_are_read_as_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        block: int) -> None:
+    """A file with CRLF line ends (Excel's, Python's csv module's) is read in blocks of columns
+    as its LF twin is, not line by line through csv, with the same reviews and lines."""
+    monkeypatch.setattr(review_csv, "BLOCK_BYTES", block)
+    text = "card_id,reviewed_at,rating,duration_ms,cram\n" + "".join(
+        f"d/{n % 3},2026-01-{n + 1:02d}T03:04:05Z,{n % 4 + 1},{n * 7},{n % 2}\n" for n in range(9))
+    lf, crlf = tmp_path / "lf.csv", tmp_path / "crlf.csv"
+    lf.write_bytes(text.encode())
+    crlf.write_bytes(text.replace("\n", "\r\n").encode())
+    assert {type(b) for b in review_blocks(crlf)} == {ReviewBlock}
+    assert list(review_rows(crlf)) == list(review_rows(lf)) == _outcome(crlf, "whole")

@@ -89,11 +89,13 @@ def review_blocks(path: Path) -> Iterator[Block]:
             data += more  # the whole first line
         skip = len(codecs.BOM_UTF8) * data.startswith(codecs.BOM_UTF8)
         head, newline, _ = data[skip:].partition(b"\n")
+        start = skip + len(head) + 1  # the second line's first byte
+        head = head.removesuffix(b"\r")  # a CRLF line end
         header = head.decode("utf-8").split(",")
         if newline and b'"' not in head and b"\r" not in head and (
                 len(header) > 1 or header[0].strip()):
             order = _order(header, name, 1)
-            yield from _blocks(stream, data, skip + len(head) + 1, len(header), order, name)
+            yield from _blocks(stream, data, start, len(header), order, name)
             return
         stream.seek(0)  # a header alone, quoted or after blank lines: csv reads it all
         text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
@@ -104,7 +106,7 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
             name: str) -> Iterator[Block]:
     """The lines after the header (from byte `offset` of `data`, the file's first block), a
     block at a time: until a line holds a quote (a quoted field may hold a newline) or a
-    carriage return, when csv reads the rest."""
+    carriage return other than a CRLF line end's, when csv reads the rest."""
     problems: list[Problem] = []
     line = 2
     data = data[offset:]
@@ -113,6 +115,8 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
         data += more
         cut = data.rfind(b"\n") + 1 if more else len(data)
         lines = data[:cut]
+        if b"\r" in lines and lines.count(b"\r") == lines.count(b"\r\n"):
+            lines = lines.replace(b"\r\n", b"\n")  # CRLF line ends (Excel, Python's csv)
         if b'"' in lines or b"\r" in lines:
             stream.seek(offset)
             text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
