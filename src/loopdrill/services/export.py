@@ -63,7 +63,7 @@ def snapshot(db: Database, decks: list[DeckSpec], *, history: bool) -> Snapshot:
         decks=decks, builtin={s for s in slugs if flags[s][0]},
         hidden={s for s in slugs if flags[s][1]},
         states=exported.card_states(db, slugs),
-        retired=[c for c in exported.retired_cards(db) if c["deck"] in slugs],
+        retired=exported.retired_cards(db, slugs),
         options={scope: values for scope, values in exported.option_scopes(db).items()
                  if scope == "" or scope in slugs},
         meta={k: v for k, v in exported.user_meta(db).items()

@@ -63,10 +63,12 @@ def card_states(db: Database, decks: Iterable[str]) -> dict[str, dict[str, Any]]
             for row in db.conn.execute(sql, (json.dumps(list(decks)),))}
 
 
-def retired_cards(db: Database) -> list[dict[str, Any]]:
-    """The retired cards' own fields (CARD_FIELDS; content as JSON text)."""
-    sql = f"SELECT {', '.join(CARD_FIELDS)} FROM cards WHERE retired = 1 ORDER BY deck, id"
-    return [dict(zip(CARD_FIELDS, row, strict=True)) for row in db.conn.execute(sql)]
+def retired_cards(db: Database, decks: Iterable[str]) -> list[dict[str, Any]]:
+    """The own fields of these decks' retired cards (CARD_FIELDS; content as JSON text)."""
+    sql = (f"SELECT {', '.join(CARD_FIELDS)} FROM cards WHERE retired = 1 AND deck IN "
+           "(SELECT value FROM json_each(?)) ORDER BY deck, id")
+    return [dict(zip(CARD_FIELDS, row, strict=True))
+            for row in db.conn.execute(sql, (json.dumps(list(decks)),))]
 
 
 def option_scopes(db: Database) -> dict[str, dict[str, Any]]:
