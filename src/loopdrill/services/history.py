@@ -10,6 +10,7 @@ import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ from loopdrill.core.model import ReviewRecord
 from loopdrill.core.timeutil import to_ms
 from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
+from loopdrill.formats.review_csv import review_blocks
 from loopdrill.formats.review_fields import Block, RawReview
 from loopdrill.services.history_plan import (
     CHUNK_CARDS,
@@ -36,8 +38,8 @@ from loopdrill.store.reviews import rollover_hour
 from loopdrill.store.revlog_bulk import delete_reviews, reviews_bulk
 from loopdrill.store.tx import transaction
 
-__all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks", "import_reviews",
-           "plan_history", "write_history"]
+__all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks", "import_review_file",
+           "import_reviews", "plan_history", "write_history"]
 
 
 def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
@@ -59,6 +61,13 @@ def import_review_blocks(db: Database, blocks: Iterable[Block], now: dt.datetime
     cards or reviews in the future refuse the whole file."""
     with gc_paused():  # many small objects, no cycles among them
         return _import(db, plan_blocks(db, blocks, now, source=source), dry_run)
+
+
+def import_review_file(db: Database, path: Path, now: dt.datetime, *, dry_run: bool = False
+                       ) -> HistoryReport:
+    """import_review_blocks for a review-history CSV (formats.review_csv), each problem
+    naming the file."""
+    return import_review_blocks(db, review_blocks(path), now, source=str(path), dry_run=dry_run)
 
 
 def _import(db: Database, plan: HistoryPlan, dry_run: bool) -> HistoryReport:

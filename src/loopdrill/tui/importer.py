@@ -162,9 +162,8 @@ class ImportScreen(Screen[None]):
         """Read and import off the UI thread; the progress bar follows each deck."""
         histories = [p for p in paths if is_review_csv(p)]
         decks = [p for p in paths if p not in histories]
-        if histories:  # these load numpy (0.1 s): only a review history needs it
-            from loopdrill.formats.review_csv import review_blocks
-            from loopdrill.services.history import import_review_blocks
+        if histories:  # this loads numpy (0.1 s): only a review history needs it
+            from loopdrill.services.history import import_review_file
         try:
             lines = []
             with own_connection(self.db) as db:  # this thread's: the UI thread has self.db
@@ -175,8 +174,7 @@ class ImportScreen(Screen[None]):
                             self.attached(bar.update), total=total, progress=done))
                     lines.append(describe(result))
                 for path in histories:  # as `loopdrill import-reviews` does
-                    report = import_review_blocks(db, review_blocks(path), self.clock(),
-                                                  source=str(path), dry_run=dry_run)
+                    report = import_review_file(db, path, self.clock(), dry_run=dry_run)
                     verb = "Would import" if dry_run else "Imported"
                     lines.append(f"{verb} review history from {path.name}: "
                                  f"{plural(report.added, 'review')} on "
