@@ -41,6 +41,7 @@ from loopdrill.formats.review_fields import (
     check_encoding,
     checked_row,
     parse_block,
+    raw_reviews,
     row_blocks,
     utc,
 )
@@ -80,8 +81,7 @@ def review_blocks(path: Path) -> Iterator[Block]:
     with readable(path, MAX_BYTES, "a review CSV"), path.open("rb") as stream:
         utf16 = check_encoding(stream, name)
     if utf16:  # rare: read whole
-        yield [(card_id, to_ms(when), int(grade), ms, int(cram), line)
-               for card_id, when, grade, ms, cram, line in read_review_csv(path)]
+        yield list(raw_reviews(read_review_csv(path)))
         return
     with readable(path, MAX_BYTES, "a review CSV"), path.open("rb") as stream:
         data = stream.read(BLOCK_BYTES)

@@ -19,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 import numpy.typing as npt
 
-from loopdrill.core.model import DeckError, Problem, Rating
+from loopdrill.core.model import DeckError, Problem, Rating, ReviewRecord
 from loopdrill.core.text import shown
 from loopdrill.core.timeutil import to_ms
 from loopdrill.formats.batch import EARLIEST, LATEST, MAX_DURATION_MS
@@ -57,6 +57,12 @@ class ReviewBlock:
 
 Block = ReviewBlock | list[RawReview]  # reviews read together: as columns, or as rows
 BLOCK_ROWS = 50_000  # reviews to a block of rows
+
+
+def raw_reviews(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
+    """Review records as RawReview tuples."""
+    for r in records:
+        yield r.card_id, to_ms(r.reviewed_at), int(r.rating), r.duration_ms, int(r.cram), r.line
 
 
 def row_blocks(rows: Iterable[RawReview]) -> Iterator[list[RawReview]]:

@@ -17,11 +17,10 @@ import numpy as np
 from sqlite_utils import Database
 
 from loopdrill.core.model import ReviewRecord
-from loopdrill.core.timeutil import to_ms
 from loopdrill.engine.replay import StepRow
 from loopdrill.formats.batch import gc_paused
 from loopdrill.formats.review_csv import review_blocks
-from loopdrill.formats.review_fields import Block, RawReview
+from loopdrill.formats.review_fields import Block, raw_reviews
 from loopdrill.services.history_plan import (
     CHUNK_CARDS,
     HistoryPlan,
@@ -40,11 +39,6 @@ from loopdrill.store.tx import transaction
 
 __all__ = ["HistoryPlan", "HistoryReport", "import_review_blocks", "import_review_file",
            "import_reviews", "plan_history", "write_history"]
-
-
-def _raw(records: Iterable[ReviewRecord]) -> Iterator[RawReview]:
-    for r in records:
-        yield r.card_id, to_ms(r.reviewed_at), int(r.rating), r.duration_ms, int(r.cram), r.line
 
 
 def import_reviews(db: Database, records: Iterable[ReviewRecord], now: dt.datetime, *,
@@ -81,7 +75,7 @@ def _import(db: Database, plan: HistoryPlan, dry_run: bool) -> HistoryReport:
 def plan_history(db: Database, records: Iterable[ReviewRecord], now: dt.datetime, *,
                  source: str = "reviews") -> HistoryPlan:
     """plan_rows for records (reads only)."""
-    return plan_rows(db, _raw(records), now, source=source)
+    return plan_rows(db, raw_reviews(records), now, source=source)
 
 
 def write_history(db: Database, plan: HistoryPlan) -> None:
