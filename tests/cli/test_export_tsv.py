@@ -253,3 +253,31 @@ def test_an_id_with_a_slash_comes_back_whole(db_path: Path, tmp_path: Path) -> N
     fresh = tmp_path / "fresh.db"
     assert run("--db", str(fresh), "import", str(exported)).exit_code == 0
     assert [r[0] for r in rows(fresh, CARDS, "mine")] == ["mine/aws-limits/x"]
+
+
+def test_a_package_anki_made_of_our_tsv_notes_moves_their_cards(
+        db_path: Path, tmp_path: Path) -> None:
+    """Notes Anki made from our TSV export have our GUIDs (mine/a) and none of our data; a
+    package Anki exports of them names the deck by its title (my-deck): the cards move there
+    with their progress, under their item ids, instead of coming in again as my-deck/mine/a."""
+    (tmp_path / "mine.yaml").write_text("deck: mine\ntitle: My deck\nitems:\n"
+                                        "  - {id: a, front: Alpha, back: one}\n"
+                                        "  - {id: b, front: Beta, back: two, reversible: true}\n")
+    assert run("import", str(tmp_path / "mine.yaml")).exit_code == 0
+    ours = tmp_path / "ours.apkg"
+    assert run("export", "--deck", "mine", "--format", "apkg", "-o", str(ours)).exit_code == 0
+    with zipfile.ZipFile(ours) as archive:
+        (tmp_path / "collection.anki2").write_bytes(archive.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "collection.anki2") as col:
+        col.execute("UPDATE notes SET data = ''")  # as Anki's notes made from the TSV
+    col.close()
+    theirs = tmp_path / "theirs.apkg"
+    with zipfile.ZipFile(theirs, "w") as archive:
+        archive.write(tmp_path / "collection.anki2", "collection.anki2")
+        archive.writestr("media", "{}")
+    result = run("import", str(theirs))
+    assert result.exit_code == 0, result.output
+    assert "3 card(s) moved to deck 'my-deck' with their progress" in \
+        result.output.replace("\n", " ")
+    assert [r[0] for r in rows(db_path, CARDS, "m%")] == ["my-deck/a", "my-deck/b",
+                                                         "my-deck/b:r"]

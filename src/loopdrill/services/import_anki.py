@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
-from loopdrill.core.cards import NOTE
-from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Item, Problem
+from loopdrill.core.cards import NOTE, card_id
+from loopdrill.core.model import KINDS, SELF_GRADED, DeckSpec, Problem
 from loopdrill.store.decks import deck_origin, item_kinds
 
 if TYPE_CHECKING:
@@ -50,18 +50,17 @@ def known_decks(db: Database, batch: Batch) -> None:
     deck, with its title, rather than to a new deck slugged from the name (a built-in deck
     then refuses a file that changes it, as always); a slug already in use stays. Its notes'
     GUIDs name our items by that deck's slug and their id (formats.export.anki_guid): they
-    are read back as those ids; so is a GUID that names an item of another of our decks,
+    are read back as those ids; so is, in any Anki file, a GUID that names an item of ours
     whatever deck the file puts it in (a note moved in Anki: follow_guids moves its cards)."""
     from loopdrill.formats.export import anki_deck_names, item_id_of_guid
     from loopdrill.store.exported import deck_headers
 
     texts = [n for n, (spec, _) in enumerate(batch.decks) if spec.slug in batch.anki
              and spec.origin.lower().endswith(ANKI_TEXT)]
-    if not texts:
-        return
-    known = deck_headers(db)
-    names = anki_deck_names([DeckSpec(slug, title, ()) for slug, (title, _, _) in
-                             known.items()])
+    if texts:
+        known = deck_headers(db)
+        names = anki_deck_names([DeckSpec(slug, title, ()) for slug, (title, _, _) in
+                                 known.items()])
     for n in texts:
         spec, digest = batch.decks[n]
         found = [slug for slug, name in names.items() if name == spec.title]
@@ -70,24 +69,40 @@ def known_decks(db: Database, batch: Batch) -> None:
             batch.anki.add(found[0])
             items = tuple(i._replace(id=item_id_of_guid(i.id, i.kind, found[0]))
                           for i in spec.items)
-            spec = replace(spec, slug=found[0], title=known[found[0]][0], items=items)
-        batch.decks[n] = (replace(spec, items=_our_items(db, spec.items)), digest)
+            batch.decks[n] = (replace(spec, slug=found[0], title=known[found[0]][0],
+                                      items=items), digest)
+    _our_guids(db, batch)
 
 
-def _our_items(db: Database, items: tuple[Item, ...]) -> tuple[Item, ...]:
-    """Items whose GUID names an item of ours (`deck/item`), by that item's id; the later
-    of two that then share an id is kept, as the reader keeps a repeated note."""
+def _our_guids(db: Database, batch: Batch) -> None:
+    """Items of Anki files whose GUID names an item of ours (`deck/item`: a note Anki made
+    from our TSV export, which a package of Anki's then carries without our data), by that
+    item's id, unless their deck has an item of that id already; their cards' states and
+    reviews follow."""
     from loopdrill.store.moves import stored_items
 
-    ours = stored_items(db, [i.id for i in items if "/" in i.id and i.kind != NOTE])
-    if not ours:
-        return items
-    out: dict[str, Item] = {}
-    for item in items:
-        if item.id in ours:
-            item = item._replace(id=item.id.partition("/")[2])
-        out[item.id] = item
-    return tuple(out.values())
+    cards: dict[str, str] = {}  # card id with the GUID -> with the item id (no variant)
+    for n, (spec, digest) in enumerate(batch.decks):
+        if spec.slug not in batch.anki:
+            continue
+        ours = stored_items(db, [i.id for i in spec.items if "/" in i.id])
+        taken = {i.id for i in spec.items}
+        renamed = {guid: guid.partition("/")[2] for guid in ours
+                   if guid.partition("/")[2] not in taken}
+        if not renamed:
+            continue
+        cards.update((card_id(spec.slug, guid), card_id(spec.slug, item))
+                     for guid, item in renamed.items())
+        batch.decks[n] = (replace(spec, items=tuple(
+            i._replace(id=renamed.get(i.id, i.id)) for i in spec.items)), digest)
+    if cards and (batch.states or batch.reviews):
+        def moved(cid: str) -> str:
+            head, colon, variant = cid.rpartition(":")
+            return cards.get(cid) or (f"{cards[head]}:{variant}" if colon and head in cards
+                                      else cid)
+
+        batch.states = {moved(cid): state for cid, state in batch.states.items()}
+        batch.reviews = [r._replace(card_id=moved(r.card_id)) for r in batch.reviews]
 
 
 def follow_guids(db: Database, spec: DeckSpec, batch: Batch) -> DeckSpec:
