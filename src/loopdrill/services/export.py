@@ -72,7 +72,7 @@ def snapshot(db: Database, decks: list[DeckSpec], *, history: bool) -> Snapshot:
         manual_log=[e for e in exported.manual_log(db) if e["card_id"].split("/", 1)[0] in slugs],
         with_history=history)
     if history:
-        snap.reviews = [r for r in exported.revlog_rows(db) if r[0].split("/", 1)[0] in slugs]
+        snap.reviews = exported.revlog_rows(db, slugs)
     return snap
 
 

@@ -24,9 +24,9 @@ def export_apkg(db: Database, target: Path, now: dt.datetime, slugs: Sequence[st
     default the database's media folder); OSError when it cannot be."""
     media = media if media is not None else media_folder(db)
     decks = load_decks(db, slugs)
-    states = {cid: s for cid, s in exported.card_states(db, [d.slug for d in decks]).items()
-              if not s["retired"]}
-    reviews = exported.review_stream(db) if history else ()
+    slugs = [d.slug for d in decks]
+    states = {cid: s for cid, s in exported.card_states(db, slugs).items() if not s["retired"]}
+    reviews = exported.review_stream(db, slugs) if history else ()
     package = Package(
         [PackageDeck(d, options_for(db, d.slug), tuple(parameters_for(db, d.slug) or ()))
          for d in decks],

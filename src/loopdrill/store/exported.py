@@ -135,21 +135,25 @@ def restore_manual_log(db: Database, entries: Iterable[Mapping[str, Any]]) -> No
 _REVLOG = REVIEW_COLUMNS[1:-3]  # the revlog's own columns (store.schema)
 
 
-def revlog_rows(db: Database) -> list[tuple[Any, ...]]:
-    """Every review as stored (REVIEW_COLUMNS), oldest first."""
+def revlog_rows(db: Database, decks: Iterable[str]) -> list[tuple[Any, ...]]:
+    """Every review of these decks' cards as stored (REVIEW_COLUMNS), oldest first."""
     return db.conn.execute(
         f"SELECT c.id, {', '.join('r.' + c for c in _REVLOG)}, t.answer, t.proposed, "
         "t.verdict FROM revlog r JOIN cards c ON c.num = r.card "
-        "LEFT JOIN revlog_typed t ON t.id = r.id ORDER BY r.at, r.id").fetchall()
+        "LEFT JOIN revlog_typed t ON t.id = r.id "
+        "WHERE c.deck IN (SELECT value FROM json_each(?)) ORDER BY r.at, r.id",
+        (json.dumps(list(decks)),)).fetchall()
 
 
-def review_stream(db: Database) -> Iterator[tuple[str, int, int, int, int, int, int]]:
-    """Every review of a live card as (card id, at, rating, ms, cram, state before, interval
-    before), a card's reviews together and in order: read as they are written out (an .apkg
-    export of a million reviews holds none of them in memory)."""
+def review_stream(db: Database, decks: Iterable[str]
+                  ) -> Iterator[tuple[str, int, int, int, int, int, int]]:
+    """Every review of a live card of these decks as (card id, at, rating, ms, cram, state
+    before, interval before), a card's reviews together and in order: read as they are
+    written out (an .apkg export of a million reviews holds none of them in memory)."""
     yield from db.conn.execute(
         "SELECT c.id, r.at, r.rating, r.ms, r.cram, r.state, r.ivl FROM revlog r JOIN cards c "
-        "ON c.num = r.card WHERE c.retired = 0 ORDER BY r.card, r.at, r.id")
+        "ON c.num = r.card WHERE c.retired = 0 AND c.deck IN (SELECT value FROM json_each(?)) "
+        "ORDER BY r.card, r.at, r.id", (json.dumps(list(decks)),))
 
 
 def card_ids(db: Database) -> set[str]:
