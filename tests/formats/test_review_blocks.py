@@ -18,7 +18,8 @@ from loopdrill.formats.review_csv import read_review_csv, review_blocks, review_
 from loopdrill.formats.review_fields import ReviewBlock
 
 FIELDS = st.tuples(
-    st.sampled_from(["a/1", "b/2", " a/1", "a/1 ", '"c,3"', "", "é/ü", "a/1\r"]),
+    st.sampled_from(["a/1", "b/2", " a/1", "a/1 ", '"c,3"', "", "é/ü", "a/1\r", 'a"1', '"open',
+                     '"x\ny"', '"x\r\ny"', '"q""q"']),
     st.sampled_from(["2026-01-02T03:04:05Z", "2024-02-29T23:59:59Z", "2026-02-29T03:04:05Z",
                      "1969-12-31T23:59:59Z", "2026-01-02T03:04:05.5+02:00", "2026-13-02T03:04:05Z",
                      "2026-01-02T24:04:05Z", "2026-01-02 03:04:05Z", "2026-01-02T03:04:05z",
@@ -83,3 +84,19 @@ def test_crlf_lines_are_read_as_columns(tmp_path: Path, monkeypatch: pytest.Monk
     crlf.write_bytes(text.replace("\n", "\r\n").encode())
     assert {type(b) for b in review_blocks(crlf)} == {ReviewBlock}
     assert list(review_rows(crlf)) == list(review_rows(lf)) == _outcome(crlf, "whole")
+
+
+def test_blocks_after_a_quoted_line_are_read_as_columns(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One quoted id near the top is read by csv in its own block; the plain blocks after it
+    are still read as columns (not the rest of the file line by line through csv)."""
+    monkeypatch.setattr(review_csv, "BLOCK_BYTES", 64)
+    path = tmp_path / "reviews.csv"
+    path.write_text("card_id,reviewed_at,rating,duration_ms\n"
+                    '"d/0",2026-01-01T03:04:05Z,1,0\n' + "".join(
+                        f"d/{n % 3},2026-01-{n + 2:02d}T03:04:05Z,{n % 4 + 1},{n}\n"
+                        for n in range(12)), encoding="utf-8")
+    blocks = list(review_blocks(path))
+    assert isinstance(blocks[0], list)
+    assert ReviewBlock in {type(b) for b in blocks[1:]}
+    assert list(review_rows(path)) == _outcome(path, "whole")

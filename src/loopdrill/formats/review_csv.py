@@ -105,35 +105,60 @@ def review_blocks(path: Path) -> Iterator[Block]:
 def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[int] | None,
             name: str) -> Iterator[Block]:
     """The lines after the header (from byte `offset` of `data`, the file's first block), a
-    block at a time: until a line holds a quote (a quoted field may hold a newline) or a
-    carriage return other than a CRLF line end's, when csv reads the rest."""
+    block at a time: plain ones as columns, others through csv a block at a time; csv reads
+    the rest of the file when a block holds a carriage return other than a CRLF line end's,
+    or ends inside a quoted field (which may hold a newline)."""
     problems: list[Problem] = []
     line = 2
     data = data[offset:]
+    stamps = StampsMs()
     while True:
         more = stream.read(BLOCK_BYTES)
         data += more
         cut = data.rfind(b"\n") + 1 if more else len(data)
         lines = data[:cut]
-        if b"\r" in lines and lines.count(b"\r") == lines.count(b"\r\n"):
-            lines = lines.replace(b"\r\n", b"\n")  # CRLF line ends (Excel, Python's csv)
-        if b'"' in lines or b"\r" in lines:
+        block: Block | None = None
+        if lines and (b"\r" not in lines or lines.count(b"\r") == lines.count(b"\r\n")):
+            lines += b"\n" * (not lines.endswith(b"\n"))
+            if b'"' not in lines:  # no quoted field: a CR ends a line (Excel's, Python csv's)
+                block = parse_block(lines.replace(b"\r\n", b"\n"), width, order, line)
+            if block is None:  # csv reads CRLF itself, and keeps one in a quoted field
+                block = _block_rows(lines, line, order, width, name, problems, stamps)
+        if lines and block is None:
             stream.seek(offset)
             text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
             yield from row_blocks(_read_rows(_csv_records(csv.reader(text, strict=True), line),
-                                          order, width, name, problems, True))
+                                             order, width, name, problems, True, stamps))
             break
-        if lines:
-            lines += b"\n" * (not lines.endswith(b"\n"))
-            block = parse_block(lines, width, order, line)
-            yield block if block is not None else list(_read_rows(_csv_records(csv.reader(
-                io.StringIO(lines.decode("utf-8"), newline=""), strict=True), line),
-                order, width, name, problems, True))
+        if block is not None:
+            yield block
             offset, line, data = offset + cut, line + lines.count(b"\n"), data[cut:]
         if not more:
             break
     if problems:
         raise DeckError(listed(problems, name))
+
+
+def _block_rows(lines: bytes, line: int, order: list[int] | None, width: int, name: str,
+                problems: list[Problem], stamps: StampsMs) -> list[RawReview] | None:
+    """A block's lines (the first being the file's line `line`) read by csv, their problems
+    added to `problems`; None (and no problem added) when the block ends inside a quoted
+    field, which goes on after it: csv's strict reader says so at the end of the text."""
+    said = len(problems)
+    records = _csv_records(csv.reader(io.StringIO(lines.decode("utf-8"), newline=""),
+                                      strict=True), line)
+    last = [""]  # the last record's error
+
+    def watched() -> Iterator[tuple[int, list[str], str]]:
+        for record in records:
+            last[0] = record[2]
+            yield record
+
+    rows = list(_read_rows(watched(), order, width, name, problems, True, stamps))
+    if last[0].endswith("(unexpected end of data)"):
+        del problems[said:]
+        return None
+    return rows
 
 
 def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
@@ -152,9 +177,11 @@ def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool
 
 
 def _read_rows(rows: Iterator[tuple[int, list[str], str]], order: list[int] | None,
-               width: int, name: str, problems: list[Problem], ms: bool) -> Iterator[Any]:
-    """Each good row (as _checked says); a bad one goes to `problems`."""
-    to_time: Callable[[str], Any] = StampsMs() if ms else utc
+               width: int, name: str, problems: list[Problem], ms: bool,
+               stamps: StampsMs | None = None) -> Iterator[Any]:
+    """Each good row (as _checked says); a bad one goes to `problems`. With `ms`, times are
+    read by `stamps` (its caches kept from block to block), or a new StampsMs."""
+    to_time: Callable[[str], Any] = (stamps or StampsMs()) if ms else utc
     ratings: dict[str, Any] = INT_RATINGS if ms else RATINGS
     crams: dict[str, Any] = CRAM_INTS if ms else CRAM_VALUES
     ids: dict[str, str] = {}  # one string per card id, not one per row
