@@ -37,6 +37,7 @@ from loopdrill.formats.review_fields import (
     UTC,
     Block,
     RawReview,
+    ReviewBlock,
     StampsMs,
     check_encoding,
     checked_row,
@@ -140,7 +141,7 @@ def _blocks(stream: BinaryIO, data: bytes, offset: int, width: int, order: list[
 
 
 def _block_rows(lines: bytes, line: int, order: list[int] | None, width: int, name: str,
-                problems: list[Problem], stamps: StampsMs) -> list[RawReview] | None:
+                problems: list[Problem], stamps: StampsMs) -> ReviewBlock | None:
     """A block's lines (the first being the file's line `line`) read by csv, their problems
     added to `problems`; None (and no problem added) when the block ends inside a quoted
     field, which goes on after it: csv's strict reader says so at the end of the text."""
@@ -158,7 +159,7 @@ def _block_rows(lines: bytes, line: int, order: list[int] | None, width: int, na
     if last[0].endswith("(unexpected end of data)"):
         del problems[said:]
         return None
-    return rows
+    return ReviewBlock.of_rows(rows)
 
 
 def _checked(rows: Iterator[tuple[int, list[str], str]], name: str, *, ms: bool

@@ -48,6 +48,15 @@ class ReviewBlock:
     cram: Ints
     line: Ints
 
+    @classmethod
+    def of_rows(cls, rows: list[RawReview]) -> ReviewBlock:
+        """Reviews read as rows, as columns (a block of columns holds a tenth of the memory)."""
+        places: dict[str, int] = {}
+        which = [places.setdefault(card_id, len(places)) for card_id, *_ in rows]
+        columns = list(zip(*rows, strict=True))[1:] if rows else [()] * 5
+        return cls(list(places), np.array(which, np.int64),
+                   *(np.array(column, np.int64) for column in columns))
+
     def rows(self) -> Iterator[RawReview]:
         """The reviews as RawReview tuples."""
         return zip(map(self.ids.__getitem__, self.which.tolist()), self.at.tolist(),
